@@ -1,0 +1,147 @@
+import type { Passage } from "../retrieval/types.js";
+import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
+import { answerTypeOf, type TermStats } from "../retrieval/scoring.js";
+import type { Citation } from "./types.js";
+
+export interface ExtractiveOptions {
+  /** Most sentences in an answer. */
+  maxSentences: number;
+  /** A sentence joins the answer when it scores at least this share of the best one. */
+  relativeThreshold: number;
+  /**
+   * Abstention, calibrated on the score distributions of answerable and unanswerable
+   * questions (tests/eval/questions.jsonl; `npm run eval -- --verbose` shows the figures):
+   * the best sentence must cover at least `minSupport` of the question's IDF weight…
+   */
+  minSupport: number;
+  /** …and at least this much when the question names something the corpus never mentions… */
+  minSupportWithUnknownName: number;
+  /** …and no more than this share of the question's weight may be words the corpus lacks. */
+  maxUnseenShare: number;
+}
+
+export const DEFAULT_EXTRACTIVE: ExtractiveOptions = {
+  maxSentences: 4,
+  relativeThreshold: 0.55,
+  minSupport: 0.22,
+  minSupportWithUnknownName: 0.5,
+  maxUnseenShare: 0.75,
+};
+
+export interface ExtractiveResult {
+  answer: string;
+  citations: Citation[];
+  abstained: boolean;
+  suggestions: Citation[];
+  /** The chosen sentences, in answer order: used by the briefing and by tests. */
+  sentences: (CandidateSentence & { n: number })[];
+  support: number;
+}
+
+export function toCitation(p: Passage, n: number): Citation {
+  return {
+    n,
+    documentId: p.documentId,
+    title: p.title,
+    author: p.author,
+    date: p.date,
+    text: p.text,
+    start: p.start,
+    end: p.end,
+    score: Math.round(p.score * 1e6) / 1e6,
+  };
+}
+
+function shingleSet(words: string[], n = 3): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(" "));
+  if (out.size === 0) out.add(words.join(" "));
+  return out;
+}
+
+function nearDuplicate(a: string[], b: string[]): boolean {
+  const sa = shingleSet(a);
+  const sb = shingleSet(b);
+  let shared = 0;
+  for (const s of sa) if (sb.has(s)) shared++;
+  return shared / Math.min(sa.size, sb.size) >= 0.5;
+}
+
+/** Whether the question's figures differ across the chosen sentences' sources. */
+function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): boolean {
+  const docs = new Set(sentences.map((s) => passages[s.passageIndex]!.documentId));
+  if (docs.size < 2) return false;
+  const figures = sentences.map((s) => (s.text.match(/\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand)\b/gi) ?? []).join("|"));
+  return new Set(figures.filter(Boolean)).size >= 2;
+}
+
+/**
+ * Composes an answer from verbatim sentences of the passages, each followed by its [n].
+ * Abstains, offering the closest passages, when no sentence covers enough of the question.
+ */
+export function composeExtractiveAnswer(
+  question: string,
+  passages: Passage[],
+  stats: TermStats,
+  options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
+  contextOf?: (documentId: string) => string,
+): ExtractiveResult {
+  const { candidates, unknownNames, queryWeight, unseenShare } = scoreCandidates(question, passages, stats, contextOf);
+  const ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
+  const support = ranked.reduce((m, c) => Math.max(m, c.coverage), 0);
+  const unsupported =
+    queryWeight === 0 ||
+    ranked.length === 0 ||
+    support < options.minSupport ||
+    unseenShare >= options.maxUnseenShare ||
+    (unknownNames.length > 0 && support < options.minSupportWithUnknownName);
+
+  if (unsupported) {
+    const suggestions = passages.slice(0, 3).map((p, i) => toCitation(p, i + 1));
+    const reason = unknownNames.length > 0 ? ` (nothing in them mentions ${unknownNames.join(", ")})` : "";
+    return {
+      answer: `The documents do not answer this question${reason}. The closest passages are listed as suggestions.`,
+      citations: [],
+      abstained: true,
+      suggestions,
+      sentences: [],
+      support,
+    };
+  }
+
+  const type = answerTypeOf(question);
+  const lead = ranked[0]!;
+  const chosen: CandidateSentence[] = [lead];
+  const maxSentences = type === "quantity" ? options.maxSentences + 1 : options.maxSentences;
+  for (const c of ranked.slice(1)) {
+    if (chosen.length >= maxSentences) break;
+    const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
+    if (c.score < lead.score * floor) break;
+    if (chosen.some((x) => nearDuplicate(x.terms, c.terms))) continue;
+    chosen.push(c);
+  }
+
+  // Lead sentence first; the rest grouped by source in document order, which reads as prose.
+  const rest = chosen.slice(1).sort((a, b) => a.passageIndex - b.passageIndex || a.start - b.start);
+  const ordered = [lead, ...rest];
+
+  const numberOf = new Map<number, number>();
+  const citations: Citation[] = [];
+  const numbered = ordered.map((s) => {
+    let n = numberOf.get(s.passageIndex);
+    if (n === undefined) {
+      n = citations.length + 1;
+      numberOf.set(s.passageIndex, n);
+      citations.push(toCitation(passages[s.passageIndex]!, n));
+    }
+    return { ...s, n };
+  });
+
+  let answer: string;
+  if (type === "quantity" && figuresDisagree(ordered, passages)) {
+    answer = "The sources give different figures:\n\n" + numbered.map((s) => `- ${s.text} [${s.n}]`).join("\n");
+  } else {
+    answer = numbered.map((s) => `${s.text} [${s.n}]`).join(" ");
+  }
+  return { answer, citations, abstained: false, suggestions: [], sentences: numbered, support };
+}

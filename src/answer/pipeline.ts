@@ -1,0 +1,142 @@
+import type { HybridOptions, HybridRetriever } from "../retrieval/hybrid.js";
+import type { Passage } from "../retrieval/types.js";
+import { renumberCitations, validateCitations } from "./citations.js";
+import { composeExtractiveAnswer, DEFAULT_EXTRACTIVE, toCitation, type ExtractiveOptions } from "./extractive.js";
+import { rewriteFollowUp } from "./followup.js";
+import type { TermStats } from "../retrieval/scoring.js";
+import type { Answer, AskOptions, HistoryTurn } from "./types.js";
+
+/** What an LLM-backed answerer provides; `src/answer/llm.ts` implements it over ChatOpenAI. */
+export interface LlmAnswerer {
+  readonly model: string;
+  /** Streams the answer through onToken and resolves with the full text; throws on failure or timeout. */
+  generate(input: {
+    question: string;
+    passages: Passage[];
+    history?: HistoryTurn[];
+    signal?: AbortSignal;
+    onToken?: (delta: string) => void;
+  }): Promise<string>;
+  /** Rewrites a follow-up into a standalone question; throws on failure. */
+  rewrite(question: string, history: HistoryTurn[], signal?: AbortSignal): Promise<string>;
+}
+
+/** The model's way of saying the passages do not answer; see the prompt in llm.ts. */
+export const LLM_ABSTAIN_MARKER = "NOT_IN_DOCUMENTS";
+
+export class AbortError extends Error {
+  constructor() {
+    super("aborted");
+    this.name = "AbortError";
+  }
+}
+
+export interface AnswerServiceDeps {
+  retriever: HybridRetriever;
+  stats: TermStats;
+  defaultK: number;
+  llm?: LlmAnswerer;
+  extractive?: ExtractiveOptions;
+  /** A document's header text, scored as discounted context of its sentences. */
+  contextOf?: (documentId: string) => string;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/**
+ * The answer pipeline: standalone query -> hybrid retrieval -> LLM answer with validated
+ * citations, or the extractive answer (the default, and the fallback when the LLM fails).
+ */
+export class AnswerService {
+  constructor(private readonly deps: AnswerServiceDeps) {}
+
+  get mode(): "llm" | "extractive" {
+    return this.deps.llm ? "llm" : "extractive";
+  }
+
+  search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>): Promise<Passage[]> {
+    return this.deps.retriever.search(query, k, options);
+  }
+
+  async standaloneQuery(question: string, history: HistoryTurn[] | undefined, warnings: string[], signal?: AbortSignal): Promise<string> {
+    if (!history?.length) return question;
+    if (this.deps.llm) {
+      try {
+        const rewritten = (await this.deps.llm.rewrite(question, history, signal)).trim();
+        if (rewritten && rewritten.length <= 2000) return rewritten;
+      } catch (err) {
+        if (signal?.aborted) throw new AbortError();
+        warnings.push(`Follow-up rewrite by the LLM failed (${(err as Error).message}); used the deterministic rewrite.`);
+      }
+    }
+    return rewriteFollowUp(question, history, this.deps.stats.analyzer);
+  }
+
+  async ask(options: AskOptions & { retrieval?: Partial<HybridOptions>; forceExtractive?: boolean }): Promise<Answer> {
+    const t0 = performance.now();
+    const warnings: string[] = [];
+    const k = options.k ?? this.deps.defaultK;
+    const query = await this.standaloneQuery(options.question, options.history, warnings, options.signal);
+    const passages = await this.deps.retriever.search(query, k, options.retrieval);
+    const t1 = performance.now();
+    if (options.signal?.aborted) throw new AbortError();
+
+    const llm = options.forceExtractive ? undefined : this.deps.llm;
+    if (llm) {
+      options.onSources?.(passages.map((p, i) => toCitation(p, i + 1)));
+      try {
+        const raw = await llm.generate({ question: query, passages, history: options.history, signal: options.signal, onToken: options.onToken });
+        return this.finishLlmAnswer(raw, passages, query, warnings, t0, t1);
+      } catch (err) {
+        if (options.signal?.aborted) throw new AbortError();
+        warnings.push(`The LLM did not answer (${(err as Error).message}); this is the extractive answer instead.`);
+      }
+    }
+
+    const result = composeExtractiveAnswer(query, passages, this.deps.stats, this.deps.extractive ?? DEFAULT_EXTRACTIVE, this.deps.contextOf);
+    if (!llm) options.onSources?.(result.citations);
+    if (options.onToken) {
+      // Extractive answers arrive whole; they are streamed sentence by sentence so a client
+      // renders them the same way as model tokens.
+      for (const part of result.answer.split(/(?<=\]) /)) options.onToken(part === result.answer ? part : `${part} `);
+    }
+    const t2 = performance.now();
+    return {
+      answer: result.answer,
+      citations: result.citations,
+      abstained: result.abstained,
+      mode: "extractive",
+      warnings,
+      query,
+      ...(result.abstained ? { suggestions: result.suggestions } : {}),
+      timings: { retrievalMs: round(t1 - t0), generationMs: round(t2 - t1), totalMs: round(t2 - t0) },
+    };
+  }
+
+  private finishLlmAnswer(raw: string, passages: Passage[], query: string, warnings: string[], t0: number, t1: number): Answer {
+    const t2 = performance.now();
+    const timings = { retrievalMs: round(t1 - t0), generationMs: round(t2 - t1), totalMs: round(t2 - t0) };
+    if (raw.trim().startsWith(LLM_ABSTAIN_MARKER) || raw.trim().length === 0) {
+      return {
+        answer: "The documents do not answer this question. The closest passages are listed as suggestions.",
+        citations: [],
+        abstained: true,
+        mode: "llm",
+        warnings,
+        query,
+        suggestions: passages.slice(0, 3).map((p, i) => toCitation(p, i + 1)),
+        timings,
+      };
+    }
+    const check = validateCitations(raw, passages.length);
+    if (check.invalid.length > 0) {
+      warnings.push(`Removed citation markers that named no passage: ${check.invalid.map((n) => `[${n}]`).join(", ")}.`);
+    }
+    if (check.used.length === 0) warnings.push("The LLM answer cites no passage; treat it with care.");
+    const text = renumberCitations(check.text, check.used);
+    const citations = check.used.map((n, i) => toCitation(passages[n - 1]!, i + 1));
+    return { answer: text, citations, abstained: false, mode: "llm", warnings, query, timings };
+  }
+}

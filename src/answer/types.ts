@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+/** One numbered source of an answer: the passage, where it sits in its document, and its score. */
+export const CitationSchema = z.object({
+  n: z.number().int().positive(),
+  documentId: z.string(),
+  title: z.string().nullable(),
+  author: z.string().nullable(),
+  date: z.string().nullable(),
+  text: z.string(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  score: z.number(),
+});
+export type Citation = z.infer<typeof CitationSchema>;
+
+/** The one answer shape shared by the CLI, the JSON API and the stream's `done` event. */
+export const AnswerSchema = z.object({
+  answer: z.string(),
+  citations: z.array(CitationSchema),
+  abstained: z.boolean(),
+  mode: z.enum(["extractive", "llm"]),
+  warnings: z.array(z.string()),
+  /** The standalone query actually searched (differs from the question for follow-ups). */
+  query: z.string(),
+  /** Closest passages offered when the answer abstains. */
+  suggestions: z.array(CitationSchema).optional(),
+  timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
+});
+export type Answer = z.infer<typeof AnswerSchema>;
+
+export const HistoryTurnSchema = z.object({
+  role: z.enum(["user", "assistant"]),
+  content: z.string().max(8000),
+});
+export type HistoryTurn = z.infer<typeof HistoryTurnSchema>;
+
+export interface AskOptions {
+  question: string;
+  k?: number;
+  history?: HistoryTurn[];
+  signal?: AbortSignal;
+  /** Receives answer text as it is produced (LLM tokens, or extractive sentences). */
+  onToken?: (delta: string) => void;
+  /** Receives the citations as soon as retrieval is done, before generation. */
+  onSources?: (citations: Citation[]) => void;
+}

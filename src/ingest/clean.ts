@@ -1,0 +1,118 @@
+import { foldTypography } from "../text/normalize.js";
+
+/**
+ * Turns a raw web capture into the text an analyst would read. Every rule is general
+ * (tags, shortcodes, footers, repeated datelines); none names a document.
+ */
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  ndash: "\u2013",
+  mdash: "\u2014",
+  lsquo: "\u2018",
+  rsquo: "\u2019",
+  ldquo: "\u201C",
+  rdquo: "\u201D",
+  hellip: "\u2026",
+};
+
+export function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
+    if (code[0] === "#") {
+      const n = code[1] === "x" || code[1] === "X" ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
+      return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : whole;
+    }
+    return NAMED_ENTITIES[code.toLowerCase()] ?? whole;
+  });
+}
+
+const BLOCK_TAGS = "p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|figure|figcaption|pre";
+
+/** Strips markup: drops scripts, styles, iframes and comments whole; block tags become line breaks. */
+export function stripHtml(text: string): string {
+  return decodeEntities(
+    text
+      .replace(/<!--[\s\S]*?-->/g, "")
+      .replace(/<(script|style|noscript|iframe|svg|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, "")
+      // An unclosed iframe/script in a capture swallows nothing but its own tag.
+      .replace(/<(script|style|noscript|iframe|svg|template)\b[^>]*>/gi, "")
+      .replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^>]*>`, "gi"), "\n")
+      .replace(/<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/gi, ""),
+  );
+}
+
+/** WordPress-style embed shortcodes: `[gview file="…"]`, `[embed]…[/embed]`, `[caption id=…]`. */
+export function stripShortcodes(text: string): string {
+  return text
+    .replace(/\[(\w+)(?:\s[^\]\n]*)?\][^\[\n]*\[\/\1\]/g, "")
+    .replace(/\[\/?[a-z_][\w-]*(?:\s+[\w-]+\s*=\s*[^\]\n]*)?\]/gi, "");
+}
+
+/**
+ * Lines that open a page's comment or subscription footer. Everything from the first such
+ * line on is dropped when what follows is short boilerplate, not more article.
+ */
+const FOOTER_START =
+  /^(?:no comments:?|\d+\s+comments?:?|comments?:?|leave a (?:reply|comment)|join the (?:conversation|discussion)\b.*|got something to add\?.*|already a subscriber\?.*|subscribe\b.*|sign up\b.*|share this:?|related (?:posts|articles|stories):?|post a comment|you might also like.*|don't miss out)$/i;
+
+const BOILERPLATE_LINE =
+  /^(?:close|log ?in|sign ?in|share|tweet|print|email|advertisement|read more|already a subscriber\? log in|subscribe to leave a comment\.?)$/i;
+
+const TIME_OF_DAY = /^\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?$/i;
+
+function isFooterTail(lines: string[]): boolean {
+  // A footer is a handful of short lines; a long paragraph after the marker means article text.
+  const substantive = lines.filter((l) => l.trim().length > 0);
+  return substantive.length <= 12 && substantive.every((l) => l.trim().length <= 220);
+}
+
+export function stripFooter(lines: string[]): string[] {
+  for (let i = 0; i < lines.length; i++) {
+    const line = foldTypography(lines[i]!.trim());
+    if (FOOTER_START.test(line) && isFooterTail(lines.slice(i + 1))) return lines.slice(0, i);
+  }
+  return lines;
+}
+
+/**
+ * Short lines repeated verbatim (a dateline printed above and below a headline, a time
+ * stamp) keep their first occurrence only; lone time stamps go.
+ */
+export function dropRepeatedShortLines(lines: string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const line of lines) {
+    const key = line.trim();
+    if (key && TIME_OF_DAY.test(key)) continue;
+    if (key && key.length <= 60 && seen.has(key)) continue;
+    if (key) seen.add(key);
+    out.push(line);
+  }
+  return out;
+}
+
+export function looksLikeHtml(text: string): boolean {
+  return /<(?:html|body|div|p|iframe|script|span|a|br|article|section|h[1-6])\b[^>]*>/i.test(text);
+}
+
+/** Raw file text -> cleaned text. Pure; offsets of chunks refer to its output. */
+export function cleanDocument(raw: string, options: { html?: boolean } = {}): string {
+  let text = raw.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  // Control characters other than tab/newline never belong in prose.
+  text = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "");
+  if (options.html || looksLikeHtml(text)) text = stripHtml(text);
+  text = stripShortcodes(text);
+  let lines = text.split("\n").map((l) => l.replace(/[ \t\u00A0]+/g, " ").trim());
+  lines = lines.filter((l) => !BOILERPLATE_LINE.test(foldTypography(l)));
+  lines = stripFooter(lines);
+  lines = dropRepeatedShortLines(lines);
+  return lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}

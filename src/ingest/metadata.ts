@@ -1,0 +1,130 @@
+/** Title, author and publication date, where the text shows them; null where it does not. */
+export interface DocumentMetadata {
+  title: string | null;
+  author: string | null;
+  /** ISO date (YYYY-MM-DD). */
+  date: string | null;
+  /** The date as printed. */
+  dateText: string | null;
+}
+
+export const MONTHS = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
+const MONTH = "(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?";
+const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\s+(\\d{4})\\b`, "i");
+const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, "i");
+const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/;
+
+export function monthIndex(name: string): number {
+  const n = name.toLowerCase().replace(/\.$/, "");
+  return MONTHS.findIndex((m) => m.startsWith(n.slice(0, 3)));
+}
+
+function iso(year: number, month: number, day: number): string | null {
+  const d = new Date(Date.UTC(year, month, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month || d.getUTCDate() !== day) return null;
+  return d.toISOString().slice(0, 10);
+}
+
+/** Finds a full calendar date (day, month and year) in a string. */
+export function findFullDate(text: string): { iso: string; text: string; index: number } | null {
+  const candidates: { iso: string | null; text: string; index: number }[] = [];
+  const a = DAY_MONTH_YEAR.exec(text);
+  if (a) candidates.push({ iso: iso(+a[3]!, monthIndex(a[2]!), +a[1]!), text: a[0], index: a.index });
+  const b = MONTH_DAY_YEAR.exec(text);
+  if (b) candidates.push({ iso: iso(+b[3]!, monthIndex(b[1]!), +b[2]!), text: b[0], index: b.index });
+  const c = ISO_DATE.exec(text);
+  if (c) candidates.push({ iso: iso(+c[1]!, +c[2]! - 1, +c[3]!), text: c[0], index: c.index });
+  const valid = candidates.filter((x): x is { iso: string; text: string; index: number } => x.iso !== null);
+  valid.sort((x, y) => x.index - y.index);
+  return valid[0] ?? null;
+}
+
+const NAME = String.raw`\p{Lu}[\p{L}'.-]+(?:\s+\p{Lu}[\p{L}'.-]*){1,3}`;
+const BYLINE = new RegExp(String.raw`^(?:by|written by|author:)\s+(${NAME})`, "iu");
+const BARE_NAME = new RegExp(String.raw`^(${NAME})$`, "u");
+
+/**
+ * The document's header (title, site line, byline, dateline) as one string. It is indexed
+ * with every chunk of the document, so a question naming the source ("the CSIS analysis")
+ * finds passages whose own text never says it.
+ */
+export function documentContext(cleanedText: string): string {
+  return headerLines(cleanedText).join(" \n");
+}
+
+/** Lines before the body starts: the first long paragraph ends the header. */
+function headerLines(text: string): string[] {
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const header: string[] = [];
+  for (const line of lines.slice(0, 10)) {
+    if (line.length > 220) break;
+    header.push(line);
+  }
+  return header;
+}
+
+function isTitleLike(line: string): boolean {
+  const words = line.split(/\s+/);
+  if (words.length < 3 || words.length > 25 || line.length > 200) return false;
+  if (/[.!?]$/.test(line) && !/\?$/.test(line)) return false;
+  if (findFullDate(line) && line.length < 40) return false;
+  if (BYLINE.test(line)) return false;
+  return /^[\p{Lu}\p{N}"'\u201C]/u.test(line);
+}
+
+/** Extracts metadata from the cleaned text's header. Pure. */
+export function extractMetadata(cleanedText: string): DocumentMetadata {
+  const header = headerLines(cleanedText);
+  let title: string | null = null;
+  let titleIndex = -1;
+  for (let i = 0; i < header.length; i++) {
+    if (isTitleLike(header[i]!)) {
+      title = header[i]!;
+      titleIndex = i;
+      break;
+    }
+  }
+
+  let author: string | null = null;
+  for (let i = 0; i < header.length; i++) {
+    const line = header[i]!;
+    const byline = BYLINE.exec(line);
+    if (byline) {
+      // "by Khalid Iqbal     30 November 2023": the name stops where the date starts.
+      const date = findFullDate(line);
+      const name = date ? line.slice(0, date.index) : line;
+      author = BYLINE.exec(name.trim())?.[1]?.trim() ?? byline[1]!.trim();
+      break;
+    }
+    // A bare name directly under the title ("Tricia Bacon") is a byline too.
+    if (i === titleIndex + 1 && titleIndex >= 0 && BARE_NAME.test(line) && line.split(/\s+/).length <= 4) {
+      author = line;
+      break;
+    }
+  }
+
+  let date: string | null = null;
+  let dateText: string | null = null;
+  for (const line of header) {
+    const found = findFullDate(line);
+    if (found) {
+      date = found.iso;
+      dateText = found.text;
+      break;
+    }
+  }
+  return { title, author, date, dateText };
+}

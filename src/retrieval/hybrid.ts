@@ -1,0 +1,136 @@
+import type { ChunkDocument, HnswStore } from "../store/hnswStore.js";
+import { TextAnalyzer } from "../text/analyzer.js";
+import { Bm25Index } from "./bm25.js";
+import { rerankPassages } from "./rerank.js";
+import type { TermStats } from "./scoring.js";
+import type { Passage } from "./types.js";
+
+export interface HybridOptions {
+  /** Candidates taken from each ranker before fusion. */
+  candidates: number;
+  /** RRF constant: larger flattens the rank curve. */
+  rrfK: number;
+  /** Which rankers take part; the ablation study turns one off. */
+  mode: "hybrid" | "dense" | "bm25";
+  /** How many fused candidates the sentence-level reranker re-orders (0 turns it off). */
+  rerankDepth: number;
+}
+
+export const DEFAULT_HYBRID: HybridOptions = { candidates: 30, rrfK: 60, mode: "hybrid", rerankDepth: 20 };
+
+/** Word shingles of a passage, for near-duplicate detection. */
+function shingles(analyzer: TextAnalyzer, text: string, n = 3): Set<string> {
+  const words = analyzer.words(text);
+  const out = new Set<string>();
+  for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(" "));
+  if (out.size === 0 && words.length > 0) out.add(words.join(" "));
+  return out;
+}
+
+/** Share of `a`'s shingles that also occur in `b`. */
+function containment(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0) return 0;
+  let shared = 0;
+  for (const s of a) if (b.has(s)) shared++;
+  return shared / a.size;
+}
+
+/**
+ * Dense (HNSW) and BM25 rankings fused by Reciprocal Rank Fusion. A passage whose text is
+ * mostly contained in one ranked above it (a summary repeated in the body, an overlapping
+ * chunk) is dropped so it does not take two of the k slots.
+ */
+export class HybridRetriever {
+  private readonly bm25: Bm25Index;
+  private readonly shingleCache = new Map<number, Set<string>>();
+
+  private readonly positionOf: Map<ChunkDocument, number>;
+
+  constructor(
+    private readonly store: HnswStore,
+    private readonly chunks: ChunkDocument[],
+    readonly analyzer: TextAnalyzer,
+    private readonly stats?: TermStats,
+    readonly contextOf: (documentId: string) => string = () => "",
+  ) {
+    this.bm25 = new Bm25Index(chunks, analyzer, contextOf);
+    this.positionOf = new Map(chunks.map((c, i) => [c, i] as const));
+  }
+
+  private shinglesOf(position: number): Set<string> {
+    let s = this.shingleCache.get(position);
+    if (!s) {
+      s = shingles(this.analyzer, this.chunks[position]!.pageContent);
+      this.shingleCache.set(position, s);
+    }
+    return s;
+  }
+
+  async search(query: string, k: number, options: Partial<HybridOptions> = {}): Promise<Passage[]> {
+    const opts = { ...DEFAULT_HYBRID, ...options };
+    const fused = new Map<number, { rrf: number; dense: number; bm25: number }>();
+    const entry = (p: number) => {
+      let e = fused.get(p);
+      if (!e) fused.set(p, (e = { rrf: 0, dense: 0, bm25: 0 }));
+      return e;
+    };
+    if (opts.mode !== "bm25") {
+      const vector = await this.store.embeddings.embedQuery(query);
+      const dense = await this.store.similaritySearchVectorWithScore(vector, opts.candidates);
+      dense.forEach(([doc, sim], rank) => {
+        const e = entry(this.positionOf.get(doc)!);
+        e.rrf += 1 / (opts.rrfK + rank + 1);
+        e.dense = sim;
+      });
+    }
+    if (opts.mode !== "dense") {
+      this.bm25.query(query, opts.candidates).forEach(({ position, score }, rank) => {
+        const e = entry(position);
+        e.rrf += 1 / (opts.rrfK + rank + 1);
+        e.bm25 = score;
+      });
+    }
+    const ranked = [...fused.entries()].sort((a, b) => b[1].rrf - a[1].rrf || a[0] - b[0]);
+    let passages = ranked.map(([position, s]) => this.toPassage(position, s));
+    if (this.stats && opts.rerankDepth > 0) {
+      const head = rerankPassages(query, passages.slice(0, opts.rerankDepth), this.stats, this.contextOf);
+      passages = [...head, ...passages.slice(opts.rerankDepth)];
+    }
+    const kept: Passage[] = [];
+    const keptShingles: Set<string>[] = [];
+    for (const p of passages) {
+      if (kept.length >= k) break;
+      const mine = this.shinglesOf(this.positionOfId.get(p.chunkId)!);
+      if (keptShingles.some((other) => containment(mine, other) >= 0.6)) continue;
+      kept.push(p);
+      keptShingles.push(mine);
+    }
+    return kept;
+  }
+
+  private get positionOfId(): Map<string, number> {
+    return (this._positionOfId ??= new Map(this.chunks.map((c, i) => [this.chunkIdOf(c), i] as const)));
+  }
+  private _positionOfId?: Map<string, number>;
+
+  private chunkIdOf(c: ChunkDocument): string {
+    return c.id ?? `${c.metadata.documentId}#${c.metadata.chunkIndex}`;
+  }
+
+  private toPassage(position: number, s: { rrf: number; dense: number; bm25: number }): Passage {
+    const c = this.chunks[position]!;
+    return {
+      chunkId: this.chunkIdOf(c),
+      documentId: c.metadata.documentId,
+      title: c.metadata.title,
+      author: c.metadata.author,
+      date: c.metadata.date,
+      text: c.pageContent,
+      start: c.metadata.start,
+      end: c.metadata.end,
+      score: s.rrf,
+      denseScore: s.dense,
+      bm25Score: s.bm25,
+    };
+  }
+}

@@ -1,0 +1,79 @@
+import { splitSentences } from "../text/sentences.js";
+import { answerTypeOf, queryTerms, scoreSentence, type TermStats } from "./scoring.js";
+import type { Passage } from "./types.js";
+
+export interface CandidateSentence {
+  text: string;
+  /** Offsets in the document's cleaned text. */
+  start: number;
+  end: number;
+  passageIndex: number;
+  terms: string[];
+  coverage: number;
+  score: number;
+  matched: Set<string>;
+}
+
+/**
+ * Every sentence of the passages, scored against the question with its neighbours and its
+ * document's header as discounted context. Sentences repeated by overlapping chunks are
+ * scored once, in the higher-ranked passage.
+ */
+export function scoreCandidates(
+  question: string,
+  passages: Passage[],
+  stats: TermStats,
+  contextOf?: (documentId: string) => string,
+): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number } {
+  const query = queryTerms(question, stats);
+  const type = answerTypeOf(question);
+  const seen = new Set<string>();
+  const candidates: CandidateSentence[] = [];
+  const docTerms = new Map<string, Set<string>>();
+  passages.forEach((p, passageIndex) => {
+    const prior = passages.length > 1 ? 1 - passageIndex / (passages.length - 1) : 1;
+    let document = docTerms.get(p.documentId);
+    if (!document) {
+      document = new Set(contextOf ? stats.analyzer.terms(contextOf(p.documentId)) : []);
+      docTerms.set(p.documentId, document);
+    }
+    const sentences = splitSentences(p.text);
+    const termsOf = sentences.map((s) => stats.analyzer.terms(s.text));
+    sentences.forEach((s, i) => {
+      const start = p.start + s.start;
+      const key = `${p.documentId}:${start}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const neighbours = new Set<string>();
+      for (const j of [i - 1, i + 1]) {
+        if (j >= 0 && j < sentences.length && sentences[j]!.paragraph === s.paragraph) termsOf[j]!.forEach((t) => neighbours.add(t));
+      }
+      const scored = scoreSentence(termsOf[i]!, s.text, query, type, prior, { neighbours, document });
+      candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: termsOf[i]!, ...scored });
+    });
+  });
+  return { candidates, unknownNames: query.unknownNames, queryWeight: query.total, unseenShare: query.unseenShare };
+}
+
+/**
+ * Re-orders fused candidates by how well their best sentence answers the question: the
+ * fused rank says "about the topic", the sentence score says "says the thing asked".
+ */
+export function rerankPassages(
+  question: string,
+  passages: Passage[],
+  stats: TermStats,
+  contextOf?: (documentId: string) => string,
+  weights = { fused: 0.45, sentence: 0.55 },
+): Passage[] {
+  if (passages.length < 2) return passages;
+  const { candidates } = scoreCandidates(question, passages.map((p) => ({ ...p })), stats, contextOf);
+  const best = new Array<number>(passages.length).fill(0);
+  for (const c of candidates) best[c.passageIndex] = Math.max(best[c.passageIndex]!, c.score);
+  const maxFused = Math.max(...passages.map((p) => p.score)) || 1;
+  const maxSentence = Math.max(...best) || 1;
+  return passages
+    .map((p, i) => ({ p, key: weights.fused * (p.score / maxFused) + weights.sentence * (best[i]! / maxSentence) }))
+    .sort((a, b) => b.key - a.key)
+    .map(({ p }) => p);
+}

@@ -1,0 +1,173 @@
+import type { TextAnalyzer } from "../text/analyzer.js";
+import { foldTypography, QUESTION_WORDS, stem, tokenize } from "../text/normalize.js";
+
+/** Document frequencies over chunks: the IDF every sentence score is weighted by. */
+export class TermStats {
+  private readonly df = new Map<string, number>();
+  readonly count: number;
+  /** Unstemmed surface words seen anywhere in the corpus, for grounding named entities. */
+  private readonly surface = new Set<string>();
+
+  constructor(texts: string[], readonly analyzer: TextAnalyzer) {
+    this.count = texts.length;
+    for (const text of texts) {
+      for (const t of new Set(analyzer.terms(text))) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+      for (const tok of tokenize(text)) {
+        this.surface.add(tok.word);
+        for (const part of tok.word.split("-")) this.surface.add(part);
+      }
+    }
+  }
+
+  idf(term: string): number {
+    const d = this.df.get(term) ?? 0;
+    return Math.log(1 + (this.count - d + 0.5) / (d + 0.5));
+  }
+
+  has(term: string): boolean {
+    return this.df.has(term);
+  }
+
+  knowsWord(word: string): boolean {
+    return this.surface.has(word);
+  }
+}
+
+/** What a question asks for, read from its wording: it steers which sentences answer it. */
+export type AnswerType = "quantity" | "time" | "place" | "person" | "reason" | "definition" | "other";
+
+export function answerTypeOf(question: string): AnswerType {
+  const q = question.toLowerCase();
+  if (/\bhow (?:many|much|large|big|deadly|often|strong)\b|\bwhat (?:share|percentage|proportion|number|fraction)\b|\bnumber of\b|\bby how much\b/.test(q))
+    return "quantity";
+  if (/^\s*when\b|\bwhat (?:year|date|month|time)\b|\bsince when\b/.test(q)) return "time";
+  if (/^\s*where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/.test(q)) return "place";
+  if (/^\s*who\b|\bwhich (?:official|general|person|leader)\b/.test(q)) return "person";
+  if (/^\s*why\b|\bwhat (?:drives|motivates|explains|causes)\b|\breasons?\b/.test(q)) return "reason";
+  if (/\bwhat (?:is|are|does)\b.*\b(?:mean|means|stand for)\b|^\s*what is (?:the |an? )?[\w-]+\??$/.test(q)) return "definition";
+  return "other";
+}
+
+const NUMBER_WORDS =
+  /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|half|double|doubled|tripled)\b/i;
+const DIGITS = /\d/;
+const YEAR_OR_DATE =
+  /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
+const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
+
+/** How well a sentence carries the kind of thing the question asks for (1 = neutral). */
+export function answerTypeFit(type: AnswerType, sentence: string): number {
+  switch (type) {
+    case "quantity":
+      return DIGITS.test(sentence) || NUMBER_WORDS.test(sentence) ? 1.35 : 0.75;
+    case "time":
+      return YEAR_OR_DATE.test(sentence) ? 1.3 : 0.8;
+    case "place":
+    case "person":
+      return CAPITALISED_MID.test(sentence) ? 1.1 : 0.85;
+    case "reason":
+      return /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat|revenge|reason|out of|either to)\b/i.test(sentence)
+        ? 1.25
+        : 1;
+    case "definition":
+      return /\b(?:means|meaning|refers to|is known as|is a|defined as|this means)\b/i.test(sentence) ? 1.3 : 1;
+    default:
+      return 1;
+  }
+}
+
+export interface QueryTerms {
+  /** Distinct stemmed content terms with their IDF weights. */
+  weights: Map<string, number>;
+  total: number;
+  /** Adjacent query term pairs, for phrase matches. */
+  bigrams: Set<string>;
+  /**
+   * Capitalised names in the question that occur nowhere in the corpus ("Boko Haram",
+   * "FIFA"): a question about an entity the documents never mention cannot be answered by them.
+   */
+  unknownNames: string[];
+  /** IDF-weighted share of the question's terms that occur nowhere in the corpus (0..1). */
+  unseenShare: number;
+}
+
+/** Terms of a question, question words removed, weighted by IDF. */
+export function queryTerms(question: string, stats: TermStats): QueryTerms {
+  const analyzer = stats.analyzer;
+  const words = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w));
+  const terms = words.map((w) => (analyzer.isAlias(w) ? w : stem(w)));
+  const weights = new Map<string, number>();
+  for (const t of terms) weights.set(t, stats.idf(t));
+  const bigrams = new Set<string>();
+  for (let i = 1; i < terms.length; i++) bigrams.add(`${terms[i - 1]} ${terms[i]}`);
+  let total = 0;
+  for (const w of weights.values()) total += w;
+
+  const unknownNames: string[] = [];
+  const folded = foldTypography(question);
+  for (const tok of tokenize(question)) {
+    const surface = folded.slice(tok.start, tok.end);
+    // A capital after a sentence end is grammar, not a name; an all-caps acronym is a name anywhere.
+    const sentenceStart = /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/.test(folded.slice(0, tok.start));
+    const isName = /^\p{Lu}/u.test(surface) && (!sentenceStart || /^\p{Lu}{2,}/u.test(surface));
+    if (!isName || QUESTION_WORDS.has(tok.word)) continue;
+    const known = stats.knowsWord(tok.word) || tok.word.split("-").every((p) => stats.knowsWord(p));
+    if (!known) unknownNames.push(surface);
+  }
+  let unseen = 0;
+  for (const [t, w] of weights) if (!stats.has(t)) unseen += w;
+  return { weights, total, bigrams, unknownNames, unseenShare: total > 0 ? unseen / total : 1 };
+}
+
+export interface SentenceScore {
+  /** IDF-weighted share of the question's terms the sentence (with its context) covers (0..1). */
+  coverage: number;
+  /** Final score used for ranking. */
+  score: number;
+  matched: Set<string>;
+}
+
+/** Terms around a sentence that count towards it at a discount. */
+export interface SentenceContext {
+  /** Terms of the neighbouring sentences in the same paragraph. */
+  neighbours?: Set<string>;
+  /** Terms of the document's header (title, site, byline). */
+  document?: Set<string>;
+}
+
+const NEIGHBOUR_CREDIT = 0.4;
+const DOCUMENT_CREDIT = 0.5;
+
+/**
+ * Query-focused score of one sentence. A question term found only in a neighbouring
+ * sentence ("Instigating so many enemies…" after "ISKP is a wholly rejectionist group…")
+ * or in the document's header ("CSIS") counts at a discount. Pure.
+ */
+export function scoreSentence(
+  sentenceTerms: string[],
+  sentenceText: string,
+  query: QueryTerms,
+  type: AnswerType,
+  passagePrior: number,
+  context: SentenceContext = {},
+): SentenceScore {
+  const matched = new Set<string>();
+  for (const t of sentenceTerms) if (query.weights.has(t)) matched.add(t);
+  let weight = 0;
+  for (const [t, w] of query.weights) {
+    if (matched.has(t)) weight += w;
+    else if (context.neighbours?.has(t)) weight += NEIGHBOUR_CREDIT * w;
+    else if (context.document?.has(t)) weight += DOCUMENT_CREDIT * w;
+  }
+  const coverage = query.total > 0 ? weight / query.total : 0;
+  let phrase = 0;
+  for (let i = 1; i < sentenceTerms.length; i++) {
+    if (query.bigrams.has(`${sentenceTerms[i - 1]} ${sentenceTerms[i]}`)) phrase++;
+  }
+  const words = sentenceTerms.length;
+  // Headings and fragments are not answers; very long sentences dilute.
+  const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
+  const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
+  const score = coverage * phraseBonus * lengthFit * answerTypeFit(type, sentenceText) * (0.85 + 0.15 * passagePrior);
+  return { coverage, score, matched };
+}

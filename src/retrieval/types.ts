@@ -1,0 +1,18 @@
+/** A retrieved passage: a chunk with where it came from and why it ranked. */
+export interface Passage {
+  chunkId: string;
+  documentId: string;
+  title: string | null;
+  author: string | null;
+  date: string | null;
+  text: string;
+  /** Offsets in the document's cleaned text. */
+  start: number;
+  end: number;
+  /** Fused score (RRF), the ranking key. */
+  score: number;
+  /** Cosine similarity from the dense index (0 when the passage came from BM25 only). */
+  denseScore: number;
+  /** BM25 score (0 when the passage came from dense search only). */
+  bm25Score: number;
+}

@@ -1,0 +1,119 @@
+import { Document } from "@langchain/core/documents";
+import type { Embeddings } from "@langchain/core/embeddings";
+import { VectorStore } from "@langchain/core/vectorstores";
+import hnswlib from "hnswlib-node";
+
+const { HierarchicalNSW } = hnswlib;
+type HnswIndex = InstanceType<typeof HierarchicalNSW>;
+
+/** Where a chunk sits: offsets are into its document's cleaned text. */
+export interface ChunkMetadata {
+  documentId: string;
+  chunkIndex: number;
+  start: number;
+  end: number;
+  title: string | null;
+  author: string | null;
+  date: string | null;
+}
+
+export type ChunkDocument = Document<ChunkMetadata>;
+
+export interface HnswParams {
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+}
+
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 64 };
+
+/**
+ * A LangChain VectorStore over hnswlib-node with cosine space. Labels are positions in
+ * `documents`, so the docstore is a plain array saved next to the index file.
+ */
+export class HnswStore extends VectorStore {
+  declare FilterType: (doc: ChunkDocument) => boolean;
+  private index: HnswIndex | null = null;
+  readonly documents: ChunkDocument[] = [];
+
+  constructor(
+    embeddings: Embeddings,
+    readonly dims: number,
+    readonly params: HnswParams = DEFAULT_HNSW,
+  ) {
+    super(embeddings, {});
+  }
+
+  _vectorstoreType(): string {
+    return "hnswlib-node";
+  }
+
+  get size(): number {
+    return this.documents.length;
+  }
+
+  private ensureCapacity(extra: number): HnswIndex {
+    if (!this.index) {
+      this.index = new HierarchicalNSW("cosine", this.dims);
+      this.index.initIndex({ maxElements: Math.max(16, extra), m: this.params.m, efConstruction: this.params.efConstruction, randomSeed: 42 });
+      this.index.setEf(this.params.efSearch);
+    } else if (this.index.getCurrentCount() + extra > this.index.getMaxElements()) {
+      this.index.resizeIndex(Math.max(this.index.getMaxElements() * 2, this.index.getCurrentCount() + extra));
+    }
+    return this.index;
+  }
+
+  async addVectors(vectors: number[][], documents: ChunkDocument[]): Promise<string[]> {
+    if (vectors.length !== documents.length) throw new Error("vectors and documents differ in length");
+    const index = this.ensureCapacity(vectors.length);
+    const ids: string[] = [];
+    vectors.forEach((v, i) => {
+      if (v.length !== this.dims) throw new Error(`vector has ${v.length} dimensions, index has ${this.dims}`);
+      const label = this.documents.length;
+      index.addPoint(v, label);
+      const doc = documents[i]!;
+      this.documents.push(doc);
+      ids.push(doc.id ?? String(label));
+    });
+    return ids;
+  }
+
+  async addDocuments(documents: ChunkDocument[]): Promise<string[]> {
+    const vectors = await this.embeddings.embedDocuments(documents.map((d) => d.pageContent));
+    return this.addVectors(vectors, documents);
+  }
+
+  setEf(ef: number): void {
+    this.index?.setEf(ef);
+  }
+
+  /** Returns [document, cosine similarity] pairs, best first. */
+  async similaritySearchVectorWithScore(query: number[], k: number, filter?: this["FilterType"]): Promise<[ChunkDocument, number][]> {
+    if (!this.index || this.documents.length === 0) return [];
+    if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
+    const n = Math.min(k, this.documents.length);
+    const result = filter
+      ? this.index.searchKnn(query, n, (label: number) => filter(this.documents[label]!))
+      : this.index.searchKnn(query, n);
+    return result.neighbors.map((label, i) => [this.documents[label]!, 1 - result.distances[i]!]);
+  }
+
+  writeIndexFile(file: string): void {
+    if (!this.index) this.ensureCapacity(1);
+    this.index!.writeIndexSync(file);
+  }
+
+  /** Restores an index file written by `writeIndexFile`; throws if it is unreadable. */
+  static fromFiles(embeddings: Embeddings, dims: number, indexFile: string, documents: ChunkDocument[], params = DEFAULT_HNSW): HnswStore {
+    const store = new HnswStore(embeddings, dims, params);
+    const index = new HierarchicalNSW("cosine", dims);
+    index.readIndexSync(indexFile);
+    if (index.getCurrentCount() !== documents.length) {
+      throw new Error(`index holds ${index.getCurrentCount()} vectors, docstore ${documents.length}`);
+    }
+    index.setEf(params.efSearch);
+    store.index = index;
+    store.documents.push(...documents);
+    return store;
+  }
+}

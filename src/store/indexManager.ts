@@ -1,0 +1,329 @@
+import { Document } from "@langchain/core/documents";
+import { promises as fs, existsSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import type { AppConfig } from "../config/index.js";
+import { createEmbeddingProvider, embedderIdentity, type EmbeddingProvider } from "../embeddings/index.js";
+import { chunkText } from "../ingest/chunk.js";
+import { hashBytes, listCorpusFiles, loadCorpus, type CorpusDocument, type SkippedFile } from "../ingest/load.js";
+import { learnAliases, type AliasTable } from "../text/aliases.js";
+import { DEFAULT_HNSW, HnswStore, type ChunkDocument } from "./hnswStore.js";
+
+/**
+ * Bumped whenever cleaning, chunking or embedding changes what an index holds, so an index
+ * built by older code is rebuilt rather than served.
+ */
+export const PIPELINE_VERSION = 2;
+const SPLITTER = "sentence-pack-v1";
+
+const FILES = {
+  manifest: "manifest.json",
+  index: "hnsw.index",
+  chunks: "chunks.json",
+  documents: "documents.json",
+  embedder: "embedder.json",
+} as const;
+
+const FileEntry = z.object({ bytes: z.number().int().nonnegative(), sha256: z.string() });
+
+export const ManifestSchema = z.object({
+  pipelineVersion: z.number().int(),
+  builtAt: z.string(),
+  buildMs: z.number(),
+  embedder: z.object({ provider: z.string(), model: z.string(), dims: z.number().int().positive() }),
+  chunking: z.object({ splitter: z.string(), chunkSize: z.number().int(), chunkOverlap: z.number().int() }),
+  hnsw: z.object({ m: z.number().int(), efConstruction: z.number().int(), efSearch: z.number().int() }),
+  corpus: z.array(z.object({ fileName: z.string(), sha256: z.string() })),
+  documents: z.array(z.object({ id: z.string(), fileName: z.string(), sha256: z.string(), chunks: z.number().int() })),
+  skipped: z.array(z.object({ fileName: z.string(), reason: z.string() })),
+  files: z.record(z.string(), FileEntry),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+const StoredChunk = z.object({
+  id: z.string(),
+  text: z.string(),
+  documentId: z.string(),
+  chunkIndex: z.number().int(),
+  start: z.number().int(),
+  end: z.number().int(),
+});
+
+/** Everything the retrieval and answer stages need, loaded in memory. */
+export interface LoadedIndex {
+  manifest: Manifest;
+  documents: CorpusDocument[];
+  chunks: ChunkDocument[];
+  store: HnswStore;
+  embedder: EmbeddingProvider;
+  aliases: AliasTable;
+}
+
+export interface BuildProgress {
+  phase: "load" | "chunk" | "embed" | "index" | "write";
+  done: number;
+  total: number;
+}
+
+export interface EnsureResult {
+  index: LoadedIndex;
+  rebuilt: boolean;
+  /** Why an existing index was not used (absent, stale, corrupt). */
+  reason?: string;
+  skipped: SkippedFile[];
+}
+
+/** Splits every document into LangChain Documents carrying offsets and document metadata. */
+export function chunkDocuments(documents: CorpusDocument[], options: { chunkSize: number; chunkOverlap: number }): ChunkDocument[] {
+  const chunks: ChunkDocument[] = [];
+  for (const doc of documents) {
+    for (const c of chunkText(doc.text, options)) {
+      chunks.push(
+        new Document({
+          id: `${doc.id}#${c.index}`,
+          pageContent: c.text,
+          metadata: {
+            documentId: doc.id,
+            chunkIndex: c.index,
+            start: c.start,
+            end: c.end,
+            title: doc.metadata.title,
+            author: doc.metadata.author,
+            date: doc.metadata.date,
+          },
+        }),
+      );
+    }
+  }
+  return chunks;
+}
+
+const EMBED_BATCH = 64;
+
+/** Cleans, chunks, embeds and indexes the corpus, then writes it atomically to INDEX_DIR. */
+export async function buildIndex(config: AppConfig, onProgress?: (p: BuildProgress) => void): Promise<EnsureResult> {
+  const started = performance.now();
+  onProgress?.({ phase: "load", done: 0, total: 1 });
+  const { documents, skipped } = await loadCorpus(config.corpusDir);
+  const corpusFiles = await listCorpusFiles(config.corpusDir);
+  onProgress?.({ phase: "chunk", done: 0, total: documents.length });
+  const chunks = chunkDocuments(documents, { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP });
+  const aliases = learnAliases(documents.map((d) => d.text));
+  const embedder = await createEmbeddingProvider(config, { fit: { texts: chunks.map((c) => c.pageContent), aliases } });
+
+  const vectors: number[][] = [];
+  onProgress?.({ phase: "embed", done: 0, total: chunks.length });
+  for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+    const batch = chunks.slice(i, i + EMBED_BATCH);
+    vectors.push(...(await embedder.embeddings.embedDocuments(batch.map((c) => c.pageContent))));
+    onProgress?.({ phase: "embed", done: Math.min(i + EMBED_BATCH, chunks.length), total: chunks.length });
+  }
+  const dims = vectors[0]?.length ?? (await embedder.embeddings.embedQuery("dimension probe")).length;
+  const store = new HnswStore(embedder.embeddings, dims, DEFAULT_HNSW);
+  onProgress?.({ phase: "index", done: 0, total: chunks.length });
+  await store.addVectors(vectors, chunks);
+  onProgress?.({ phase: "index", done: chunks.length, total: chunks.length });
+
+  const manifest: Manifest = {
+    pipelineVersion: PIPELINE_VERSION,
+    builtAt: new Date().toISOString(),
+    buildMs: 0,
+    embedder: { provider: embedder.provider, model: embedder.model, dims },
+    chunking: { splitter: SPLITTER, chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP },
+    hnsw: DEFAULT_HNSW,
+    corpus: corpusFiles.map((f) => ({ fileName: f.fileName, sha256: f.hash })),
+    documents: documents.map((d) => ({
+      id: d.id,
+      fileName: d.fileName,
+      sha256: d.contentHash,
+      chunks: chunks.filter((c) => c.metadata.documentId === d.id).length,
+    })),
+    skipped,
+    files: {},
+  };
+  onProgress?.({ phase: "write", done: 0, total: 1 });
+  manifest.buildMs = Math.round(performance.now() - started);
+  await writeIndexAtomically(config.indexDir, manifest, { documents, chunks, store, embedderState: embedder.state ?? null, aliases });
+  onProgress?.({ phase: "write", done: 1, total: 1 });
+  return { index: { manifest, documents, chunks, store, embedder, aliases }, rebuilt: true, skipped };
+}
+
+async function writeIndexAtomically(
+  indexDir: string,
+  manifest: Manifest,
+  content: { documents: CorpusDocument[]; chunks: ChunkDocument[]; store: HnswStore; embedderState: unknown; aliases: AliasTable },
+): Promise<void> {
+  const parent = path.dirname(indexDir);
+  await fs.mkdir(parent, { recursive: true });
+  const tmp = `${indexDir}.tmp-${process.pid}-${Date.now()}`;
+  await fs.mkdir(tmp, { recursive: true });
+  try {
+    const write = async (name: string, data: string | Buffer) => {
+      await fs.writeFile(path.join(tmp, name), data);
+      manifest.files[name] = { bytes: Buffer.byteLength(data), sha256: hashBytes(data) };
+    };
+    content.store.writeIndexFile(path.join(tmp, FILES.index));
+    const indexBytes = await fs.readFile(path.join(tmp, FILES.index));
+    manifest.files[FILES.index] = { bytes: indexBytes.length, sha256: hashBytes(indexBytes) };
+    await write(
+      FILES.chunks,
+      JSON.stringify(
+        content.chunks.map((c) => ({
+          id: c.id,
+          text: c.pageContent,
+          documentId: c.metadata.documentId,
+          chunkIndex: c.metadata.chunkIndex,
+          start: c.metadata.start,
+          end: c.metadata.end,
+        })),
+      ),
+    );
+    await write(FILES.documents, JSON.stringify(content.documents));
+    await write(FILES.embedder, JSON.stringify({ state: content.embedderState, aliases: content.aliases }));
+    // The manifest goes last: its presence means every file it lists is complete.
+    await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
+    await swapDirectories(tmp, indexDir);
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Replaces `target` with `fresh`, keeping the old one until the new one is in place. */
+async function swapDirectories(fresh: string, target: string): Promise<void> {
+  const old = `${target}.old-${process.pid}-${Date.now()}`;
+  const hadOld = existsSync(target);
+  if (hadOld) await fs.rename(target, old);
+  try {
+    await fs.rename(fresh, target);
+  } catch (err) {
+    if (hadOld) await fs.rename(old, target);
+    throw err;
+  }
+  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * A crash between the two renames of a swap leaves no index but an `.old-*` beside it:
+ * put it back. Leftover `.tmp-*` directories from killed builds are removed.
+ */
+async function recoverInterruptedSwap(indexDir: string): Promise<void> {
+  const parent = path.dirname(indexDir);
+  const base = path.basename(indexDir);
+  let entries: string[];
+  try {
+    entries = await fs.readdir(parent);
+  } catch {
+    return;
+  }
+  const olds = entries.filter((e) => e.startsWith(`${base}.old-`)).sort();
+  if (!existsSync(indexDir) && olds.length > 0) {
+    await fs.rename(path.join(parent, olds[olds.length - 1]!), indexDir);
+  }
+  for (const e of entries) {
+    if (e.startsWith(`${base}.tmp-`) || (e.startsWith(`${base}.old-`) && existsSync(path.join(parent, e)))) {
+      const pid = Number(e.split("-")[1]);
+      // Another live process may be writing its tmp dir right now; leave those alone.
+      if (pid !== process.pid && isAlive(pid)) continue;
+      await fs.rm(path.join(parent, e), { recursive: true, force: true });
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class InvalidIndexError extends Error {}
+
+/**
+ * Loads the index from disk if, and only if, it is complete, intact and current: every file
+ * matches the size and hash in the manifest, and the corpus, embedder and chunking are the
+ * ones configured now. Otherwise throws InvalidIndexError saying why.
+ */
+export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
+  await recoverInterruptedSwap(config.indexDir);
+  const dir = config.indexDir;
+  let manifest: Manifest;
+  try {
+    manifest = ManifestSchema.parse(JSON.parse(await fs.readFile(path.join(dir, FILES.manifest), "utf8")));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InvalidIndexError(code === "ENOENT" ? "no index yet" : "manifest unreadable or invalid");
+  }
+  if (manifest.pipelineVersion !== PIPELINE_VERSION) throw new InvalidIndexError("built by an older pipeline");
+  const identity = embedderIdentity(config);
+  if (manifest.embedder.provider !== identity.provider || manifest.embedder.model !== identity.model) {
+    throw new InvalidIndexError(`embedder changed (${manifest.embedder.provider}:${manifest.embedder.model} -> ${identity.provider}:${identity.model})`);
+  }
+  if (manifest.chunking.chunkSize !== config.CHUNK_SIZE || manifest.chunking.chunkOverlap !== config.CHUNK_OVERLAP || manifest.chunking.splitter !== SPLITTER) {
+    throw new InvalidIndexError("chunking parameters changed");
+  }
+  const corpus = await listCorpusFiles(config.corpusDir);
+  const same =
+    corpus.length === manifest.corpus.length &&
+    corpus.every((f, i) => f.fileName === manifest.corpus[i]!.fileName && f.hash === manifest.corpus[i]!.sha256);
+  if (!same) throw new InvalidIndexError("corpus changed");
+
+  const contents = new Map<string, Buffer>();
+  for (const name of [FILES.index, FILES.chunks, FILES.documents, FILES.embedder]) {
+    const expected = manifest.files[name];
+    if (!expected) throw new InvalidIndexError(`manifest lists no ${name}`);
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(path.join(dir, name));
+    } catch {
+      throw new InvalidIndexError(`${name} missing`);
+    }
+    if (bytes.length !== expected.bytes || hashBytes(bytes) !== expected.sha256) {
+      throw new InvalidIndexError(`${name} is truncated or corrupt`);
+    }
+    contents.set(name, bytes);
+  }
+  try {
+    const documents = JSON.parse(contents.get(FILES.documents)!.toString("utf8")) as CorpusDocument[];
+    const byId = new Map(documents.map((d) => [d.id, d]));
+    const stored = z.array(StoredChunk).parse(JSON.parse(contents.get(FILES.chunks)!.toString("utf8")));
+    const chunks: ChunkDocument[] = stored.map((c) => {
+      const doc = byId.get(c.documentId);
+      if (!doc) throw new Error(`chunk of unknown document ${c.documentId}`);
+      return new Document({
+        id: c.id,
+        pageContent: c.text,
+        metadata: {
+          documentId: c.documentId,
+          chunkIndex: c.chunkIndex,
+          start: c.start,
+          end: c.end,
+          title: doc.metadata.title,
+          author: doc.metadata.author,
+          date: doc.metadata.date,
+        },
+      });
+    });
+    const saved = JSON.parse(contents.get(FILES.embedder)!.toString("utf8")) as { state: unknown; aliases: AliasTable };
+    const embedder = await createEmbeddingProvider(config, { saved: saved.state });
+    const store = HnswStore.fromFiles(embedder.embeddings, manifest.embedder.dims, path.join(dir, FILES.index), chunks, manifest.hnsw);
+    return { manifest, documents, chunks, store, embedder, aliases: saved.aliases };
+  } catch (err) {
+    throw new InvalidIndexError(`index contents unreadable: ${(err as Error).message}`);
+  }
+}
+
+/** Serves the saved index when it is valid; otherwise rebuilds it and says why. */
+export async function ensureIndex(config: AppConfig, onProgress?: (p: BuildProgress) => void): Promise<EnsureResult> {
+  try {
+    const index = await loadIndex(config);
+    return { index, rebuilt: false, skipped: index.manifest.skipped };
+  } catch (err) {
+    if (!(err instanceof InvalidIndexError)) throw err;
+    const result = await buildIndex(config, onProgress);
+    return { ...result, reason: err.message };
+  }
+}

@@ -1,0 +1,75 @@
+import { stemmer } from "stemmer";
+
+/** Typographic variants folded to ASCII so that "IS‑K", "IS–K" and "IS-K" compare equal. */
+export function foldTypography(text: string): string {
+  return text
+    .replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'")
+    .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
+    .replace(/[\u2010\u2011\u2012\u2013\u2014\u2015\u2212]/g, "-")
+    .replace(/\u00A0/g, " ");
+}
+
+/** Words that carry no topical signal in a question or a passage. */
+export const STOPWORDS = new Set(
+  (
+    "a about above after again against all am an and any are aren't as at be because been before being below " +
+    "between both but by can could did do does doing down during each few for from further had has have having " +
+    "he her here hers herself him himself his how i if in into is isn't it it's its itself just me more most my " +
+    "myself no nor not now of off on once only or other our ours ourselves out over own same she should so some " +
+    "such than that that's the their theirs them themselves then there these they this those through to too " +
+    "under until up very was wasn't we were what what's when where which while who whom why will with would you " +
+    "your yours yourself yourselves also s t don didn doesn shall may might must us via per whose yet"
+  ).split(/\s+/),
+);
+
+/**
+ * Words a question uses to ask rather than to name a topic. They are kept out of query
+ * term weighting so "How many fighters…" weighs "fighters", not "many".
+ */
+export const QUESTION_WORDS = new Set(
+  (
+    "how many much what which who whom whose when where why tell describe explain give list name say said " +
+    "according documents document sources source mention mentioned kind sort type happened happen did does"
+  ).split(/\s+/),
+);
+
+export interface Token {
+  /** Lower-cased surface form, typography folded. */
+  word: string;
+  /** Character offsets in the input string. */
+  start: number;
+  end: number;
+}
+
+// Words, numbers with separators (1,000 / 2.5 / 300%), hyphenated compounds (IS-K, air-bases).
+const TOKEN_RE = /[\p{L}\p{N}]+(?:[-'.,][\p{L}\p{N}]+)*%?/gu;
+
+/** Splits text into word tokens with offsets. Pure. */
+export function tokenize(text: string): Token[] {
+  const folded = foldTypography(text);
+  const tokens: Token[] = [];
+  for (const m of folded.matchAll(TOKEN_RE)) {
+    let word = m[0];
+    // A trailing "'s" is possessive, not part of the name.
+    if (/'s$/i.test(word)) word = word.slice(0, -2);
+    tokens.push({ word: word.toLowerCase(), start: m.index, end: m.index + word.length });
+  }
+  return tokens;
+}
+
+const stemCache = new Map<string, string>();
+
+/** Porter stem of a lower-case word; numbers and hyphenated names pass through unchanged. */
+export function stem(word: string): string {
+  let s = stemCache.get(word);
+  if (s === undefined) {
+    s = /^[a-z]+$/.test(word) ? stemmer(word) : word.replace(/,/g, "");
+    if (stemCache.size > 200_000) stemCache.clear();
+    stemCache.set(word, s);
+  }
+  return s;
+}
+
+export function isContentWord(word: string): boolean {
+  return !STOPWORDS.has(word) && word.length > 0;
+}

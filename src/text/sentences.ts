@@ -1,0 +1,71 @@
+/** A sentence of a text, with offsets into it: `text.slice(start, end) === sentence.text`. */
+export interface Sentence {
+  text: string;
+  start: number;
+  end: number;
+  /** Index of the paragraph (block separated by a blank line or line break) it belongs to. */
+  paragraph: number;
+}
+
+// Abbreviations after which a period does not end a sentence.
+const ABBREVIATIONS = new Set(
+  (
+    "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep pres st jr sr inc ltd co corp dept est " +
+    "fig no vs etc e.g i.e al approx jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u a.m p.m"
+  ).split(" "),
+);
+
+function endsWithAbbreviation(before: string): boolean {
+  const m = /([A-Za-z][A-Za-z.]*)\.$/.exec(before);
+  if (!m) return false;
+  const word = m[1]!.toLowerCase();
+  if (ABBREVIATIONS.has(word)) return true;
+  // Single initials ("Michael J. Fox") and dotted acronyms ("U.S.") are not sentence ends.
+  return /^[a-z]$/.test(word) || /^(?:[a-z]\.)+[a-z]$/.test(word);
+}
+
+/**
+ * Splits text into sentences with exact offsets. Line breaks always end a sentence (headings
+ * and list items stand alone); within a line, `.`, `!` or `?` (plus closing quotes) followed by
+ * space and an upper-case letter, digit or opening quote ends one, unless it closes an
+ * abbreviation such as "U.S." followed by a lower-case word or a known title.
+ */
+export function splitSentences(text: string): Sentence[] {
+  const sentences: Sentence[] = [];
+  let paragraph = 0;
+  const lineRe = /[^\n]+/g;
+  let lastLineEnd = 0;
+  for (const line of text.matchAll(lineRe)) {
+    const lineStart = line.index;
+    if (sentences.length > 0 && /\n/.test(text.slice(lastLineEnd, lineStart))) paragraph++;
+    lastLineEnd = lineStart + line[0].length;
+    const boundaryRe = /[.!?]+["'\u201D\u2019)\]]*(?=\s+["'\u201C\u2018(\[]?[\p{Lu}\p{N}])/gu;
+    let sentenceStart = 0;
+    const body = line[0];
+    for (const b of body.matchAll(boundaryRe)) {
+      const end = b.index + b[0].length;
+      const before = body.slice(sentenceStart, end);
+      if (b[0] === "." && endsWithAbbreviation(before)) {
+        // "U.S. Central Command" is ambiguous; treat a following capitalised word as a
+        // continuation only for titles and initials, which is the common case in prose.
+        const word = /([A-Za-z][A-Za-z.]*)\.$/.exec(before)![1]!.toLowerCase();
+        const isDottedAcronym = /^(?:[a-z]\.)+[a-z]$/.test(word);
+        const next = body.slice(end).trimStart();
+        const nextWord = /^[\p{L}]+/u.exec(next)?.[0] ?? "";
+        // After "U.S." a sentence ends only if the next word is a typical sentence opener.
+        if (!isDottedAcronym || !/^(?:The|This|That|These|Those|It|In|On|At|But|And|However|As|A|An|With|For|If|When|While|Its|Their|They|He|She|We|Such|Some|Many|Most)$/.test(nextWord))
+          continue;
+      }
+      pushSentence(sentences, text, lineStart + sentenceStart, lineStart + end, paragraph);
+      sentenceStart = end;
+    }
+    pushSentence(sentences, text, lineStart + sentenceStart, lineStart + body.length, paragraph);
+  }
+  return sentences;
+}
+
+function pushSentence(out: Sentence[], text: string, start: number, end: number, paragraph: number): void {
+  while (start < end && /\s/.test(text[start]!)) start++;
+  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  if (end > start) out.push({ text: text.slice(start, end), start, end, paragraph });
+}
