@@ -1,0 +1,70 @@
+import type { Server } from "node:http";
+import { createLlm, servicesFromIndex } from "../app.js";
+import { loadConfig } from "../config/index.js";
+import { createApp, type AppState } from "../server/app.js";
+import { createLogger } from "../server/logger.js";
+import { ensureIndex } from "../store/indexManager.js";
+import { runCli } from "./run.js";
+
+/**
+ * `npm start`: listens at once (health says "indexing"), builds or loads the index, then
+ * serves. SIGTERM/SIGINT stop accepting, let in-flight requests finish, and exit 0.
+ */
+runCli(async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const state: AppState = { services: null, status: "indexing" };
+  const app = createApp({ config, state, logger });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once("error", reject);
+  });
+  server.keepAliveTimeout = 5_000;
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+  logger.info({ url }, `listening; open ${url}`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    server.close((err) => {
+      if (err) logger.error({ err }, "close failed");
+      process.exit(err ? 1 : 0);
+    });
+    server.closeIdleConnections();
+    // Streams that never end must not hold the process forever.
+    setTimeout(() => {
+      logger.warn("in-flight requests did not finish in 10 s; closing them");
+      server.closeAllConnections();
+    }, 10_000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+
+  try {
+    const started = performance.now();
+    const ensure = await ensureIndex(config);
+    for (const s of ensure.skipped) logger.warn({ file: s.fileName, reason: s.reason }, "corpus file skipped");
+    const llm = await createLlm(config);
+    state.services = servicesFromIndex(config, ensure.index, llm);
+    state.status = "ok";
+    logger.info(
+      {
+        documents: ensure.index.documents.length,
+        chunks: ensure.index.chunks.length,
+        rebuilt: ensure.rebuilt,
+        reason: ensure.reason,
+        ms: Math.round(performance.now() - started),
+        answerer: llm ? `llm:${llm.model}` : "extractive",
+      },
+      `ready: ${url}`,
+    );
+  } catch (err) {
+    state.status = "error";
+    state.message = "The index could not be built; see the server log.";
+    logger.error({ err }, "index build failed");
+  }
+});

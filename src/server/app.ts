@@ -1,0 +1,190 @@
+import express, { type Request, type Response, type NextFunction } from "express";
+import path from "node:path";
+import type { Logger } from "pino";
+import type { Services } from "../app.js";
+import { AbortError } from "../answer/pipeline.js";
+import type { Answer } from "../answer/types.js";
+import type { AppConfig } from "../config/index.js";
+import { ApiError, errorHandler, notFoundHandler, validationError } from "./errors.js";
+import { rateLimiter, requestLogger, requireApiKey, requireJson, securityHeaders } from "./middleware.js";
+import { buildOpenApi } from "./openapi.js";
+import { AskRequestSchema, DocumentIdParamsSchema, SearchQuerySchema } from "./schemas.js";
+
+export interface AppState {
+  /** Null while the index is being built. */
+  services: Services | null;
+  status: "indexing" | "ok" | "error";
+  message?: string;
+}
+
+export interface AppDeps {
+  config: AppConfig;
+  state: AppState;
+  logger: Logger;
+  /** Folder of the chat page; defaults to ./web. */
+  webDir?: string;
+}
+
+type Handler = (req: Request, res: Response) => Promise<void> | void;
+const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => {
+  Promise.resolve(fn(req, res)).catch(next);
+};
+
+/** The Express app: built by a factory so tests drive it with supertest and no port. */
+export function createApp(deps: AppDeps): express.Express {
+  const { config, state } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.TRUST_PROXY ?? false);
+  app.set("query parser", "simple");
+  app.use(requestLogger(deps.logger));
+  app.use(securityHeaders());
+
+  const ready = (): Services => {
+    if (!state.services) throw new ApiError(503, "indexing", "The index is still being built; try again in a moment.");
+    return state.services;
+  };
+
+  app.get("/api/health", (_req, res) => {
+    const s = state.services;
+    if (!s) {
+      res.status(503).json({ status: state.status === "error" ? "error" : "indexing", ...(state.message ? { message: state.message } : {}) });
+      return;
+    }
+    res.json({
+      status: "ok",
+      documents: s.index.documents.length,
+      chunks: s.index.chunks.length,
+      embeddings: { provider: s.index.manifest.embedder.provider, model: s.index.manifest.embedder.model, dims: s.index.manifest.embedder.dims },
+      answerer: s.llm ? { mode: "llm", model: s.llm.model } : { mode: "extractive" },
+    });
+  });
+
+  const api = express.Router();
+  api.use(rateLimiter({ windowMs: config.RATE_LIMIT_WINDOW_MS, max: config.RATE_LIMIT_MAX }));
+  api.use(requireApiKey(config.API_KEY));
+  api.use(requireJson);
+  api.use(express.json({ limit: "32kb", strict: true, type: "application/json" }));
+
+  const parseAsk = (req: Request) => {
+    const parsed = AskRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error, "body");
+    return parsed.data;
+  };
+
+  api.post(
+    "/ask",
+    route(async (req, res) => {
+      const body = parseAsk(req);
+      const services = ready();
+      const controller = new AbortController();
+      const onClose = () => {
+        if (!res.writableEnded) controller.abort();
+      };
+      res.on("close", onClose);
+      try {
+        const answer = await services.answers.ask({ question: body.question, k: body.k, history: body.history, signal: controller.signal });
+        res.json(answer);
+      } catch (err) {
+        if (err instanceof AbortError) return;
+        throw err;
+      } finally {
+        res.off("close", onClose);
+      }
+    }),
+  );
+
+  api.post(
+    "/ask/stream",
+    route(async (req, res) => {
+      const body = parseAsk(req);
+      const services = ready();
+      const controller = new AbortController();
+      res.status(200).set({
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-cache, no-transform",
+        Connection: "keep-alive",
+        "X-Accel-Buffering": "no",
+      });
+      res.flushHeaders();
+      const send = (event: string, data: unknown) => {
+        if (!res.writableEnded && !controller.signal.aborted) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      const onClose = () => {
+        if (!res.writableEnded) controller.abort();
+      };
+      res.on("close", onClose);
+      try {
+        const answer: Answer = await services.answers.ask({
+          question: body.question,
+          k: body.k,
+          history: body.history,
+          signal: controller.signal,
+          onSources: (citations) => send("sources", { citations }),
+          onToken: (delta) => send("token", { delta }),
+        });
+        send("done", answer);
+      } catch (err) {
+        if (!(err instanceof AbortError) && !controller.signal.aborted) {
+          req.log?.error({ err }, "stream failed");
+          send("error", { error: { code: "internal_error", message: "The answer could not be completed." } });
+        }
+      } finally {
+        res.off("close", onClose);
+        if (!res.writableEnded) res.end();
+      }
+    }),
+  );
+
+  api.get(
+    "/search",
+    route(async (req, res) => {
+      const parsed = SearchQuerySchema.safeParse(req.query);
+      if (!parsed.success) throw validationError(parsed.error, "query");
+      const services = ready();
+      const results = await services.answers.search(parsed.data.q, parsed.data.k ?? config.RETRIEVAL_K);
+      res.json({ results });
+    }),
+  );
+
+  const summary = (s: Services, id: string) => {
+    const d = s.index.documents.find((x) => x.id === id);
+    if (!d) return null;
+    return {
+      id: d.id,
+      fileName: d.fileName,
+      title: d.metadata.title,
+      author: d.metadata.author,
+      date: d.metadata.date,
+      characters: d.text.length,
+      chunks: s.index.manifest.documents.find((m) => m.id === d.id)?.chunks ?? 0,
+    };
+  };
+
+  api.get("/documents", (_req, res) => {
+    const s = ready();
+    res.json({ documents: s.index.documents.map((d) => summary(s, d.id)!) });
+  });
+
+  api.get("/documents/:id", (req, res) => {
+    const params = DocumentIdParamsSchema.safeParse(req.params);
+    const s = ready();
+    // Ids are looked up in the loaded index, never joined into a path.
+    const found = params.success ? summary(s, params.data.id) : null;
+    if (!found) throw new ApiError(404, "document_not_found", "No document has that id.");
+    res.json({ ...found, text: s.index.documents.find((d) => d.id === found.id)!.text });
+  });
+
+  api.get("/openapi.json", (_req, res) => {
+    res.json(buildOpenApi({ apiKey: Boolean(config.API_KEY) }));
+  });
+
+  app.use("/api", api);
+  app.use("/api", notFoundHandler);
+
+  const webDir = deps.webDir ?? path.resolve("web");
+  app.use(express.static(webDir, { index: "index.html", extensions: ["html"], maxAge: 0 }));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

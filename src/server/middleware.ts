@@ -1,0 +1,89 @@
+import { timingSafeEqual, createHash, randomUUID } from "node:crypto";
+import type { RequestHandler } from "express";
+import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "pino";
+import { ApiError } from "./errors.js";
+
+/** Security headers; the CSP admits only the page's own scripts, styles and API calls. */
+export function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+}
+
+/** Structured request logs with a request id (echoed as X-Request-Id); never bodies or auth headers. */
+export function requestLogger(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const incoming = req.headers["x-request-id"];
+      const id = typeof incoming === "string" && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+      res.setHeader("X-Request-Id", id);
+      return id;
+    },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: String(req.url).slice(0, 300).replace(/([?&](?:api_?key|token)=)[^&]*/gi, "$1[redacted]") }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+  }) as unknown as RequestHandler;
+}
+
+export function rateLimiter(options: { windowMs: number; max: number }): RequestHandler {
+  return rateLimit({
+    windowMs: options.windowMs,
+    limit: options.max,
+    standardHeaders: "draft-7",
+    legacyHeaders: false,
+    handler: (_req, res, _next, opts) => {
+      res.setHeader("Retry-After", String(Math.ceil(opts.windowMs / 1000)));
+      res.status(429).json({ error: { code: "rate_limited", message: "Too many requests; retry after the time in the Retry-After header." } });
+    },
+  });
+}
+
+/** Hashing both sides first gives equal-length buffers, so the comparison leaks no length. */
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash("sha256").update(a).digest();
+  const hb = createHash("sha256").update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** When API_KEY is set, requires `Authorization: Bearer <key>`. */
+export function requireApiKey(apiKey: string | undefined): RequestHandler {
+  return (req, _res, next) => {
+    if (!apiKey) return next();
+    const header = req.headers.authorization ?? "";
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match || !safeEqual(match[1]!.trim(), apiKey)) {
+      return next(new ApiError(401, "unauthorized", "A valid API key is required: send Authorization: Bearer <key>."));
+    }
+    next();
+  };
+}
+
+/** POST bodies must be JSON: anything else is refused with 415 before parsing. */
+export const requireJson: RequestHandler = (req, _res, next) => {
+  if (req.method !== "POST") return next();
+  if (!req.is("application/json")) {
+    return next(new ApiError(415, "unsupported_media_type", "Send the request body as application/json."));
+  }
+  next();
+};
