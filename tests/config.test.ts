@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, ConfigSchema, parseConfig } from "../src/config/index.js";
+
+describe("configuration", () => {
+  it("works with no environment at all (a fresh clone)", () => {
+    const c = parseConfig({}, "/srv/app");
+    expect(c).toMatchObject({ EMBEDDINGS_PROVIDER: "local", PORT: 3000, HOST: "127.0.0.1", llmEnabled: false });
+    expect(c.corpusDir).toBe(path.resolve("/srv/app", "corpus"));
+  });
+
+  it("fails fast naming the bad variable and what it expects", () => {
+    expect(() => parseConfig({ PORT: "eighty", EMBEDDINGS_PROVIDER: "magic" })).toThrow(ConfigError);
+    try {
+      parseConfig({ PORT: "eighty", EMBEDDINGS_PROVIDER: "magic" });
+    } catch (err) {
+      const issues = (err as ConfigError).issues.map((i) => i.variable);
+      expect(issues).toEqual(expect.arrayContaining(["PORT", "EMBEDDINGS_PROVIDER"]));
+      expect((err as Error).message).toMatch(/EMBEDDINGS_PROVIDER: .*local.*transformers.*openai/);
+    }
+  });
+
+  it("turns the LLM on with a base URL alone (Ollama, vLLM) and treats empty values as unset", () => {
+    expect(parseConfig({ OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" }).llmEnabled).toBe(true);
+    expect(parseConfig({ OPENAI_API_KEY: "", OPENAI_BASE_URL: "" }).llmEnabled).toBe(false);
+    expect(() => parseConfig({ OPENAI_BASE_URL: "not a url" })).toThrow(/OPENAI_BASE_URL/);
+  });
+
+  it("documents every variable in .env.example", () => {
+    const example = readFileSync(path.resolve(__dirname, "../.env.example"), "utf8");
+    const listed = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(new Set(Object.keys(ConfigSchema.shape)));
+  });
+});

@@ -1,0 +1,129 @@
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { chunkText } from "../src/ingest/chunk.js";
+import { cleanDocument, stripHtml, stripShortcodes } from "../src/ingest/clean.js";
+import { decodeText } from "../src/ingest/load.js";
+import { extractMetadata } from "../src/ingest/metadata.js";
+import { splitSentences } from "../src/text/sentences.js";
+import { REPO_CORPUS } from "./helpers/fixtures.js";
+
+const corpus = Object.fromEntries(
+  readdirSync(REPO_CORPUS).map((f) => [f.slice(0, 3), cleanDocument(readFileSync(path.join(REPO_CORPUS, f), "utf8"))]),
+);
+
+describe("cleanDocument", () => {
+  it("removes tags and iframes but keeps the text between them", () => {
+    const out = cleanDocument('<iframe src="//tracker/x" height="0"></iframe>\n<p>First <b>bold</b> para.</p><div>Second &amp; last.</div>');
+    expect(out).toBe("First bold para.\n\nSecond & last.");
+  });
+
+  it("drops an unclosed iframe line of a web capture", () => {
+    expect(cleanDocument('<iframe src="//www.example.com/ns.html?id=X" style="display:none">\n\nWorld\n\nBody text here.')).toBe("World\n\nBody text here.");
+  });
+
+  it("drops scripts and styles whole", () => {
+    expect(stripHtml("<script>alert(1)</script><style>p{}</style><p>ok</p>").trim()).toBe("ok");
+  });
+
+  it("removes embed shortcodes", () => {
+    expect(stripShortcodes('Before.\n[gview file="https://example.org/a.pdf"]\nAfter [embed]https://x.y/z[/embed].')).toBe("Before.\n\nAfter .");
+  });
+
+  it("cuts comment and subscription footers", () => {
+    const raw = "Title line\n\nA paragraph of article text that goes on.\n\nGot something to add? Join the discussion and comment below.\n\nComments\n\nDon't miss out\n\nJoin the conversation with other readers. Subscribe to leave a comment.\n\nAlready a subscriber? Log in\n\nClose";
+    expect(cleanDocument(raw)).toBe("Title line\n\nA paragraph of article text that goes on.");
+    expect(cleanDocument("Body sentence one.\n\nNo comments:")).toBe("Body sentence one.");
+  });
+
+  it("keeps a footer-like word when real article text follows it", () => {
+    const long = "This paragraph is article text. ".repeat(10);
+    expect(cleanDocument(`Intro.\n\nComments\n\n${long}`)).toContain("This paragraph is article text.");
+  });
+
+  it("keeps one copy of a dateline printed twice and drops lone time stamps", () => {
+    expect(cleanDocument("World\n\nHeadline here\n\n25 March 2024\n\n1:29 AM\n\n25 March 2024\n\n1:29 AM\n\nBody.")).toBe("World\n\nHeadline here\n\n25 March 2024\n\nBody.");
+  });
+
+  it("cleans the real corpus by the same rules", () => {
+    expect(corpus["004"]).not.toMatch(/iframe|googletagmanager|Already a subscriber|Join the conversation|Got something to add/);
+    expect(corpus["004"]!.match(/25 March 2024/g)).toHaveLength(1);
+    expect(corpus["004"]).not.toMatch(/1:29 AM/);
+    expect(corpus["002"]).not.toMatch(/No comments:/);
+    expect(corpus["001"]).not.toMatch(/\[gview/);
+    for (const text of Object.values(corpus)) expect(text).not.toMatch(/<\/?[a-z]+[^>]*>/i);
+  });
+});
+
+describe("decodeText", () => {
+  it("refuses binary and invalid UTF-8", () => {
+    expect(decodeText(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01]))).toEqual({ reason: "binary content (NUL bytes)" });
+    expect(decodeText(Buffer.from([0xc3, 0x28]))).toEqual({ reason: "not valid UTF-8 text" });
+    expect(decodeText(Buffer.from("plain ü", "utf8"))).toEqual({ text: "plain ü" });
+  });
+});
+
+describe("extractMetadata", () => {
+  it("reads what each corpus document shows", () => {
+    expect(extractMetadata(corpus["000"]!)).toEqual({ title: null, author: null, date: null, dateText: null });
+    expect(extractMetadata(corpus["001"]!)).toMatchObject({ title: "IS-K Seeks to Undermine the Taliban", author: null, date: null });
+    expect(extractMetadata(corpus["002"]!)).toEqual({
+      title: "The Islamic State in Khorasan Province: Exploiting a Counterterrorism Gap",
+      author: "Tricia Bacon",
+      date: "2024-04-13",
+      dateText: "13 April 2024",
+    });
+    expect(extractMetadata(corpus["003"]!)).toEqual({
+      title: "ISKP in Afghanistan: US interests and regional security",
+      author: "Khalid Iqbal",
+      date: "2023-11-30",
+      dateText: "30 November 2023",
+    });
+    expect(extractMetadata(corpus["004"]!)).toMatchObject({ title: "The West must wake up to the threat of Islamic State-Khorasan", author: null, date: "2024-03-25" });
+  });
+
+  it("understands month-first dates and 'by' bylines", () => {
+    expect(extractMetadata("A Headline About Things\nby Jane Q. Doe\nApril 5, 2021\n\n" + "Body. ".repeat(60))).toMatchObject({
+      title: "A Headline About Things",
+      author: "Jane Q. Doe",
+      date: "2021-04-05",
+    });
+  });
+});
+
+describe("splitSentences", () => {
+  it("does not break after U.S. inside a sentence, but does at a real end", () => {
+    const s = splitSentences("The U.S. withdrawal set off a chain of events. It was chaotic. Gen. Kurilla spoke in March.");
+    expect(s.map((x) => x.text)).toEqual(["The U.S. withdrawal set off a chain of events.", "It was chaotic.", "Gen. Kurilla spoke in March."]);
+  });
+
+  it("keeps offsets exact", () => {
+    const text = corpus["000"]!;
+    for (const s of splitSentences(text)) expect(text.slice(s.start, s.end)).toBe(s.text);
+  });
+});
+
+describe("chunkText", () => {
+  it("keeps cleanedText.slice(start, end) === chunk.text for every chunk of every document", () => {
+    for (const text of Object.values(corpus)) {
+      const chunks = chunkText(text, { chunkSize: 700, chunkOverlap: 150 });
+      expect(chunks.length).toBeGreaterThan(1);
+      for (const c of chunks) expect(text.slice(c.start, c.end)).toBe(c.text);
+    }
+  });
+
+  it("never cuts a sentence and stays near the size limit", () => {
+    const text = corpus["002"]!;
+    const sentenceEnds = new Set(splitSentences(text).map((s) => s.end));
+    for (const c of chunkText(text, { chunkSize: 500, chunkOverlap: 100 })) {
+      expect(sentenceEnds.has(c.end)).toBe(true);
+      expect(c.text.length).toBeLessThanOrEqual(500 + 400); // a single long sentence may exceed
+    }
+  });
+
+  it("covers the whole text: every sentence is in some chunk", () => {
+    const text = corpus["001"]!;
+    const chunks = chunkText(text, { chunkSize: 700, chunkOverlap: 150 });
+    for (const s of splitSentences(text)) expect(chunks.some((c) => c.start <= s.start && c.end >= s.end)).toBe(true);
+  });
+});

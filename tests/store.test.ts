@@ -1,0 +1,111 @@
+import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, truncateSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildIndex, ensureIndex, loadIndex, InvalidIndexError } from "../src/store/indexManager.js";
+import { copyCorpus, tempDir, testConfig } from "./helpers/fixtures.js";
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function setup(env: Record<string, string> = {}) {
+  const t = tempDir();
+  cleanups.push(t.cleanup);
+  const corpusDir = copyCorpus(t.dir);
+  return { dir: t.dir, corpusDir, config: testConfig(t.dir, env) };
+}
+
+describe("index store", () => {
+  it("builds, saves and loads back the same index with a manifest", async () => {
+    const { config } = setup();
+    const built = await buildIndex(config);
+    expect(built.index.documents).toHaveLength(5);
+    const manifest = JSON.parse(readFileSync(path.join(config.indexDir, "manifest.json"), "utf8"));
+    expect(manifest.embedder).toMatchObject({ provider: "local", dims: 2048 });
+    expect(manifest.chunking).toMatchObject({ chunkSize: 700, chunkOverlap: 150 });
+    expect(manifest.documents.map((d: { sha256: string }) => d.sha256)).toHaveLength(5);
+    expect(Date.parse(manifest.builtAt)).not.toBeNaN();
+
+    const loaded = await loadIndex(config);
+    expect(loaded.chunks.map((c) => c.pageContent)).toEqual(built.index.chunks.map((c) => c.pageContent));
+    const query = await loaded.embedder.embeddings.embedQuery("Crocus City Hall attack in Moscow");
+    const [top] = await loaded.store.similaritySearchVectorWithScore(query, 1);
+    expect(top![0].pageContent).toContain("Crocus City Hall");
+    const again = await ensureIndex(config);
+    expect(again.rebuilt).toBe(false);
+  });
+
+  it("rebuilds when a document changes, is added or removed", async () => {
+    const { config, corpusDir } = setup();
+    await buildIndex(config);
+    appendFileSync(path.join(corpusDir, "000_8517e75c48583b26.txt"), "\nA new closing sentence about Herat.");
+    const changed = await ensureIndex(config);
+    expect(changed).toMatchObject({ rebuilt: true, reason: "corpus changed" });
+    expect(changed.index.chunks.some((c) => c.pageContent.includes("Herat"))).toBe(true);
+
+    writeFileSync(path.join(corpusDir, "005_new.md"), "# A New Note\n\nThe new note mentions Zaranj twice. Zaranj again.");
+    const added = await ensureIndex(config);
+    expect(added.rebuilt).toBe(true);
+    expect(added.index.documents).toHaveLength(6);
+    expect((await ensureIndex(config)).rebuilt).toBe(false);
+  });
+
+  it("rebuilds when the embedder or chunking changes", async () => {
+    const { config, dir } = setup();
+    await buildIndex(config);
+    const other = testConfig(dir, { LOCAL_EMBEDDINGS_DIM: "1024" });
+    expect(await ensureIndex(other)).toMatchObject({ rebuilt: true });
+    expect((await loadIndex(other)).manifest.embedder.dims).toBe(1024);
+    const chunking = testConfig(dir, { LOCAL_EMBEDDINGS_DIM: "1024", CHUNK_SIZE: "500" });
+    expect((await ensureIndex(chunking)).reason).toBe("chunking parameters changed");
+  });
+
+  it("detects a truncated index file and rebuilds instead of serving it", async () => {
+    const { config } = setup();
+    await buildIndex(config);
+    const file = path.join(config.indexDir, "hnsw.index");
+    truncateSync(file, 1000);
+    await expect(loadIndex(config)).rejects.toThrow(InvalidIndexError);
+    const result = await ensureIndex(config);
+    expect(result.rebuilt).toBe(true);
+    expect(result.reason).toMatch(/truncated or corrupt/);
+    expect((await loadIndex(config)).chunks.length).toBe(result.index.chunks.length);
+  });
+
+  it("detects a corrupted docstore, a missing file and a garbage manifest", async () => {
+    const { config } = setup();
+    await buildIndex(config);
+    const chunks = path.join(config.indexDir, "chunks.json");
+    writeFileSync(chunks, readFileSync(chunks, "utf8").replace("Taliban", "Talibam"));
+    expect((await ensureIndex(config)).reason).toMatch(/chunks.json is truncated or corrupt/);
+    renameSync(path.join(config.indexDir, "embedder.json"), path.join(config.indexDir, "gone.json"));
+    expect((await ensureIndex(config)).reason).toMatch(/embedder.json missing/);
+    writeFileSync(path.join(config.indexDir, "manifest.json"), "{not json");
+    expect((await ensureIndex(config)).reason).toBe("manifest unreadable or invalid");
+  });
+
+  it("leaves no temp folders behind and recovers an index left mid-swap", async () => {
+    const { config } = setup();
+    await buildIndex(config);
+    const parent = path.dirname(config.indexDir);
+    expect(readdirSync(parent).filter((e) => e.includes(".tmp-") || e.includes(".old-"))).toEqual([]);
+    // A build killed between its two renames leaves only the old index beside the target.
+    renameSync(config.indexDir, `${config.indexDir}.old-999999-1`);
+    mkdirSync(`${config.indexDir}.tmp-999999-2`);
+    const result = await ensureIndex(config);
+    expect(result.rebuilt).toBe(false);
+    expect(existsSync(`${config.indexDir}.tmp-999999-2`)).toBe(false);
+  });
+
+  it("skips unreadable and binary files with a reason and indexes the rest", async () => {
+    const { config, corpusDir } = setup();
+    writeFileSync(path.join(corpusDir, "binary.txt"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a]));
+    writeFileSync(path.join(corpusDir, "latin1.txt"), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b]));
+    cpSync(path.join(corpusDir, "000_8517e75c48583b26.txt"), path.join(corpusDir, "ignored.pdf"));
+    const result = await buildIndex(config);
+    expect(result.index.documents).toHaveLength(5);
+    expect(result.skipped).toEqual([
+      { fileName: "binary.txt", reason: "binary content (NUL bytes)" },
+      { fileName: "latin1.txt", reason: "not valid UTF-8 text" },
+    ]);
+  });
+});
