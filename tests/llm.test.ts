@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { servicesFromIndex, type Services } from "../src/app.js";
 import { buildAnswerMessages, buildRewriteMessages, createLlmAnswerer, redact } from "../src/answer/llm.js";
 import { LLM_ABSTAIN_MARKER } from "../src/answer/pipeline.js";
@@ -165,11 +165,22 @@ describe("LLM answers over a fake OpenAI-compatible server", () => {
     expect(fake.requests).toHaveLength(2);
   });
 
-  it("d) falls back on a garbage reply", async () => {
-    fake.script = () => ({ kind: "garbage" });
-    const { answer } = await ask("When did the Zephyr Bridge open?");
-    expect(answer.mode).toBe("extractive");
-    expect(answer.warnings.some((w) => w.includes("did not answer"))).toBe(true);
+  it("d) falls back on a garbage reply (invalid SSE, and invalid JSON for the rewrite)", async () => {
+    // The OpenAI client logs malformed SSE through console.error (bound when the client is
+    // created) before throwing; a fresh answerer created under the spy keeps the output clean.
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const svc = servicesWith({});
+      fake.script = () => ({ kind: "garbage" });
+      const history = [{ role: "user" as const, content: "How long is the Zephyr Bridge?" }];
+      const { answer } = await ask("And when did it open?", { history, svc });
+      expect(answer.mode).toBe("extractive");
+      expect(answer.warnings.some((w) => w.includes("Follow-up rewrite by the LLM failed"))).toBe(true);
+      expect(answer.warnings.some((w) => w.includes("did not answer"))).toBe(true);
+      expect(fake.requests.map((r) => Boolean(r.body.stream))).toEqual([false, true, true]);
+    } finally {
+      quiet.mockRestore();
+    }
   });
 
   it("d) does not retry a 401 and keeps the key out of the warning", async () => {
@@ -309,6 +320,7 @@ describe("prompt builders", () => {
     start: 0,
     end: text.length,
     score: 1,
+    fusedScore: 1,
     denseScore: 0,
     bm25Score: 0,
     ...over,

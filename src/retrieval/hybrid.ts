@@ -16,7 +16,7 @@ export interface HybridOptions {
   rerankDepth: number;
 }
 
-export const DEFAULT_HYBRID: HybridOptions = { candidates: 30, rrfK: 60, mode: "hybrid", rerankDepth: 20 };
+export const DEFAULT_HYBRID: HybridOptions = { candidates: 40, rrfK: 60, mode: "hybrid", rerankDepth: 40 };
 
 /** Word shingles of a passage, for near-duplicate detection. */
 function shingles(analyzer: TextAnalyzer, text: string, n = 3): Set<string> {
@@ -129,6 +129,7 @@ export class HybridRetriever {
       start: c.metadata.start,
       end: c.metadata.end,
       score: s.rrf,
+      fusedScore: s.rrf,
       denseScore: s.dense,
       bm25Score: s.bm25,
     };

@@ -1,5 +1,5 @@
 import { splitSentences } from "../text/sentences.js";
-import { answerTypeOf, queryTerms, scoreSentence, type TermStats } from "./scoring.js";
+import { answerTypesOf, queryTerms, scoreSentence, type TermStats } from "./scoring.js";
 import type { Passage } from "./types.js";
 
 export interface CandidateSentence {
@@ -26,7 +26,7 @@ export function scoreCandidates(
   contextOf?: (documentId: string) => string,
 ): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number } {
   const query = queryTerms(question, stats);
-  const type = answerTypeOf(question);
+  const types = answerTypesOf(question);
   const seen = new Set<string>();
   const candidates: CandidateSentence[] = [];
   const docTerms = new Map<string, Set<string>>();
@@ -48,7 +48,7 @@ export function scoreCandidates(
       for (const j of [i - 1, i + 1]) {
         if (j >= 0 && j < sentences.length && sentences[j]!.paragraph === s.paragraph) termsOf[j]!.forEach((t) => neighbours.add(t));
       }
-      const scored = scoreSentence(termsOf[i]!, s.text, query, type, prior, { neighbours, document });
+      const scored = scoreSentence(termsOf[i]!, s.text, query, types, prior, { neighbours, document });
       candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: termsOf[i]!, ...scored });
     });
   });
@@ -70,10 +70,10 @@ export function rerankPassages(
   const { candidates } = scoreCandidates(question, passages.map((p) => ({ ...p })), stats, contextOf);
   const best = new Array<number>(passages.length).fill(0);
   for (const c of candidates) best[c.passageIndex] = Math.max(best[c.passageIndex]!, c.score);
-  const maxFused = Math.max(...passages.map((p) => p.score)) || 1;
+  const maxFused = Math.max(...passages.map((p) => p.fusedScore)) || 1;
   const maxSentence = Math.max(...best) || 1;
+  // The reported score is the ranking key, so results read best first by their own score.
   return passages
-    .map((p, i) => ({ p, key: weights.fused * (p.score / maxFused) + weights.sentence * (best[i]! / maxSentence) }))
-    .sort((a, b) => b.key - a.key)
-    .map(({ p }) => p);
+    .map((p, i) => ({ ...p, score: weights.fused * (p.fusedScore / maxFused) + weights.sentence * (best[i]! / maxSentence) }))
+    .sort((a, b) => b.score - a.score);
 }

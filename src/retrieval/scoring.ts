@@ -34,46 +34,67 @@ export class TermStats {
 }
 
 /** What a question asks for, read from its wording: it steers which sentences answer it. */
-export type AnswerType = "quantity" | "time" | "place" | "person" | "reason" | "definition" | "other";
+export type AnswerType = "quantity" | "time" | "place" | "person" | "reason" | "definition" | "recommendation" | "term";
 
-export function answerTypeOf(question: string): AnswerType {
+/** Every kind of answer a question asks for ("When and where…" asks for two). */
+export function answerTypesOf(question: string): AnswerType[] {
   const q = question.toLowerCase();
-  if (/\bhow (?:many|much|large|big|deadly|often|strong)\b|\bwhat (?:share|percentage|proportion|number|fraction)\b|\bnumber of\b|\bby how much\b/.test(q))
-    return "quantity";
-  if (/^\s*when\b|\bwhat (?:year|date|month|time)\b|\bsince when\b/.test(q)) return "time";
-  if (/^\s*where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/.test(q)) return "place";
-  if (/^\s*who\b|\bwhich (?:official|general|person|leader)\b/.test(q)) return "person";
-  if (/^\s*why\b|\bwhat (?:drives|motivates|explains|causes)\b|\breasons?\b/.test(q)) return "reason";
-  if (/\bwhat (?:is|are|does)\b.*\b(?:mean|means|stand for)\b|^\s*what is (?:the |an? )?[\w-]+\??$/.test(q)) return "definition";
-  return "other";
+  const types: AnswerType[] = [];
+  if (/\bhow (?:many|much|large|big|deadly|often|strong|long)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|\bnumber of\b|\bby how much\b/.test(q))
+    types.push("quantity");
+  if (/^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\bwhat (?:year|date|month|time)\b|\bsince when\b|\bhow soon\b/.test(q)) types.push("time");
+  if (/^\s*where\b|\band where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/.test(q)) types.push("place");
+  if (/^\s*who\b|\bwhich (?:official|general|person|leader|commander)\b/.test(q)) types.push("person");
+  if (/^\s*why\b|\bwhat (?:drives|motivates|explains|causes)\b|\breasons?\b/.test(q)) types.push("reason");
+  if (/\bwhat (?:is|are|does)\b.*\b(?:mean|means|stand for)\b|^\s*what is (?:the |an? )?[\w-]+\??$/.test(q)) types.push("definition");
+  if (/\brecommend|\bshould\b|\bwhat (?:steps|measures|actions)\b|\bhow (?:can|could|should)\b.*\b(?:counter|stop|defeat|address|prevent|confront)\b|\bwhat (?:must|needs? to)\b/.test(q))
+    types.push("recommendation");
+  if (/\bwhat (?:term|name|label|word|phrase|insult|nickname|slogan|epithet)s?\b|\bcalls?\b|\bcalled\b|\bbrand(?:s|ed)?\b/.test(q)) types.push("term");
+  return types;
 }
 
-const NUMBER_WORDS =
-  /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|billions?|half|double|doubled|tripled)\b/i;
+/** The first kind asked for, or "other". */
+export function answerTypeOf(question: string): AnswerType | "other" {
+  return answerTypesOf(question)[0] ?? "other";
+}
+
 const DIGITS = /\d/;
+const CARDINAL_WORDS = /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b/i;
+const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
 const YEAR_OR_DATE =
   /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
 const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
+const REASON_CUES =
+  /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat\w*|revenge|reasons?|either to|meaning that|which means|given that|since it)\b/i;
+const DEFINITION_CUES = /\b(?:means|meaning|refers to|is known as|is a|defined as|this means)\b/i;
+const PRESCRIPTIVE = /\b(?:should|must|need(?:s)? to|ought to|is (?:imperative|crucial|vital|essential|necessary|key)|recommend\w*|requires?)\b/i;
+const QUOTED_PHRASE = /["\u201C\u2018'][^"\u201D\u2019']{2,60}["\u201D\u2019']/;
 
-/** How well a sentence carries the kind of thing the question asks for (1 = neutral). */
-export function answerTypeFit(type: AnswerType, sentence: string): number {
+function fitOf(type: AnswerType, sentence: string): number {
   switch (type) {
     case "quantity":
-      return DIGITS.test(sentence) || NUMBER_WORDS.test(sentence) ? 1.35 : 0.75;
+      return DIGITS.test(sentence) ? 1.35 : CARDINAL_WORDS.test(sentence) ? 1.3 : VAGUE_AMOUNTS.test(sentence) ? 1.05 : 0.75;
     case "time":
       return YEAR_OR_DATE.test(sentence) ? 1.3 : 0.8;
     case "place":
     case "person":
       return CAPITALISED_MID.test(sentence) ? 1.1 : 0.85;
     case "reason":
-      return /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat|revenge|reason|out of|either to)\b/i.test(sentence)
-        ? 1.25
-        : 1;
+      return REASON_CUES.test(sentence) ? 1.25 : 1;
     case "definition":
-      return /\b(?:means|meaning|refers to|is known as|is a|defined as|this means)\b/i.test(sentence) ? 1.3 : 1;
-    default:
-      return 1;
+      return DEFINITION_CUES.test(sentence) ? 1.3 : 1;
+    case "recommendation":
+      return PRESCRIPTIVE.test(sentence) ? 1.3 : 0.9;
+    case "term":
+      return QUOTED_PHRASE.test(sentence) ? 1.4 : 0.9;
   }
+}
+
+/** How well a sentence carries the kinds of thing the question asks for (1 = neutral). */
+export function answerTypeFit(types: AnswerType[], sentence: string): number {
+  let fit = 1;
+  for (const t of types) fit *= fitOf(t, sentence);
+  return fit;
 }
 
 export interface QueryTerms {
@@ -136,6 +157,8 @@ export interface SentenceContext {
 }
 
 const NEIGHBOUR_CREDIT = 0.4;
+/** "counter" in a question half-matches "counterterrorism" in a sentence: compounds hide words. */
+const PREFIX_CREDIT = 0.5;
 const DOCUMENT_CREDIT = 0.5;
 
 /**
@@ -147,7 +170,7 @@ export function scoreSentence(
   sentenceTerms: string[],
   sentenceText: string,
   query: QueryTerms,
-  type: AnswerType,
+  types: AnswerType[],
   passagePrior: number,
   context: SentenceContext = {},
 ): SentenceScore {
@@ -156,6 +179,7 @@ export function scoreSentence(
   let weight = 0;
   for (const [t, w] of query.weights) {
     if (matched.has(t)) weight += w;
+    else if (t.length >= 5 && sentenceTerms.some((x) => x.length > t.length + 2 && x.startsWith(t))) weight += PREFIX_CREDIT * w;
     else if (context.neighbours?.has(t)) weight += NEIGHBOUR_CREDIT * w;
     else if (context.document?.has(t)) weight += DOCUMENT_CREDIT * w;
   }
@@ -168,6 +192,6 @@ export function scoreSentence(
   // Headings and fragments are not answers; very long sentences dilute.
   const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
-  const score = coverage * phraseBonus * lengthFit * answerTypeFit(type, sentenceText) * (0.85 + 0.15 * passagePrior);
+  const score = coverage * phraseBonus * lengthFit * answerTypeFit(types, sentenceText) * (0.85 + 0.15 * passagePrior);
   return { coverage, score, matched };
 }

@@ -9,8 +9,10 @@ export interface Passage {
   /** Offsets in the document's cleaned text. */
   start: number;
   end: number;
-  /** Fused score (RRF), the ranking key. */
+  /** The ranking key: fused rank blended with the best sentence's query-focused score. */
   score: number;
+  /** Reciprocal Rank Fusion of the dense and BM25 rankings. */
+  fusedScore: number;
   /** Cosine similarity from the dense index (0 when the passage came from BM25 only). */
   denseScore: number;
   /** BM25 score (0 when the passage came from dense search only). */

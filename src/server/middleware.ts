@@ -68,11 +68,12 @@ function safeEqual(a: string, b: string): boolean {
 
 /** When API_KEY is set, requires `Authorization: Bearer <key>`. */
 export function requireApiKey(apiKey: string | undefined): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     if (!apiKey) return next();
     const header = req.headers.authorization ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match || !safeEqual(match[1]!.trim(), apiKey)) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="api"');
       return next(new ApiError(401, "unauthorized", "A valid API key is required: send Authorization: Bearer <key>."));
     }
     next();

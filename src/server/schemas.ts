@@ -40,6 +40,7 @@ export const PassageSchema = z.object({
   start: z.number().int(),
   end: z.number().int(),
   score: z.number(),
+  fusedScore: z.number(),
   denseScore: z.number(),
   bm25Score: z.number(),
 });
