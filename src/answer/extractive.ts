@@ -1,6 +1,7 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { answerTypeOf, type TermStats } from "../retrieval/scoring.js";
+import { sameStatement } from "../text/similarity.js";
 import type { Citation } from "./types.js";
 
 export interface ExtractiveOptions {
@@ -50,21 +51,6 @@ export function toCitation(p: Passage, n: number): Citation {
     end: p.end,
     score: Math.round(p.score * 1e6) / 1e6,
   };
-}
-
-function shingleSet(words: string[], n = 3): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(" "));
-  if (out.size === 0) out.add(words.join(" "));
-  return out;
-}
-
-function nearDuplicate(a: string[], b: string[]): boolean {
-  const sa = shingleSet(a);
-  const sb = shingleSet(b);
-  let shared = 0;
-  for (const s of sa) if (sb.has(s)) shared++;
-  return shared / Math.min(sa.size, sb.size) >= 0.5;
 }
 
 /** Whether the question's figures differ across the chosen sentences' sources. */
@@ -117,7 +103,7 @@ export function composeExtractiveAnswer(
     if (chosen.length >= maxSentences) break;
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
-    if (chosen.some((x) => nearDuplicate(x.terms, c.terms))) continue;
+    if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
   }
 

@@ -14,7 +14,7 @@ export function rewriteFollowUp(question: string, history: HistoryTurn[] | undef
   const previous = [...(history ?? [])].reverse().find((t) => t.role === "user")?.content;
   if (!previous) return question;
   const own = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w));
-  const leans = CONTINUATION.test(question) || REFERRING.test(question) || own.length <= 2;
+  const leans = CONTINUATION.test(question) || REFERRING.test(question) || own.length <= 1;
   if (!leans) return question;
   const have = new Set(analyzer.terms(question));
   const carried: string[] = [];

@@ -83,15 +83,20 @@ export class AnswerService {
     const t1 = performance.now();
     if (options.signal?.aborted) throw new AbortError();
 
-    const llm = options.forceExtractive ? undefined : this.deps.llm;
+    // With nothing retrieved there is nothing to ground an LLM answer in: abstain extractively.
+    const llm = options.forceExtractive || passages.length === 0 ? undefined : this.deps.llm;
     if (llm) {
       options.onSources?.(passages.map((p, i) => toCitation(p, i + 1)));
+      const stream = holdBackAbstention(options.onToken);
       try {
-        const raw = await llm.generate({ question: query, passages, history: options.history, signal: options.signal, onToken: options.onToken });
+        const raw = await llm.generate({ question: query, passages, history: options.history, signal: options.signal, onToken: stream.push });
+        stream.flush(raw);
         return this.finishLlmAnswer(raw, passages, query, warnings, t0, t1);
       } catch (err) {
         if (options.signal?.aborted) throw new AbortError();
         warnings.push(`The LLM did not answer (${(err as Error).message}); this is the extractive answer instead.`);
+        // Text already streamed belongs to the failed answer: tell the client to discard it.
+        if (stream.emitted) options.onReset?.();
       }
     }
 
@@ -100,7 +105,7 @@ export class AnswerService {
     if (options.onToken) {
       // Extractive answers arrive whole; they are streamed sentence by sentence so a client
       // renders them the same way as model tokens.
-      for (const part of result.answer.split(/(?<=\]) /)) options.onToken(part === result.answer ? part : `${part} `);
+      for (const part of result.answer.split(/(?<=\] )/)) options.onToken(part);
     }
     const t2 = performance.now();
     return {
@@ -139,4 +144,43 @@ export class AnswerService {
     const citations = check.used.map((n, i) => toCitation(passages[n - 1]!, i + 1));
     return { answer: text, citations, abstained: false, mode: "llm", warnings, query, timings };
   }
+}
+
+/**
+ * Streams model tokens but holds back the opening characters until they cannot be the
+ * abstention marker, so a client never shows "NOT_IN_DOCUMENTS" as if it were an answer.
+ */
+function holdBackAbstention(onToken?: (delta: string) => void): { push: (delta: string) => void; flush: (full: string) => void; emitted: boolean } {
+  let buffer = "";
+  let decided = false;
+  const state = {
+    emitted: false,
+    push(delta: string) {
+      if (!onToken) return;
+      if (decided) {
+        state.emitted = true;
+        onToken(delta);
+        return;
+      }
+      buffer += delta;
+      const head = buffer.trimStart();
+      if (head.length >= LLM_ABSTAIN_MARKER.length || !LLM_ABSTAIN_MARKER.startsWith(head.slice(0, LLM_ABSTAIN_MARKER.length))) {
+        decided = true;
+        if (head.startsWith(LLM_ABSTAIN_MARKER)) {
+          // An abstention: nothing of it is streamed; the `done` event carries the answer.
+          onToken = undefined;
+          return;
+        }
+        state.emitted = true;
+        onToken(buffer);
+      }
+    },
+    flush(full: string) {
+      if (!decided && onToken && buffer && !full.trim().startsWith(LLM_ABSTAIN_MARKER)) {
+        state.emitted = true;
+        onToken(buffer);
+      }
+    },
+  };
+  return state;
 }

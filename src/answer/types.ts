@@ -42,6 +42,8 @@ export interface AskOptions {
   signal?: AbortSignal;
   /** Receives answer text as it is produced (LLM tokens, or extractive sentences). */
   onToken?: (delta: string) => void;
+  /** Called when streamed text must be discarded (the LLM failed mid-answer; the extractive answer follows). */
+  onReset?: () => void;
   /** Receives the citations as soon as retrieval is done, before generation. */
   onSources?: (citations: Citation[]) => void;
 }

@@ -3,6 +3,8 @@ import { TextAnalyzer } from "../text/analyzer.js";
 import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
 import type { TermStats } from "./scoring.js";
+import { sameStatement } from "../text/similarity.js";
+import { splitSentences } from "../text/sentences.js";
 import type { Passage } from "./types.js";
 
 export interface HybridOptions {
@@ -92,20 +94,39 @@ export class HybridRetriever {
     }
     const ranked = [...fused.entries()].sort((a, b) => b[1].rrf - a[1].rrf || a[0] - b[0]);
     let passages = ranked.map(([position, s]) => this.toPassage(position, s));
+    let bestSentence = new Map<string, string[]>();
     if (this.stats && opts.rerankDepth > 0) {
       const head = rerankPassages(query, passages.slice(0, opts.rerankDepth), this.stats, this.contextOf);
-      passages = [...head, ...passages.slice(opts.rerankDepth)];
+      passages = [...head.passages, ...passages.slice(opts.rerankDepth)];
+      bestSentence = head.bestSentence;
     }
     const kept: Passage[] = [];
     const keptShingles: Set<string>[] = [];
+    const keptSentences: string[][] = [];
     for (const p of passages) {
       if (kept.length >= k) break;
       const mine = this.shinglesOf(this.positionOfId.get(p.chunkId)!);
       if (keptShingles.some((other) => containment(mine, other) >= 0.6)) continue;
+      // A passage whose best sentence for this query restates one already shown adds nothing
+      // (document summaries repeat their body's sentences).
+      const best = bestSentence.get(p.chunkId);
+      if (best?.length && keptSentences.some((s) => sameStatement(best, s))) continue;
       kept.push(p);
       keptShingles.push(mine);
+      for (const s of this.sentencesOf(p.chunkId)) keptSentences.push(s);
     }
     return kept;
+  }
+
+  private readonly sentenceCache = new Map<string, string[][]>();
+  private sentencesOf(chunkId: string): string[][] {
+    let s = this.sentenceCache.get(chunkId);
+    if (!s) {
+      const c = this.chunks[this.positionOfId.get(chunkId)!]!;
+      s = splitSentences(c.pageContent).map((x) => this.analyzer.terms(x.text));
+      this.sentenceCache.set(chunkId, s);
+    }
+    return s;
   }
 
   private get positionOfId(): Map<string, number> {

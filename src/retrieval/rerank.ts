@@ -65,15 +65,22 @@ export function rerankPassages(
   stats: TermStats,
   contextOf?: (documentId: string) => string,
   weights = { fused: 0.45, sentence: 0.55 },
-): Passage[] {
-  if (passages.length < 2) return passages;
-  const { candidates } = scoreCandidates(question, passages.map((p) => ({ ...p })), stats, contextOf);
+): { passages: Passage[]; bestSentence: Map<string, string[]> } {
+  const { candidates } = scoreCandidates(question, passages, stats, contextOf);
   const best = new Array<number>(passages.length).fill(0);
-  for (const c of candidates) best[c.passageIndex] = Math.max(best[c.passageIndex]!, c.score);
+  const bestTerms = new Array<string[]>(passages.length).fill([]);
+  for (const c of candidates) {
+    if (c.score > best[c.passageIndex]!) {
+      best[c.passageIndex] = c.score;
+      bestTerms[c.passageIndex] = c.terms;
+    }
+  }
   const maxFused = Math.max(...passages.map((p) => p.fusedScore)) || 1;
   const maxSentence = Math.max(...best) || 1;
+  const bestSentence = new Map(passages.map((p, i) => [p.chunkId, bestTerms[i]!] as const));
   // The reported score is the ranking key, so results read best first by their own score.
-  return passages
+  const reranked = passages
     .map((p, i) => ({ ...p, score: weights.fused * (p.fusedScore / maxFused) + weights.sentence * (best[i]! / maxSentence) }))
     .sort((a, b) => b.score - a.score);
+  return { passages: reranked, bestSentence };
 }

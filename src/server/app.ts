@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps): express.Express {
           signal: controller.signal,
           onSources: (citations) => send("sources", { citations }),
           onToken: (delta) => send("token", { delta }),
+          onReset: () => send("reset", {}),
         });
         send("done", answer);
       } catch (err) {
