@@ -49,12 +49,13 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
     const paragraphBreak = newParagraph && spanOf(current) >= options.chunkSize * 0.6;
     if (overflow || paragraphBreak) {
       flush();
-      // Overlap: trailing sentences of the previous chunk, within budget, same paragraph only.
+      // Overlap: trailing sentences of the previous chunk, within budget; a short lead-in
+      // ("This requires a two-pronged approach.") travels with the paragraph it introduces.
       const carried: Sentence[] = [];
       let budget = options.chunkOverlap;
       for (let j = current.length - 1; j >= 1; j--) {
         const c = current[j]!;
-        if (c.paragraph !== s.paragraph || c.end - c.start > budget) break;
+        if (c.end - c.start > budget) break;
         if (spanOf([c], s) > options.chunkSize) break;
         budget -= c.end - c.start;
         carried.unshift(c);

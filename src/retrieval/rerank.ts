@@ -1,5 +1,5 @@
 import { splitSentences } from "../text/sentences.js";
-import { answerTypesOf, queryTerms, scoreSentence, type TermStats } from "./scoring.js";
+import { answerTypesOf, queryTerms, scoreSentence, type QueryTerms, type TermStats } from "./scoring.js";
 import type { Passage } from "./types.js";
 
 export interface CandidateSentence {
@@ -24,7 +24,7 @@ export function scoreCandidates(
   passages: Passage[],
   stats: TermStats,
   contextOf?: (documentId: string) => string,
-): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number } {
+): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number; query: QueryTerms } {
   const query = queryTerms(question, stats);
   const types = answerTypesOf(question);
   const seen = new Set<string>();
@@ -52,35 +52,54 @@ export function scoreCandidates(
       candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: termsOf[i]!, ...scored });
     });
   });
-  return { candidates, unknownNames: query.unknownNames, queryWeight: query.total, unseenShare: query.unseenShare };
+  return { candidates, unknownNames: query.unknownNames, queryWeight: query.total, unseenShare: query.unseenShare, query };
 }
 
 /**
  * Re-orders fused candidates by how well their best sentence answers the question: the
  * fused rank says "about the topic", the sentence score says "says the thing asked".
  */
+/** Tuned on the project question set (recall@5, MRR@10); fused rank alone scores 0.91 there. */
+export const RERANK_WEIGHTS = { fused: 0.5, sentence: 0.3, passage: 0.2 };
+
 export function rerankPassages(
   question: string,
   passages: Passage[],
   stats: TermStats,
   contextOf?: (documentId: string) => string,
-  weights = { fused: 0.45, sentence: 0.55 },
+  weights = RERANK_WEIGHTS,
 ): { passages: Passage[]; bestSentence: Map<string, string[]> } {
-  const { candidates } = scoreCandidates(question, passages, stats, contextOf);
+  const { candidates, query } = scoreCandidates(question, passages, stats, contextOf);
   const best = new Array<number>(passages.length).fill(0);
   const bestTerms = new Array<string[]>(passages.length).fill([]);
+  const matchedIn = passages.map(() => new Set<string>());
   for (const c of candidates) {
+    c.matched.forEach((t) => matchedIn[c.passageIndex]!.add(t));
     if (c.score > best[c.passageIndex]!) {
       best[c.passageIndex] = c.score;
       bestTerms[c.passageIndex] = c.terms;
     }
   }
+  // Passage coverage: a multi-part question ("what two steps…") is often answered across
+  // sentences, none of which matches much on its own.
+  const coverage = matchedIn.map((m) => {
+    let w = 0;
+    for (const t of m) w += query.weights.get(t) ?? 0;
+    return query.total > 0 ? w / query.total : 0;
+  });
   const maxFused = Math.max(...passages.map((p) => p.fusedScore)) || 1;
   const maxSentence = Math.max(...best) || 1;
+  const maxCoverage = Math.max(...coverage) || 1;
   const bestSentence = new Map(passages.map((p, i) => [p.chunkId, bestTerms[i]!] as const));
   // The reported score is the ranking key, so results read best first by their own score.
   const reranked = passages
-    .map((p, i) => ({ ...p, score: weights.fused * (p.fusedScore / maxFused) + weights.sentence * (best[i]! / maxSentence) }))
+    .map((p, i) => ({
+      ...p,
+      score:
+        weights.fused * (p.fusedScore / maxFused) +
+        weights.sentence * (best[i]! / maxSentence) +
+        weights.passage * (coverage[i]! / maxCoverage),
+    }))
     .sort((a, b) => b.score - a.score);
   return { passages: reranked, bestSentence };
 }
