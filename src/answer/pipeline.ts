@@ -105,7 +105,7 @@ export class AnswerService {
     if (options.onToken) {
       // Extractive answers arrive whole; they are streamed sentence by sentence so a client
       // renders them the same way as model tokens.
-      for (const part of result.answer.split(/(?<=\] )/)) options.onToken(part);
+      for (const part of result.answer.split(/(?<=[\]:]\s+)(?=\S)/)) options.onToken(part);
     }
     const t2 = performance.now();
     return {

@@ -45,10 +45,11 @@ export function scoreCandidates(
       if (seen.has(key)) return;
       seen.add(key);
       const neighbours = new Set<string>();
-      for (const j of [i - 1, i + 1]) {
-        if (j >= 0 && j < sentences.length && sentences[j]!.paragraph === s.paragraph) termsOf[j]!.forEach((t) => neighbours.add(t));
+      const farNeighbours = new Set<string>();
+      for (const [j, into] of [[i - 1, neighbours], [i + 1, neighbours], [i - 2, farNeighbours], [i + 2, farNeighbours]] as const) {
+        if (j >= 0 && j < sentences.length && sentences[j]!.paragraph === s.paragraph) termsOf[j]!.forEach((t) => into.add(t));
       }
-      const scored = scoreSentence(termsOf[i]!, s.text, query, types, prior, { neighbours, document });
+      const scored = scoreSentence(termsOf[i]!, s.text, query, types, prior, { neighbours, farNeighbours, document });
       candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: termsOf[i]!, ...scored });
     });
   });

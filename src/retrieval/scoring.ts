@@ -152,11 +152,14 @@ export interface SentenceScore {
 export interface SentenceContext {
   /** Terms of the neighbouring sentences in the same paragraph. */
   neighbours?: Set<string>;
+  /** Terms two sentences away in the same paragraph. */
+  farNeighbours?: Set<string>;
   /** Terms of the document's header (title, site, byline). */
   document?: Set<string>;
 }
 
 const NEIGHBOUR_CREDIT = 0.4;
+const FAR_NEIGHBOUR_CREDIT = 0.25;
 /** "counter" in a question half-matches "counterterrorism" in a sentence: compounds hide words. */
 const PREFIX_CREDIT = 0.5;
 const DOCUMENT_CREDIT = 0.5;
@@ -181,6 +184,7 @@ export function scoreSentence(
     if (matched.has(t)) weight += w;
     else if (t.length >= 5 && sentenceTerms.some((x) => x.length > t.length + 2 && x.startsWith(t))) weight += PREFIX_CREDIT * w;
     else if (context.neighbours?.has(t)) weight += NEIGHBOUR_CREDIT * w;
+    else if (context.farNeighbours?.has(t)) weight += FAR_NEIGHBOUR_CREDIT * w;
     else if (context.document?.has(t)) weight += DOCUMENT_CREDIT * w;
   }
   const coverage = query.total > 0 ? weight / query.total : 0;
@@ -191,7 +195,9 @@ export function scoreSentence(
   const words = sentenceTerms.length;
   // Headings and fragments are not answers; very long sentences dilute.
   const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
+  // A line without closing punctuation is a heading, caption or site line, not a statement.
+  const statementFit = /[.!?]["'\u201D\u2019)\]]*$/.test(sentenceText.trim()) ? 1 : 0.5;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
-  const score = coverage * phraseBonus * lengthFit * answerTypeFit(types, sentenceText) * (0.85 + 0.15 * passagePrior);
+  const score = coverage * phraseBonus * lengthFit * statementFit * answerTypeFit(types, sentenceText) * (0.85 + 0.15 * passagePrior);
   return { coverage, score, matched };
 }

@@ -1,0 +1,465 @@
+/**
+ * End-to-end test of the chat page: the real app (real index over a copy of corpus/) served
+ * in-process on an ephemeral port, driven by Debian's Chromium through playwright-core.
+ *
+ * Screenshots land in test-results/e2e/ (gitignored) as artifacts for review.
+ */
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createParser } from "eventsource-parser";
+import { chromium, type Browser, type BrowserContext, type Page, type Request as PwRequest } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { servicesFromIndex } from "../../src/app.js";
+import { parseConfig } from "../../src/config/index.js";
+import { createApp } from "../../src/server/app.js";
+import { createLogger } from "../../src/server/logger.js";
+import { ensureIndex } from "../../src/store/indexManager.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = path.resolve("test-results/e2e");
+
+interface Citation {
+  n: number;
+  documentId: string;
+  title: string | null;
+  author: string | null;
+  date: string | null;
+  text: string;
+  start: number;
+  end: number;
+}
+interface AnswerPayload {
+  answer: string;
+  citations: Citation[];
+  abstained: boolean;
+  suggestions?: Citation[];
+  warnings: string[];
+}
+interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+function parseSse(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (m) => events.push({ event: m.event ?? "message", data: JSON.parse(m.data) as unknown }) });
+  parser.feed(text);
+  return events;
+}
+
+let tmp = "";
+let server: Server | undefined;
+let baseUrl = "";
+let browser: Browser | undefined;
+let context: BrowserContext | undefined;
+let page: Page;
+
+const consoleErrors: string[] = [];
+const pageErrors: string[] = [];
+const dialogs: string[] = [];
+
+declare global {
+  interface Window {
+    __cspViolations?: string[];
+    __obs?: { streamingAdded: number; streamingCleared: number; bodyMutations: number };
+  }
+}
+
+async function cspViolations(p: Page): Promise<string[]> {
+  return p.evaluate(() => window.__cspViolations ?? []);
+}
+
+/** Types a question into the composer and presses Enter; resolves with the stream's request and events. */
+async function askViaKeyboard(p: Page, question: string): Promise<{ request: PwRequest; events: SseEvent[] }> {
+  const before = await p.locator("#conversation article.answer").count();
+  const responsePromise = p.waitForResponse((r) => r.url().endsWith("/api/ask/stream") && r.request().method() === "POST");
+  await p.locator("#question").fill(question);
+  await p.locator("#question").press("Enter");
+  const response = await responsePromise;
+  expect(response.status()).toBe(200);
+  const events = parseSse(await response.text());
+  await p.waitForFunction(
+    (n) => {
+      const answers = document.querySelectorAll("#conversation article.answer");
+      return answers.length > n && !answers[answers.length - 1]!.classList.contains("streaming");
+    },
+    before,
+  );
+  return { request: response.request(), events };
+}
+
+/** Waits for the side panel's slide-in animation, so geometry and screenshots are final. */
+async function panelSettled(p: Page): Promise<void> {
+  await p.locator("#source-panel").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
+}
+
+function doneOf(events: SseEvent[]): AnswerPayload {
+  const done = events.find((e) => e.event === "done");
+  expect(done, "the stream ends with a done event").toBeDefined();
+  return done!.data as AnswerPayload;
+}
+
+async function newPage(width: number, height: number): Promise<Page> {
+  context = await browser!.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const p = await context.newPage();
+  await p.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__cspViolations!.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  p.on("console", (msg) => {
+    if (msg.type() === "error") consoleErrors.push(msg.text());
+  });
+  p.on("pageerror", (err) => pageErrors.push(err.message));
+  p.on("dialog", (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss().catch(() => {});
+  });
+  return p;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM}. The e2e tests need a real browser: install it with ` +
+        "`apt-get install -y chromium` or point CHROMIUM_PATH at a Chromium/Chrome binary.",
+    );
+  }
+  tmp = await mkdtemp(path.join(os.tmpdir(), "iskp-e2e-"));
+  const corpusDir = path.join(tmp, "corpus");
+  await cp(path.resolve("corpus"), corpusDir, { recursive: true });
+  const config = parseConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: path.join(tmp, "index"), LOG_LEVEL: "silent", PORT: "0" });
+  const ensure = await ensureIndex(config);
+  const services = servicesFromIndex(config, ensure.index);
+  const app = createApp({ config, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: path.resolve("web") });
+  server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    s.once("error", reject);
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync", "--disable-component-update", "--disable-quic"],
+  });
+  page = await newPage(1280, 860);
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+  if (server) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+  }
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe("chat page (Chromium)", () => {
+  it("loads under the strict CSP without console errors and shows the index status", async () => {
+    const response = await page.goto(baseUrl, { waitUntil: "load" });
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
+
+    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("ok");
+    expect(await page.locator("#status-text").textContent()).toBe("5 documents · extractive");
+
+    expect(await page.locator("#empty-state").isVisible()).toBe(true);
+    expect(await page.locator("button.example").allTextContents()).toContain("How many fighters does ISKP have?");
+
+    // Shift+Enter inserts a newline and sends nothing.
+    await page.locator("#question").fill("first line");
+    await page.locator("#question").press("Shift+Enter");
+    await page.keyboard.type("second line");
+    expect(await page.locator("#question").inputValue()).toBe("first line\nsecond line");
+    expect(await page.locator("#conversation .turn").count()).toBe(0);
+    await page.locator("#question").fill("");
+
+    expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+
+  it("streams a cited answer and opens the cited passage in the side panel", async () => {
+    // Record the streaming state from inside the page: the answer is added with the
+    // `streaming` class, its body is re-rendered as tokens arrive, then the class is removed.
+    await page.evaluate(() => {
+      const obs = { streamingAdded: 0, streamingCleared: 0, bodyMutations: 0 };
+      window.__obs = obs;
+      new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.type === "childList") {
+            for (const node of r.addedNodes) {
+              if (node instanceof Element && node.matches("article.answer.streaming")) obs.streamingAdded++;
+            }
+            if (r.target instanceof Element && r.target.matches(".answer-body")) obs.bodyMutations++;
+          } else if (r.type === "attributes" && r.target instanceof Element && r.target.matches("article.answer")) {
+            if ((r.oldValue ?? "").split(/\s+/).includes("streaming") && !r.target.classList.contains("streaming")) obs.streamingCleared++;
+          }
+        }
+      }).observe(document.querySelector("#conversation")!, { childList: true, subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ["class"] });
+    });
+
+    const question = "How many fighters does ISKP have?";
+    const { events } = await askViaKeyboard(page, question);
+    const kinds = events.map((e) => e.event);
+    expect(kinds[0]).toBe("sources");
+    expect(kinds.at(-1)).toBe("done");
+    const tokens = events.filter((e) => e.event === "token").map((e) => (e.data as { delta: string }).delta);
+    expect(tokens.length).toBeGreaterThan(0);
+    const done = doneOf(events);
+    expect(tokens.join("")).toBe(done.answer);
+    expect(done.abstained).toBe(false);
+
+    const answer = page.locator("#conversation article.answer").last();
+    // Every token event reached the page, and the intermediate streaming state existed.
+    expect(Number(await answer.getAttribute("data-tokens"))).toBe(tokens.length);
+    const obs = await page.evaluate(() => window.__obs!);
+    expect(obs.streamingAdded).toBe(1);
+    expect(obs.streamingCleared).toBe(1);
+    expect(obs.bodyMutations).toBeGreaterThanOrEqual(2); // progressive render(s) + final render
+    expect(await answer.getAttribute("aria-busy")).toBeNull();
+
+    expect(await page.locator("#conversation .turn.user .user-text").last().textContent()).toBe(question);
+    const answerText = (await answer.locator(".answer-body").textContent()) ?? "";
+    expect(answerText).toMatch(/3,000|2,500/);
+    expect(answerText).not.toMatch(/\[\d+\]/); // markers became chips
+
+    // "- " lines became a list.
+    const bullets = done.answer.split("\n").filter((l) => l.startsWith("- ")).length;
+    expect(await answer.locator(".answer-body ul > li").count()).toBe(bullets);
+
+    // Copy puts Markdown with a sources list on the clipboard.
+    await answer.locator("button.copy").click();
+    await expect.poll(() => answer.locator("button.copy").textContent()).toBe("Copied");
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const c1 = done.citations[0]!;
+    const meta1 = [c1.author, c1.date].filter(Boolean).join(", ");
+    expect(copied.startsWith(`${done.answer}\n\nSources:\n[1] ${c1.title ?? c1.documentId}${meta1 ? ` — ${meta1}` : ""} (${c1.documentId})`)).toBe(true);
+    expect(copied.split("\n").filter((l) => /^\[\d+\] /.test(l))).toHaveLength(done.citations.length);
+
+    const chips = answer.locator(".answer-body button.chip");
+    expect(await chips.count()).toBeGreaterThan(0);
+    expect(await chips.first().getAttribute("aria-label")).toMatch(/^Source \d+: .+/);
+    expect(await answer.locator(".source-list li").count()).toBe(done.citations.length);
+
+    // Open the first chip with the mouse.
+    const chip = chips.first();
+    const n = Number(await chip.textContent());
+    const cited = done.citations.find((c) => c.n === n)!;
+    expect(cited).toBeDefined();
+    await chip.click();
+    const panel = page.locator("aside#source-panel");
+    const mark = panel.locator(".panel-body mark");
+    await mark.waitFor({ state: "visible" });
+    expect(await panel.isVisible()).toBe(true);
+    expect(await panel.getAttribute("role")).toBe("dialog");
+    expect(await panel.locator("#panel-title").textContent()).toBe(cited.title ?? cited.documentId);
+    expect(await panel.locator("#panel-kicker").textContent()).toBe(`Source ${n}`);
+
+    const doc = (await (await fetch(`${baseUrl}/api/documents/${encodeURIComponent(cited.documentId)}`)).json()) as { text: string };
+    const markText = (await mark.textContent()) ?? "";
+    expect(markText).toBe(cited.text);
+    expect(doc.text.slice(cited.start, cited.end)).toBe(markText);
+    expect(await panel.locator(".doc-text").textContent()).toBe(doc.text); // the full document
+    expect(await mark.count()).toBe(1);
+    // The passage was scrolled into view inside the panel.
+    const inView = await mark.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const body = el.closest(".panel-body")!.getBoundingClientRect();
+      return box.bottom > body.top && box.top < body.bottom;
+    });
+    expect(inView).toBe(true);
+
+    await panelSettled(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, "chat.png") });
+
+    // Escape closes the panel and returns focus to the chip.
+    await page.keyboard.press("Escape");
+    await panel.waitFor({ state: "hidden" });
+    expect(await chip.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // Keyboard only: the focused chip opens with Enter, the close button closes.
+    await page.keyboard.press("Enter");
+    await mark.waitFor({ state: "visible" });
+    await panel.locator("#panel-close").click();
+    await panel.waitFor({ state: "hidden" });
+    expect(await chip.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it("marks an off-topic question as not in the documents and sends the history", async () => {
+    const { request, events } = await askViaKeyboard(page, "What is the capital of Australia?");
+    const body = request.postDataJSON() as { question: string; history?: { role: string; content: string }[] };
+    expect(body.history?.map((t) => t.role)).toEqual(["user", "assistant"]);
+    expect(body.history?.[0]?.content).toBe("How many fighters does ISKP have?");
+
+    const done = doneOf(events);
+    expect(done.abstained).toBe(true);
+    const answer = page.locator("#conversation article.answer").last();
+    expect(await answer.getAttribute("class")).toContain("abstained");
+    expect(await answer.locator(".answer-label").textContent()).toBe("Not in the documents");
+    expect(await answer.locator(".suggestions .section-title").textContent()).toBe("Closest passages");
+    const chips = answer.locator(".suggestions button.chip");
+    expect(await chips.count()).toBe(done.suggestions?.length ?? 0);
+    expect(await chips.count()).toBeGreaterThan(0);
+
+    // Abstained answers look different from cited ones.
+    const styles = await page.evaluate(() => {
+      const [cited, abstained] = [...document.querySelectorAll("#conversation article.answer")].map((el) => getComputedStyle(el));
+      return { cited: cited!.borderTopStyle, abstained: abstained!.borderTopStyle };
+    });
+    expect(styles.abstained).not.toBe(styles.cited);
+
+    await chips.first().click();
+    const mark = page.locator("#source-panel mark");
+    await mark.waitFor({ state: "visible" });
+    expect(await mark.textContent()).toBe(done.suggestions![0]!.text);
+    await page.keyboard.press("Escape");
+    await page.locator("#source-panel").waitFor({ state: "hidden" });
+  });
+
+  it("shows markup in a question literally (no XSS)", async () => {
+    const evil = "<img src=x onerror=alert(1)>";
+    await askViaKeyboard(page, evil);
+    expect(await page.locator("#conversation .turn.user .user-text").last().textContent()).toBe(evil);
+    expect(await page.locator("#conversation img").count()).toBe(0);
+    expect(await page.locator("img").count()).toBe(0);
+    await page.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+  });
+
+  it("stayed free of console errors and CSP violations, and renders well at 1280 px", async () => {
+    expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    // The end of the conversation: the abstained answers and the literal markup question.
+    await page.evaluate(() => window.scrollTo({ top: document.documentElement.scrollHeight }));
+    await page.screenshot({ path: path.join(ARTIFACTS, "chat-conversation.png") });
+  });
+
+  it("shows errors: unreachable server, 429 with Retry-After, 400, stream error, and the API-key form for 401", async () => {
+    const lastError = page.locator("#conversation .turn.error").last();
+
+    await page.route("**/api/ask/stream", (route) => route.abort("connectionrefused"));
+    await page.locator("#question").fill("Unreachable?");
+    await page.locator("#question").press("Enter");
+    await expect.poll(() => lastError.locator(".error-title").textContent()).toBe("Cannot reach the server");
+    await page.unroute("**/api/ask/stream");
+
+    await page.route("**/api/ask/stream", (route) =>
+      route.fulfill({ status: 429, headers: { "Retry-After": "42", "Content-Type": "application/json" }, body: JSON.stringify({ error: { code: "rate_limited", message: "Too many requests." } }) }),
+    );
+    await page.locator("#question").fill("Rate limited?");
+    await page.locator("#question").press("Enter");
+    await expect.poll(() => lastError.locator(".error-title").textContent()).toBe("Too many requests — try again in 42 s");
+    await page.unroute("**/api/ask/stream");
+
+    await page.route("**/api/ask/stream", (route) =>
+      route.fulfill({ status: 200, headers: { "Content-Type": "text/event-stream" }, body: 'event: error\r\ndata: {"error":{"code":"internal_error","message":"The answer could not be completed."}}\r\n\r\n' }),
+    );
+    await page.locator("#question").fill("Stream error?");
+    await page.locator("#question").press("Enter");
+    await expect.poll(() => lastError.locator(".error-text").textContent()).toBe("The answer could not be completed.");
+    await page.unroute("**/api/ask/stream");
+
+    // A real 400 from the server: its message is shown.
+    await page.locator("#question").fill("bad\u0001question");
+    await page.locator("#question").press("Enter");
+    await expect.poll(() => lastError.locator(".error-text").textContent()).toMatch(/control characters/);
+
+    // 401: the key form appears; the key is stored in sessionStorage and sent as a Bearer token.
+    let authorization: string | undefined;
+    await page.route("**/api/ask/stream", async (route) => {
+      authorization = route.request().headers()["authorization"];
+      if (authorization !== "Bearer e2e-secret-key") {
+        await route.fulfill({ status: 401, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ error: { code: "unauthorized", message: "A valid API key is required." } }) });
+      } else {
+        await route.continue();
+      }
+    });
+    await page.locator("#question").fill("What happened at Crocus City Hall?");
+    await page.locator("#question").press("Enter");
+    const keyInput = page.locator("#conversation .key-form input[type=password]");
+    await keyInput.waitFor({ state: "visible" });
+    expect(await lastError.locator(".error-title").textContent()).toBe("API key required");
+    await keyInput.fill("e2e-secret-key");
+    await keyInput.press("Enter");
+    await expect.poll(() => page.locator("#conversation article.answer").last().getAttribute("class")).toBe("turn answer");
+    expect(authorization).toBe("Bearer e2e-secret-key");
+    expect(await page.evaluate(() => sessionStorage.getItem("iskp-rag.apiKey"))).toBe("e2e-secret-key");
+    expect(await page.locator("#conversation article.answer").last().locator(".answer-body").textContent()).toMatch(/Crocus City Hall/);
+    // The question is shown once, not repeated by the retry.
+    expect(await page.locator("#conversation .user-text", { hasText: "Crocus City Hall" }).count()).toBe(1);
+    await page.unroute("**/api/ask/stream");
+
+    // Stop aborts a pending request.
+    await page.route("**/api/ask/stream", async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue().catch(() => {});
+    });
+    await page.locator("#question").fill("Will be stopped");
+    await page.locator("#question").press("Enter");
+    await page.locator("#stop").waitFor({ state: "visible" });
+    expect(await page.locator("#send").isDisabled()).toBe(true);
+    await page.locator("#stop").click();
+    await page.locator("#stop").waitFor({ state: "hidden" });
+    expect(await page.locator("#send").isDisabled()).toBe(false);
+    expect(await page.locator("#conversation .turn.note").last().textContent()).toBe("Stopped.");
+    await page.unroute("**/api/ask/stream");
+
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("starts a new conversation and works at 360 px wide", async () => {
+    await page.close();
+    await context?.close();
+    consoleErrors.length = 0;
+    page = await newPage(360, 780);
+    await page.goto(baseUrl);
+    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("ok");
+    await page.screenshot({ path: path.join(ARTIFACTS, "chat-mobile-empty.png") });
+
+    const noHorizontalScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+    // An example button asks its question.
+    const responsePromise = page.waitForResponse((r) => r.url().endsWith("/api/ask/stream"));
+    await page.locator("button.example", { hasText: "Colin Kahl" }).click();
+    await responsePromise;
+    await page.locator("#conversation article.answer:not(.streaming) .answer-footer").waitFor();
+    const { request } = await askViaKeyboard(page, "How many fighters does ISKP have?");
+    expect((request.postDataJSON() as { history: unknown[] }).history).toHaveLength(2);
+    expect(await noHorizontalScroll()).toBe(true);
+    await page.evaluate(() => window.scrollTo({ top: document.documentElement.scrollHeight }));
+    await page.screenshot({ path: path.join(ARTIFACTS, "chat-mobile.png") });
+
+    // On a narrow screen the panel covers the whole viewport.
+    await page.locator("#conversation article.answer").last().locator(".answer-body button.chip").first().click();
+    await page.locator("#source-panel mark").waitFor({ state: "visible" });
+    await panelSettled(page);
+    const box = (await page.locator("#source-panel").boundingBox())!;
+    expect(box.x).toBeCloseTo(0, 0);
+    expect(box.y).toBeCloseTo(0, 0);
+    expect(box.width).toBeCloseTo(360, 0);
+    expect(box.height).toBeCloseTo(780, 0);
+    await page.screenshot({ path: path.join(ARTIFACTS, "chat-mobile-panel.png") });
+    await page.keyboard.press("Escape");
+    await page.locator("#source-panel").waitFor({ state: "hidden" });
+
+    // New conversation clears the turns and the history.
+    await page.locator("#new-conversation").click();
+    expect(await page.locator("#conversation .turn").count()).toBe(0);
+    expect(await page.locator("#empty-state").isVisible()).toBe(true);
+    const fresh = await askViaKeyboard(page, "What happened at Crocus City Hall?");
+    expect((fresh.request.postDataJSON() as { history: unknown[] }).history).toEqual([]);
+
+    expect(consoleErrors).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+  });
+});
