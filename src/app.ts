@@ -32,7 +32,8 @@ export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: L
   const contexts = new Map(index.documents.map((d) => [d.id, d.context ?? ""]));
   const contextOf = (documentId: string) => contexts.get(documentId) ?? "";
   const retriever = new HybridRetriever(index.store, index.chunks, analyzer, stats, contextOf);
-  const answers = new AnswerService({ retriever, stats, defaultK: config.RETRIEVAL_K, llm, contextOf });
+  const texts = new Map(index.documents.map((d) => [d.id, d.text]));
+  const answers = new AnswerService({ retriever, stats, defaultK: config.RETRIEVAL_K, llm, contextOf, documentText: (id) => texts.get(id) });
   return { config, index, analyzer, stats, retriever, answers, llm };
 }
 

@@ -98,6 +98,12 @@ describe("extractive answers", () => {
     expect(rewriteFollowUp("What did Kahl tell the Senate?", history, services.analyzer)).toBe("What did Kahl tell the Senate?");
   });
 
+  it("follows a sentence that announces a list with the list's items, each cited", async () => {
+    const a = await ask("What two steps should the U.S. take to rebuild its counterterrorism intelligence in Afghanistan?");
+    expect(a.answer).toMatch(/two-pronged approach\. \[\d\] Firstly, .*anti-Taliban networks.*\[\d\] Secondly, .*air-bases/);
+    expectVerbatimAndCited(a);
+  });
+
   it("streams the extractive answer in pieces that add up to it", async () => {
     const pieces: string[] = [];
     let sources = 0;

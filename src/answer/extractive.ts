@@ -2,6 +2,7 @@ import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { answerTypeOf, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
+import { splitSentences } from "../text/sentences.js";
 import type { Citation } from "./types.js";
 
 export interface ExtractiveOptions {
@@ -28,6 +29,55 @@ export const DEFAULT_EXTRACTIVE: ExtractiveOptions = {
   minSupportWithUnknownName: 0.5,
   maxUnseenShare: 0.75,
 };
+
+/** Read access to whole documents, for sentences that lie beyond the retrieved passages. */
+export interface DocumentAccess {
+  textOf(documentId: string): string | undefined;
+  /** The indexed passage (chunk) holding [start, end) of a document. */
+  passageFor(documentId: string, start: number, end: number): Passage | undefined;
+}
+
+const ANNOUNCES_LIST =
+  /\b(?:two|three|four|five|several|the following)\b[\w\s-]{0,30}?(?:approach|steps?|ways?|measures?|gaps?|limitations?|factors?|reasons?|points?|options|priorities|pillars|prongs?|pronged|fold)\b|:\s*$/i;
+const ORDINAL_OPENING = /^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Finally|Lastly)\b/;
+const LIST_COUNT: Record<string, number> = { two: 2, three: 3, four: 4, five: 5 };
+
+/**
+ * A chosen sentence that announces a list ("This requires a two-pronged approach.") is
+ * followed in the answer by the list's items: the next sentences of its document that open
+ * with an ordinal ("Firstly, …", "Secondly, …"), each cited to the passage holding it.
+ */
+export function expandEnumerations(chosen: CandidateSentence[], passages: Passage[], documents: DocumentAccess, stats: TermStats): CandidateSentence[] {
+  const out: CandidateSentence[] = [];
+  const taken = new Set(chosen.map((c) => `${passages[c.passageIndex]!.documentId}:${c.start}`));
+  for (const c of chosen) {
+    out.push(c);
+    const announce = ANNOUNCES_LIST.exec(c.text);
+    if (!announce) continue;
+    const documentId = passages[c.passageIndex]!.documentId;
+    const text = documents.textOf(documentId);
+    if (!text) continue;
+    const want = LIST_COUNT[announce[0].split(/[\s-]/)[0]!.toLowerCase()] ?? 5;
+    const windowEnd = Math.min(text.length, c.end + 2500);
+    let found = 0;
+    for (const s of splitSentences(text.slice(c.end, windowEnd))) {
+      if (found >= want) break;
+      if (!ORDINAL_OPENING.test(s.text)) continue;
+      const start = c.end + s.start;
+      const end = c.end + s.end;
+      const key = `${documentId}:${start}`;
+      if (taken.has(key)) continue;
+      const passage = documents.passageFor(documentId, start, end);
+      if (!passage) continue;
+      let passageIndex = passages.findIndex((p) => p.chunkId === passage.chunkId);
+      if (passageIndex < 0) passageIndex = passages.push(passage) - 1;
+      taken.add(key);
+      found++;
+      out.push({ text: s.text, start, end, passageIndex, terms: stats.analyzer.terms(s.text), coverage: c.coverage, score: c.score, matched: new Set() });
+    }
+  }
+  return out;
+}
 
 export interface ExtractiveResult {
   answer: string;
@@ -71,6 +121,7 @@ export function composeExtractiveAnswer(
   stats: TermStats,
   options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
   contextOf?: (documentId: string) => string,
+  documents?: DocumentAccess,
 ): ExtractiveResult {
   const { candidates, unknownNames, queryWeight, unseenShare } = scoreCandidates(question, passages, stats, contextOf);
   const ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
@@ -109,7 +160,8 @@ export function composeExtractiveAnswer(
 
   // Lead sentence first; the rest grouped by source in document order, which reads as prose.
   const rest = chosen.slice(1).sort((a, b) => a.passageIndex - b.passageIndex || a.start - b.start);
-  const ordered = [lead, ...rest];
+  passages = [...passages];
+  const ordered = documents ? expandEnumerations([lead, ...rest], passages, documents, stats) : [lead, ...rest];
 
   const numberOf = new Map<number, number>();
   const citations: Citation[] = [];

@@ -1,7 +1,7 @@
 import type { HybridOptions, HybridRetriever } from "../retrieval/hybrid.js";
 import type { Passage } from "../retrieval/types.js";
 import { renumberCitations, validateCitations } from "./citations.js";
-import { composeExtractiveAnswer, DEFAULT_EXTRACTIVE, toCitation, type ExtractiveOptions } from "./extractive.js";
+import { composeExtractiveAnswer, DEFAULT_EXTRACTIVE, toCitation, type DocumentAccess, type ExtractiveOptions } from "./extractive.js";
 import { rewriteFollowUp } from "./followup.js";
 import type { TermStats } from "../retrieval/scoring.js";
 import type { Answer, AskOptions, HistoryTurn } from "./types.js";
@@ -39,6 +39,8 @@ export interface AnswerServiceDeps {
   extractive?: ExtractiveOptions;
   /** A document's header text, scored as discounted context of its sentences. */
   contextOf?: (documentId: string) => string;
+  /** A document's cleaned text, for list items beyond the retrieved passages. */
+  documentText?: (documentId: string) => string | undefined;
 }
 
 function round(ms: number): number {
@@ -50,7 +52,12 @@ function round(ms: number): number {
  * citations, or the extractive answer (the default, and the fallback when the LLM fails).
  */
 export class AnswerService {
-  constructor(private readonly deps: AnswerServiceDeps) {}
+  private readonly documentAccess?: DocumentAccess;
+
+  constructor(private readonly deps: AnswerServiceDeps) {
+    const textOf = deps.documentText;
+    if (textOf) this.documentAccess = { textOf, passageFor: (id, start, end) => deps.retriever.passageFor(id, start, end) };
+  }
 
   get mode(): "llm" | "extractive" {
     return this.deps.llm ? "llm" : "extractive";
@@ -100,7 +107,7 @@ export class AnswerService {
       }
     }
 
-    const result = composeExtractiveAnswer(query, passages, this.deps.stats, this.deps.extractive ?? DEFAULT_EXTRACTIVE, this.deps.contextOf);
+    const result = composeExtractiveAnswer(query, passages, this.deps.stats, this.deps.extractive ?? DEFAULT_EXTRACTIVE, this.deps.contextOf, this.documentAccess);
     if (!llm) options.onSources?.(result.citations);
     if (options.onToken) {
       // Extractive answers arrive whole; they are streamed sentence by sentence so a client

@@ -129,6 +129,12 @@ export class HybridRetriever {
     return s;
   }
 
+  /** The chunk holding [start, end) of a document, as a passage (scores zero: it was not retrieved). */
+  passageFor(documentId: string, start: number, end: number): Passage | undefined {
+    const position = this.chunks.findIndex((c) => c.metadata.documentId === documentId && c.metadata.start <= start && c.metadata.end >= end);
+    return position < 0 ? undefined : this.toPassage(position, { rrf: 0, dense: 0, bm25: 0 });
+  }
+
   private get positionOfId(): Map<string, number> {
     return (this._positionOfId ??= new Map(this.chunks.map((c, i) => [this.chunkIdOf(c), i] as const)));
   }
