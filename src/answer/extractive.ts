@@ -103,6 +103,9 @@ export function toCitation(p: Passage, n: number): Citation {
   };
 }
 
+/** A stated figure: digits or a cardinal number word ("one" is too often not a count). */
+const FIGURE = /\b(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b/i;
+
 /** Whether the question's figures differ across the chosen sentences' sources. */
 function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): boolean {
   const docs = new Set(sentences.map((s) => passages[s.passageIndex]!.documentId));
@@ -154,6 +157,9 @@ export function composeExtractiveAnswer(
     if (chosen.length >= maxSentences) break;
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
+    // A "how many" answer lists figures: a sentence without one only dilutes it.
+    if (type === "quantity" && !FIGURE.test(c.text)) continue;
+    if (type === "quantity" && c.coverage < lead.coverage * 0.75) continue;
     if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
   }
