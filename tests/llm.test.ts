@@ -314,6 +314,7 @@ describe("prompt builders", () => {
     chunkId: "c",
     documentId: "doc",
     title: null,
+    section: null,
     author: null,
     date: null,
     text,

@@ -86,7 +86,10 @@ function scrollToBottom() {
 // Formatting
 
 function sourceName(c) {
-  return c.title && c.title.trim() ? c.title.trim() : c.documentId;
+  const title = c.title && c.title.trim() ? c.title.trim() : c.documentId;
+  // A compilation holds several articles: the heading above the passage says which one.
+  const section = c.section && c.section.trim();
+  return section && section !== title ? `${title} › ${section}` : title;
 }
 
 function formatDate(date) {

@@ -94,6 +94,7 @@ export function toCitation(p: Passage, n: number): Citation {
     n,
     documentId: p.documentId,
     title: p.title,
+    section: p.section,
     author: p.author,
     date: p.date,
     text: p.text,

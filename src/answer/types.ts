@@ -5,6 +5,8 @@ export const CitationSchema = z.object({
   n: z.number().int().positive(),
   documentId: z.string(),
   title: z.string().nullable(),
+  /** Nearest heading above the passage (an article inside a compilation, a section). */
+  section: z.string().nullable(),
   author: z.string().nullable(),
   date: z.string().nullable(),
   text: z.string(),

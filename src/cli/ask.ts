@@ -26,7 +26,8 @@ runCli(async (argv) => {
   if (sources.length) console.log(answer.abstained ? "Closest passages:" : "Sources:");
   for (const c of sources) {
     const meta = [c.author, c.date].filter(Boolean).join(", ");
-    console.log(`[${c.n}] ${c.title ?? c.documentId}${meta ? ` (${meta})` : ""} — ${c.documentId}, chars ${c.start}-${c.end}`);
+    const name = c.section && c.section !== c.title ? `${c.title ?? c.documentId} › ${c.section}` : (c.title ?? c.documentId);
+    console.log(`[${c.n}] ${name}${meta ? ` (${meta})` : ""} — ${c.documentId}, chars ${c.start}-${c.end}`);
   }
   for (const w of answer.warnings) console.log(`warning: ${w}`);
   console.log(`\n${answer.mode}, ${answer.timings.totalMs} ms`);

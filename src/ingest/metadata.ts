@@ -128,3 +128,23 @@ export function extractMetadata(cleanedText: string): DocumentMetadata {
   }
   return { title, author, date, dateText };
 }
+
+/** A line that reads as a heading: short, capitalised, no closing punctuation, not a date or byline. */
+export function isHeadingLine(line: string): boolean {
+  const t = line.trim();
+  const words = t.split(/\s+/);
+  if (t.length < 3 || t.length > 120 || words.length > 14) return false;
+  if (/[.!?,;:]["'\u201D\u2019)]*$/.test(t)) return false;
+  if (!/^[\p{Lu}\p{N}"'\u201C]/u.test(t)) return false;
+  if (BYLINE.test(t) || (findFullDate(t) && t.length < 40)) return false;
+  return true;
+}
+
+/** Headings of a cleaned text with their offsets, in order. */
+export function headingsOf(cleanedText: string): { start: number; text: string }[] {
+  const out: { start: number; text: string }[] = [];
+  for (const m of cleanedText.matchAll(/[^\n]+/g)) {
+    if (isHeadingLine(m[0])) out.push({ start: m.index, text: m[0].trim() });
+  }
+  return out;
+}

@@ -150,6 +150,7 @@ export class HybridRetriever {
       chunkId: this.chunkIdOf(c),
       documentId: c.metadata.documentId,
       title: c.metadata.title,
+      section: c.metadata.section,
       author: c.metadata.author,
       date: c.metadata.date,
       text: c.pageContent,

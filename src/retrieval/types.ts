@@ -3,6 +3,8 @@ export interface Passage {
   chunkId: string;
   documentId: string;
   title: string | null;
+  /** Nearest heading above the passage inside its document. */
+  section: string | null;
   author: string | null;
   date: string | null;
   text: string;

@@ -34,6 +34,7 @@ export const PassageSchema = z.object({
   chunkId: z.string(),
   documentId: z.string(),
   title: z.string().nullable(),
+  section: z.string().nullable(),
   author: z.string().nullable(),
   date: z.string().nullable(),
   text: z.string(),

@@ -13,6 +13,8 @@ export interface ChunkMetadata {
   start: number;
   end: number;
   title: string | null;
+  /** The nearest heading above the chunk (an article or section title inside the document). */
+  section: string | null;
   author: string | null;
   date: string | null;
 }

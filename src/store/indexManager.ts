@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppConfig } from "../config/index.js";
 import { createEmbeddingProvider, embedderIdentity, type EmbeddingProvider } from "../embeddings/index.js";
 import { chunkText } from "../ingest/chunk.js";
+import { headingsOf } from "../ingest/metadata.js";
 import { hashBytes, listCorpusFiles, loadCorpus, type CorpusDocument, type SkippedFile } from "../ingest/load.js";
 import { learnAliases, type AliasTable } from "../text/aliases.js";
 import { DEFAULT_HNSW, HnswStore, type ChunkDocument } from "./hnswStore.js";
@@ -13,7 +14,7 @@ import { DEFAULT_HNSW, HnswStore, type ChunkDocument } from "./hnswStore.js";
  * Bumped whenever cleaning, chunking or embedding changes what an index holds, so an index
  * built by older code is rebuilt rather than served.
  */
-export const PIPELINE_VERSION = 3;
+export const PIPELINE_VERSION = 4;
 const SPLITTER = "sentence-pack-v1";
 
 const FILES = {
@@ -47,6 +48,7 @@ const StoredChunk = z.object({
   chunkIndex: z.number().int(),
   start: z.number().int(),
   end: z.number().int(),
+  section: z.string().nullable(),
 });
 
 /** Everything the retrieval and answer stages need, loaded in memory. */
@@ -77,6 +79,7 @@ export interface EnsureResult {
 export function chunkDocuments(documents: CorpusDocument[], options: { chunkSize: number; chunkOverlap: number }): ChunkDocument[] {
   const chunks: ChunkDocument[] = [];
   for (const doc of documents) {
+    const headings = headingsOf(doc.text);
     for (const c of chunkText(doc.text, options)) {
       chunks.push(
         new Document({
@@ -88,6 +91,7 @@ export function chunkDocuments(documents: CorpusDocument[], options: { chunkSize
             start: c.start,
             end: c.end,
             title: doc.metadata.title,
+            section: sectionAt(headings, c.start, c.end),
             author: doc.metadata.author,
             date: doc.metadata.date,
           },
@@ -96,6 +100,17 @@ export function chunkDocuments(documents: CorpusDocument[], options: { chunkSize
     }
   }
   return chunks;
+}
+
+/** The last heading that starts before the chunk ends, preferring one at or above its start. */
+export function sectionAt(headings: { start: number; text: string }[], start: number, end: number): string | null {
+  let above: string | null = null;
+  for (const h of headings) {
+    if (h.start <= start) above = h.text;
+    else if (h.start < end && above === null) return h.text;
+    else break;
+  }
+  return above;
 }
 
 const EMBED_BATCH = 64;
@@ -175,6 +190,7 @@ async function writeIndexAtomically(
           chunkIndex: c.metadata.chunkIndex,
           start: c.metadata.start,
           end: c.metadata.end,
+          section: c.metadata.section,
         })),
       ),
     );
@@ -302,6 +318,7 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
           start: c.start,
           end: c.end,
           title: doc.metadata.title,
+          section: c.section,
           author: doc.metadata.author,
           date: doc.metadata.date,
         },
