@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { chunkText } from "../src/ingest/chunk.js";
 import { cleanDocument, stripHtml, stripShortcodes } from "../src/ingest/clean.js";
 import { decodeText } from "../src/ingest/load.js";
-import { extractMetadata } from "../src/ingest/metadata.js";
+import { extractMetadata, headingsOf } from "../src/ingest/metadata.js";
+import { sectionAt } from "../src/store/indexManager.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { REPO_CORPUS } from "./helpers/fixtures.js";
 
@@ -125,5 +126,19 @@ describe("chunkText", () => {
     const text = corpus["001"]!;
     const chunks = chunkText(text, { chunkSize: 700, chunkOverlap: 150 });
     for (const s of splitSentences(text)) expect(chunks.some((c) => c.start <= s.start && c.end >= s.end)).toBe(true);
+  });
+});
+
+describe("sections", () => {
+  it("finds the headings of a compilation and names the one above a chunk", () => {
+    const text = corpus["001"]!;
+    const headings = headingsOf(text);
+    expect(headings.map((h) => h.text)).toEqual(
+      expect.arrayContaining(["IS-K Seeks to Undermine the Taliban", "Afghanistan’s Economic Crisis Means Rapid Growth for Terrorist Cells", "Next Steps"]),
+    );
+    expect(headings.map((h) => h.text)).not.toContain("On May 7, 2022, the Taliban enacted a measure stating that women must wear face coverings in public.");
+    const at = text.indexOf("The World Bank previously suspended");
+    expect(sectionAt(headings, at, at + 50)).toBe("Afghanistan’s Economic Crisis Means Rapid Growth for Terrorist Cells");
+    expect(sectionAt([], 0, 10)).toBeNull();
   });
 });
