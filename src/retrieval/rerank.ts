@@ -1,4 +1,3 @@
-import { splitSentences } from "../text/sentences.js";
 import { answerTypesOf, queryTerms, scoreSentence, type QueryTerms, type TermStats } from "./scoring.js";
 import type { Passage } from "./types.js";
 
@@ -34,11 +33,10 @@ export function scoreCandidates(
     const prior = passages.length > 1 ? 1 - passageIndex / (passages.length - 1) : 1;
     let document = docTerms.get(p.documentId);
     if (!document) {
-      document = new Set(contextOf ? stats.analyzer.terms(contextOf(p.documentId)) : []);
+      document = new Set(contextOf ? stats.termsOf(contextOf(p.documentId)) : []);
       docTerms.set(p.documentId, document);
     }
-    const sentences = splitSentences(p.text);
-    const termsOf = sentences.map((s) => stats.analyzer.terms(s.text));
+    const { sentences, terms: termsOf } = stats.sentencesOf(p.text);
     sentences.forEach((s, i) => {
       const start = p.start + s.start;
       const key = `${p.documentId}:${start}`;

@@ -1,4 +1,5 @@
 import type { TextAnalyzer } from "../text/analyzer.js";
+import { splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, stem, tokenize } from "../text/normalize.js";
 
 /** Document frequencies over chunks: the IDF every sentence score is weighted by. */
@@ -17,6 +18,35 @@ export class TermStats {
         for (const part of tok.word.split("-")) this.surface.add(part);
       }
     }
+  }
+
+  private readonly sentenceCache = new Map<string, { sentences: Sentence[]; terms: string[][] }>();
+  private readonly termCache = new Map<string, string[]>();
+
+  /**
+   * Sentences of a passage with their terms. Passages are chunks, a fixed set, so this is
+   * computed once per chunk rather than on every question (bounded for arbitrary texts).
+   */
+  sentencesOf(text: string): { sentences: Sentence[]; terms: string[][] } {
+    let hit = this.sentenceCache.get(text);
+    if (!hit) {
+      const sentences = splitSentences(text);
+      hit = { sentences, terms: sentences.map((x) => this.analyzer.terms(x.text)) };
+      if (this.sentenceCache.size >= 50_000) this.sentenceCache.clear();
+      this.sentenceCache.set(text, hit);
+    }
+    return hit;
+  }
+
+  /** Terms of a text, cached (document headers recur on every question). */
+  termsOf(text: string): string[] {
+    let hit = this.termCache.get(text);
+    if (!hit) {
+      hit = this.analyzer.terms(text);
+      if (this.termCache.size >= 10_000) this.termCache.clear();
+      this.termCache.set(text, hit);
+    }
+    return hit;
   }
 
   idf(term: string): number {
