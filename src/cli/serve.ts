@@ -12,7 +12,8 @@ import { runCli } from "./run.js";
  */
 runCli(async () => {
   const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const pretty = config.LOG_FORMAT === "pretty" || (config.LOG_FORMAT === "auto" && Boolean(process.stdout.isTTY));
+  const logger = createLogger(config.LOG_LEVEL, { pretty });
   const state: AppState = { services: null, status: "indexing" };
   const app = createApp({ config, state, logger });
   const server: Server = await new Promise((resolve, reject) => {

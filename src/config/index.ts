@@ -35,6 +35,7 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, boolean.optional()),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema> & {
