@@ -546,9 +546,11 @@ describe("GET /api/openapi.json", () => {
 });
 
 describe("routing and static files", () => {
-  it("404 JSON for an unknown API route", async () => {
+  it("404 JSON for an unknown API route, 405 for a wrong method on a known one", async () => {
     expectApiError(await request(app).get("/api/nope"), 404, "not_found");
-    expectApiError(await request(app).delete("/api/documents"), 404, "not_found");
+    const res = await request(app).delete("/api/documents");
+    expectApiError(res, 405, "method_not_allowed");
+    expect(res.headers.allow).toMatch(/GET/);
   });
 
   it("serves the chat page at /", async () => {

@@ -35,7 +35,10 @@ runCli(async () => {
       if (err) logger.error({ err }, "close failed");
       process.exit(err ? 1 : 0);
     });
+    // Keep-alive sockets become idle only after their last response: close them as they do,
+    // rather than waiting out the keep-alive timeout.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
     // Streams that never end must not hold the process forever.
     setTimeout(() => {
       logger.warn("in-flight requests did not finish in 10 s; closing them");

@@ -68,11 +68,19 @@ export async function loadCorpus(dir: string): Promise<{ documents: CorpusDocume
   const documents: CorpusDocument[] = [];
   const skipped: SkippedFile[] = [];
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile() && SUPPORTED_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
+  const supported = entries.filter((e) => SUPPORTED_EXTENSIONS.has(path.extname(e.name).toLowerCase()));
+  // A folder or a dangling link named like a document is reported, not silently dropped.
+  for (const e of supported.filter((x) => !x.isFile())) {
+    const target = await fs.stat(path.join(dir, e.name)).catch(() => null);
+    if (!target) skipped.push({ fileName: e.name, reason: "unreadable (broken link)" });
+    else if (!target.isFile()) skipped.push({ fileName: e.name, reason: "not a regular file" });
+  }
+  const files = supported
+    .filter((e) => e.isFile() || e.isSymbolicLink())
     .map((e) => e.name)
     .sort();
   for (const fileName of files) {
+    if (skipped.some((s) => s.fileName === fileName)) continue;
     let bytes: Buffer;
     try {
       bytes = await fs.readFile(path.join(dir, fileName));

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type NextFunction } from "express";
+import { isUtf8 } from "node:buffer";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Services } from "../app.js";
@@ -6,8 +7,9 @@ import { AbortError } from "../answer/pipeline.js";
 import type { Answer } from "../answer/types.js";
 import type { AppConfig } from "../config/index.js";
 import { ApiError, errorHandler, notFoundHandler, validationError } from "./errors.js";
-import { rateLimiter, requestLogger, requireApiKey, requireJson, securityHeaders } from "./middleware.js";
+import { allowMethods, rateLimiter, requestLogger, requireApiKey, requireJson, securityHeaders } from "./middleware.js";
 import { buildOpenApi } from "./openapi.js";
+import { createBriefingRouter } from "./briefingRoutes.js";
 import { AskRequestSchema, DocumentIdParamsSchema, SearchQuerySchema } from "./schemas.js";
 
 export interface AppState {
@@ -25,6 +27,24 @@ export interface AppDeps {
   webDir?: string;
 }
 
+/** The methods each API path serves (paths as seen inside the /api router); others get 405. */
+const API_METHODS = [
+  [/^\/ask\/?$/i, ["POST"]],
+  [/^\/ask\/stream\/?$/i, ["POST"]],
+  [/^\/search\/?$/i, ["GET", "HEAD"]],
+  [/^\/documents\/?$/i, ["GET", "HEAD"]],
+  [/^\/documents\/[^/]+\/?$/i, ["GET", "HEAD"]],
+  [/^\/openapi\.json\/?$/i, ["GET", "HEAD"]],
+] as const;
+
+/** JSON bodies in UTF-8 must be valid UTF-8: body-parser would otherwise turn bad bytes into U+FFFD silently. */
+function verifyUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string): void {
+  const charset = (encoding || "utf-8").toLowerCase();
+  if ((charset === "utf-8" || charset === "utf8") && !isUtf8(buf)) {
+    throw new ApiError(400, "invalid_encoding", "The request body is not valid UTF-8.");
+  }
+}
+
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 const route = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => {
   Promise.resolve(fn(req, res)).catch(next);
@@ -37,7 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY ?? false);
   app.set("query parser", "simple");
-  app.use(requestLogger(deps.logger));
+  app.use(requestLogger(deps.logger, [config.API_KEY, config.OPENAI_API_KEY]));
   app.use(securityHeaders());
 
   const ready = (): Services => {
@@ -45,6 +65,7 @@ export function createApp(deps: AppDeps): express.Express {
     return state.services;
   };
 
+  app.use(allowMethods([[/^\/api\/health\/?$/i, ["GET", "HEAD"]]]));
   app.get("/api/health", (_req, res) => {
     const s = state.services;
     if (!s) {
@@ -63,8 +84,9 @@ export function createApp(deps: AppDeps): express.Express {
   const api = express.Router();
   api.use(rateLimiter({ windowMs: config.RATE_LIMIT_WINDOW_MS, max: config.RATE_LIMIT_MAX }));
   api.use(requireApiKey(config.API_KEY));
+  api.use(allowMethods(API_METHODS));
   api.use(requireJson);
-  api.use(express.json({ limit: "32kb", strict: true, type: "application/json" }));
+  api.use(express.json({ limit: "32kb", strict: true, type: "application/json", verify: verifyUtf8 }));
 
   const parseAsk = (req: Request) => {
     const parsed = AskRequestSchema.safeParse(req.body);
@@ -180,6 +202,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(buildOpenApi({ apiKey: Boolean(config.API_KEY) }));
   });
 
+  api.use(createBriefingRouter(ready));
   app.use("/api", api);
   app.use("/api", notFoundHandler);
 

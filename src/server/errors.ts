@@ -25,7 +25,7 @@ export function validationError(error: z.ZodError, where: "body" | "query" | "pa
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new ApiError(404, "not_found", `No route for ${req.method} ${req.path.slice(0, 200)}`));
+  next(new ApiError(404, "not_found", `No route for ${req.method.slice(0, 20)} ${(req.baseUrl + req.path).slice(0, 200)}`));
 };
 
 /** Maps body-parser's and our own errors to statuses; everything else is a 500 without internals. */

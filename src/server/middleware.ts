@@ -3,7 +3,7 @@ import type { RequestHandler } from "express";
 import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { pinoHttp } from "pino-http";
-import type { Logger } from "pino";
+import pino, { type Logger } from "pino";
 import { ApiError } from "./errors.js";
 
 /** Security headers; the CSP admits only the page's own scripts, styles and API calls. */
@@ -28,8 +28,31 @@ export function securityHeaders(): RequestHandler {
   });
 }
 
-/** Structured request logs with a request id (echoed as X-Request-Id); never bodies or auth headers. */
-export function requestLogger(logger: Logger): RequestHandler {
+/** A JSON copy of `value` in which every occurrence of a secret (4+ characters) is replaced by [redacted]. */
+export function scrubSecrets(value: unknown, secrets: readonly (string | undefined)[]): unknown {
+  const list = secrets.filter((s): s is string => typeof s === "string" && s.length >= 4);
+  if (list.length === 0) return value;
+  const scrub = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") return list.reduce((out, secret) => out.split(secret).join("[redacted]"), v);
+    if (depth > 8 || v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((x) => scrub(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrub(x, depth + 1)]));
+  };
+  let plain: unknown;
+  try {
+    plain = JSON.parse(JSON.stringify(value)) as unknown;
+  } catch {
+    return "[unserialisable]";
+  }
+  return scrub(plain, 0);
+}
+
+/**
+ * Structured request logs with a request id (echoed as X-Request-Id); never bodies or auth headers.
+ * Logged errors have `secrets` (the API key, the OpenAI key) removed from their message, stack and
+ * properties: an upstream error may quote a credential.
+ */
+export function requestLogger(logger: Logger, secrets: readonly (string | undefined)[] = []): RequestHandler {
   return pinoHttp({
     logger,
     genReqId: (req, res) => {
@@ -41,6 +64,8 @@ export function requestLogger(logger: Logger): RequestHandler {
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: String(req.url).slice(0, 300).replace(/([?&](?:api_?key|token)=)[^&]*/gi, "$1[redacted]") }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      // pino-http hands this the error already through pino's std serializer (wrapSerializers).
+      err: (err: unknown) => scrubSecrets(err instanceof Error ? pino.stdSerializers.err(err) : err, secrets),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
   }) as unknown as RequestHandler;
@@ -77,6 +102,24 @@ export function requireApiKey(apiKey: string | undefined): RequestHandler {
       return next(new ApiError(401, "unauthorized", "A valid API key is required: send Authorization: Bearer <key>."));
     }
     next();
+  };
+}
+
+/**
+ * Answers 405 with an Allow header when a known path is asked with a method it does not
+ * serve (OPTIONS gets 204 with the same header), instead of the 404 of an unknown route.
+ * `routes` match `req.path` as seen where the middleware is mounted.
+ */
+export function allowMethods(routes: readonly (readonly [RegExp, readonly string[]])[]): RequestHandler {
+  return (req, res, next) => {
+    const allowed = routes.find(([pattern]) => pattern.test(req.path))?.[1];
+    if (!allowed || allowed.includes(req.method)) return next();
+    res.setHeader("Allow", allowed.join(", "));
+    if (req.method === "OPTIONS") {
+      res.status(204).end();
+      return;
+    }
+    next(new ApiError(405, "method_not_allowed", `This route does not accept ${req.method.slice(0, 20)}; use ${allowed.join(" or ")}.`));
   };
 }
 

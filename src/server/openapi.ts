@@ -8,6 +8,7 @@ import {
   HealthResponseSchema,
   SearchResponseSchema,
 } from "./schemas.js";
+import { BriefingRequestSchema, BriefingSchema } from "../briefing/types.js";
 
 const json = (schema: z.ZodType, io: "input" | "output" = "output") => ({
   "application/json": { schema: z.toJSONSchema(schema, { io, unrepresentable: "any" }) },
@@ -35,6 +36,14 @@ export function buildOpenApi(options: { apiKey: boolean }): Record<string, unkno
           summary: "Answer as Server-Sent Events: sources, token*, done | error",
           ...ask,
           responses: { "200": { description: "text/event-stream; the done event carries the answer shape", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(400, 401, 413, 415, 429, 503) },
+        },
+      },
+      "/api/briefing": {
+        post: {
+          summary: "A cited briefing on a topic: sections, a timeline of dated events, and the figures sources disagree on",
+          requestBody: { required: true, content: json(BriefingRequestSchema, "input") },
+          security,
+          responses: { "200": { description: "The briefing, with its Markdown rendering", content: json(BriefingSchema) }, ...errors(400, 401, 405, 413, 415, 429, 500, 503) },
         },
       },
       "/api/search": {

@@ -238,7 +238,8 @@ async function recoverInterruptedSwap(indexDir: string): Promise<void> {
   }
   for (const e of entries) {
     if (e.startsWith(`${base}.tmp-`) || (e.startsWith(`${base}.old-`) && existsSync(path.join(parent, e)))) {
-      const pid = Number(e.split("-")[1]);
+      // Names are `<base>.tmp-<pid>-<time>` / `<base>.old-<pid>-<time>`; the base may hold hyphens.
+      const pid = Number(/^(?:tmp|old)-(\d+)-/.exec(e.slice(base.length + 1))?.[1]);
       // Another live process may be writing its tmp dir right now; leave those alone.
       if (pid !== process.pid && isAlive(pid)) continue;
       await fs.rm(path.join(parent, e), { recursive: true, force: true });

@@ -1,0 +1,93 @@
+import { z } from "zod";
+
+/** Text fields refuse NUL and other C0 controls besides tab/newline, like the /api/ask schemas. */
+const cleanText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), { message: "must not contain control characters" })
+    .transform((s) => s.trim())
+    .refine((s) => s.length > 0, { message: "must not be empty" });
+
+export const DEFAULT_MAX_POINTS = 10;
+
+export const BriefingRequestSchema = z
+  .object({
+    topic: cleanText(300),
+    maxPoints: z.number().int().min(3).max(20).optional(),
+  })
+  .strict();
+export type BriefingRequest = z.infer<typeof BriefingRequestSchema>;
+
+export const BriefingPointSchema = z.object({
+  /** Extractive: a verbatim sentence of the cited passage. LLM: the model's sentence. Never contains [n] markers. */
+  text: z.string(),
+  citations: z.array(z.number().int().positive()),
+});
+export type BriefingPoint = z.infer<typeof BriefingPointSchema>;
+
+export const BriefingSectionSchema = z.object({
+  heading: z.string(),
+  /** The facet question the points answer (extractive mode). */
+  question: z.string().optional(),
+  points: z.array(BriefingPointSchema),
+});
+export type BriefingSection = z.infer<typeof BriefingSectionSchema>;
+
+export const TimelineEntrySchema = z.object({
+  /** ISO date; its length is its precision: YYYY-MM-DD (day), YYYY-MM (month), YYYY (year). */
+  date: z.string(),
+  precision: z.enum(["day", "month", "year"]),
+  /** The date as printed ("Last month", "August 29, 2021"). */
+  dateText: z.string(),
+  /** True when resolved against the document's publication date or its other dates. */
+  inferred: z.boolean(),
+  /** The verbatim sentence. */
+  event: z.string(),
+  citations: z.array(z.number().int().positive()),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
+export const DisagreementClaimSchema = z.object({
+  /** The figure as printed: "at least 170", "between 1,000 to 3,000". */
+  value: z.string(),
+  /** The verbatim sentence that gives it. */
+  text: z.string(),
+  n: z.number().int().positive(),
+});
+
+export const DisagreementSchema = z.object({
+  about: z.string(),
+  claims: z.array(DisagreementClaimSchema),
+});
+export type BriefingDisagreement = z.infer<typeof DisagreementSchema>;
+
+export const BriefingSourceSchema = z.object({
+  n: z.number().int().positive(),
+  documentId: z.string(),
+  title: z.string().nullable(),
+  /** The nearest heading above the passage (an article inside a multi-article page); null when none, or when it is the page's own header. */
+  section: z.string().nullable(),
+  author: z.string().nullable(),
+  date: z.string().nullable(),
+  /** The cited passage: `document.text.slice(start, end)`. */
+  text: z.string(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+});
+export type BriefingSource = z.infer<typeof BriefingSourceSchema>;
+
+export const BriefingSchema = z.object({
+  title: z.string(),
+  topic: z.string(),
+  generatedAt: z.string(),
+  mode: z.enum(["extractive", "llm"]),
+  warnings: z.array(z.string()),
+  sections: z.array(BriefingSectionSchema),
+  timeline: z.array(TimelineEntrySchema),
+  disagreements: z.array(DisagreementSchema),
+  sources: z.array(BriefingSourceSchema),
+  markdown: z.string(),
+  timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
+});
+export type Briefing = z.infer<typeof BriefingSchema>;
