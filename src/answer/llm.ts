@@ -217,14 +217,9 @@ function startAttempt(timeoutMs: number, caller: AbortSignal | undefined): Attem
   };
 }
 
-export function createLlmAnswerer(config: AppConfig): LlmAnswerer {
-  if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
-    throw new Error("The LLM needs OPENAI_API_KEY or OPENAI_BASE_URL.");
-  }
-  const timeoutMs = config.LLM_TIMEOUT_MS;
-  const maxRetries = config.LLM_MAX_RETRIES;
-  const secrets = [config.OPENAI_API_KEY];
-  const fields = {
+/** ChatOpenAI settings shared by every caller of the configured OpenAI-compatible endpoint. */
+export function chatModelFields(config: AppConfig) {
+  return {
     model: config.OPENAI_MODEL,
     // Local servers (Ollama, vLLM, llama.cpp) need no key, but the client insists on one.
     apiKey: config.OPENAI_API_KEY ?? "not-needed",
@@ -233,10 +228,20 @@ export function createLlmAnswerer(config: AppConfig): LlmAnswerer {
     // Retries are ours (bounded, and never after a streamed token).
     maxRetries: 0,
     // A backstop; the real deadline is the AbortController per attempt.
-    timeout: timeoutMs + 1000,
+    timeout: config.LLM_TIMEOUT_MS + 1000,
     // `stream_options` is not understood by every compatible server, and usage is not used.
     streamUsage: false,
   };
+}
+
+export function createLlmAnswerer(config: AppConfig): LlmAnswerer {
+  if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
+    throw new Error("The LLM needs OPENAI_API_KEY or OPENAI_BASE_URL.");
+  }
+  const timeoutMs = config.LLM_TIMEOUT_MS;
+  const maxRetries = config.LLM_MAX_RETRIES;
+  const secrets = [config.OPENAI_API_KEY];
+  const fields = chatModelFields(config);
   const streamingModel = new ChatOpenAI({ ...fields, streaming: true });
   const plainModel = new ChatOpenAI(fields);
 

@@ -186,17 +186,8 @@ export function createBriefingWriter(config: AppConfig): BriefingWriter {
   const secrets = [config.OPENAI_API_KEY];
   let model: Promise<{ invoke(messages: BaseMessage[], options: { signal: AbortSignal }): Promise<{ content: unknown }> }> | undefined;
   const modelOf = () =>
-    (model ??= import("@langchain/openai").then(
-      ({ ChatOpenAI }) =>
-        new ChatOpenAI({
-          model: config.OPENAI_MODEL,
-          apiKey: config.OPENAI_API_KEY ?? "not-needed",
-          configuration: config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {},
-          temperature: 0,
-          maxRetries: 0,
-          timeout: timeoutMs + 1000,
-          streamUsage: false,
-        }),
+    (model ??= Promise.all([import("@langchain/openai"), import("../answer/llm.js")]).then(
+      ([{ ChatOpenAI }, { chatModelFields }]) => new ChatOpenAI(chatModelFields(config)),
     ));
 
   return {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CitationSchema } from "../answer/types.js";
 
 /** Text fields refuse NUL and other C0 controls besides tab/newline, like the /api/ask schemas. */
 const cleanText = (max: number) =>
@@ -62,19 +63,11 @@ export const DisagreementSchema = z.object({
 });
 export type BriefingDisagreement = z.infer<typeof DisagreementSchema>;
 
-export const BriefingSourceSchema = z.object({
-  n: z.number().int().positive(),
-  documentId: z.string(),
-  title: z.string().nullable(),
-  /** The nearest heading above the passage (an article inside a multi-article page); null when none, or when it is the page's own header. */
-  section: z.string().nullable(),
-  author: z.string().nullable(),
-  date: z.string().nullable(),
-  /** The cited passage: `document.text.slice(start, end)`. */
-  text: z.string(),
-  start: z.number().int().nonnegative(),
-  end: z.number().int().nonnegative(),
-});
+/**
+ * A numbered source of a briefing: a citation without a score. `section` is null when the
+ * heading above the passage is the page's own header; `text` is `document.text.slice(start, end)`.
+ */
+export const BriefingSourceSchema = CitationSchema.omit({ score: true });
 export type BriefingSource = z.infer<typeof BriefingSourceSchema>;
 
 export const BriefingSchema = z.object({

@@ -7,7 +7,7 @@ import { AbortError } from "../answer/pipeline.js";
 import type { Answer } from "../answer/types.js";
 import type { AppConfig } from "../config/index.js";
 import { ApiError, errorHandler, notFoundHandler, validationError } from "./errors.js";
-import { allowMethods, rateLimiter, requestLogger, requireApiKey, requireJson, securityHeaders } from "./middleware.js";
+import { abortOnClientClose, allowMethods, rateLimiter, requestLogger, requireApiKey, requireJson, securityHeaders } from "./middleware.js";
 import { buildOpenApi } from "./openapi.js";
 import { createBriefingRouter } from "./briefingRoutes.js";
 import { AskRequestSchema, DocumentIdParamsSchema, SearchQuerySchema } from "./schemas.js";
@@ -99,19 +99,15 @@ export function createApp(deps: AppDeps): express.Express {
     route(async (req, res) => {
       const body = parseAsk(req);
       const services = ready();
-      const controller = new AbortController();
-      const onClose = () => {
-        if (!res.writableEnded) controller.abort();
-      };
-      res.on("close", onClose);
+      const client = abortOnClientClose(res);
       try {
-        const answer = await services.answers.ask({ question: body.question, k: body.k, history: body.history, signal: controller.signal });
+        const answer = await services.answers.ask({ question: body.question, k: body.k, history: body.history, signal: client.signal });
         res.json(answer);
       } catch (err) {
         if (err instanceof AbortError) return;
         throw err;
       } finally {
-        res.off("close", onClose);
+        client.dispose();
       }
     }),
   );
@@ -121,7 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
     route(async (req, res) => {
       const body = parseAsk(req);
       const services = ready();
-      const controller = new AbortController();
+      const client = abortOnClientClose(res);
       res.status(200).set({
         "Content-Type": "text/event-stream; charset=utf-8",
         "Cache-Control": "no-cache, no-transform",
@@ -130,30 +126,26 @@ export function createApp(deps: AppDeps): express.Express {
       });
       res.flushHeaders();
       const send = (event: string, data: unknown) => {
-        if (!res.writableEnded && !controller.signal.aborted) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        if (!res.writableEnded && !client.signal.aborted) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
-      const onClose = () => {
-        if (!res.writableEnded) controller.abort();
-      };
-      res.on("close", onClose);
       try {
         const answer: Answer = await services.answers.ask({
           question: body.question,
           k: body.k,
           history: body.history,
-          signal: controller.signal,
+          signal: client.signal,
           onSources: (citations) => send("sources", { citations }),
           onToken: (delta) => send("token", { delta }),
           onReset: () => send("reset", {}),
         });
         send("done", answer);
       } catch (err) {
-        if (!(err instanceof AbortError) && !controller.signal.aborted) {
+        if (!(err instanceof AbortError) && !client.signal.aborted) {
           req.log?.error({ err }, "stream failed");
           send("error", { error: { code: "internal_error", message: "The answer could not be completed." } });
         }
       } finally {
-        res.off("close", onClose);
+        client.dispose();
         if (!res.writableEnded) res.end();
       }
     }),

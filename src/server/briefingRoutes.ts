@@ -4,7 +4,7 @@ import { AbortError } from "../answer/pipeline.js";
 import { briefingServiceFor } from "../briefing/service.js";
 import { BriefingRequestSchema } from "../briefing/types.js";
 import { validationError } from "./errors.js";
-import { allowMethods } from "./middleware.js";
+import { abortOnClientClose, allowMethods } from "./middleware.js";
 
 /**
  * `POST /briefing` (mounted under /api): a cited briefing on a topic. Mounted on the API router,
@@ -20,19 +20,15 @@ export function createBriefingRouter(ready: () => Services): Router {
       const parsed = BriefingRequestSchema.safeParse(req.body);
       if (!parsed.success) throw validationError(parsed.error, "body");
       const services = ready();
-      const controller = new AbortController();
-      const onClose = () => {
-        if (!res.writableEnded) controller.abort();
-      };
-      res.on("close", onClose);
+      const client = abortOnClientClose(res);
       try {
-        const briefing = await briefingServiceFor(services).brief({ topic: parsed.data.topic, maxPoints: parsed.data.maxPoints, signal: controller.signal });
+        const briefing = await briefingServiceFor(services).brief({ topic: parsed.data.topic, maxPoints: parsed.data.maxPoints, signal: client.signal });
         res.json(briefing);
       } catch (err) {
         if (err instanceof AbortError) return;
         throw err;
       } finally {
-        res.off("close", onClose);
+        client.dispose();
       }
     })().catch(next);
   });

@@ -131,3 +131,16 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * An AbortSignal that fires when the client goes away before the response is finished, so
+ * the work behind a request (retrieval, an LLM call) stops with it. `dispose` detaches it.
+ */
+export function abortOnClientClose(res: import("express").Response): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!res.writableEnded) controller.abort();
+  };
+  res.on("close", onClose);
+  return { signal: controller.signal, dispose: () => res.off("close", onClose) };
+}
