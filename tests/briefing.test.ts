@@ -251,7 +251,7 @@ describe("Markdown rendering", () => {
     expect(md).toContain("## Overview\n\n- A sentence. [1]\n");
     expect(md).toContain("## Timeline\n\n- **2024-03** — Last month, it struck. [2] _(date inferred from “Last month”)_\n");
     expect(md).toContain("## Where sources disagree\n\n**people killed in Moscow**\n\n- **130**: “130 died.” [1]\n- **150**: “150 died.” [2]\n");
-    expect(md).toContain("## Sources\n\n- [1] T1 — A. Author, 2024-04-13 (d1)\n- [2] Untitled (d2)\n");
+    expect(md).toContain("## Sources\n\n- [1] T1 — A. Author, 2024-04-13 (d1)\n- [2] d2\n");
   });
 });
 

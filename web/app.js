@@ -31,6 +31,21 @@ const els = {
   panelMeta: $("#panel-meta"),
   panelBody: $("#panel-body"),
   panelClose: $("#panel-close"),
+  skipLink: $("#skip-link"),
+  chatView: $("#chat-view"),
+  briefingView: $("#briefing-view"),
+  tabChat: $("#tab-chat"),
+  tabBriefing: $("#tab-briefing"),
+  briefingMain: $("#briefing-main"),
+  briefingForm: $("#briefing-form"),
+  topic: $("#topic"),
+  maxPoints: $("#max-points"),
+  topicError: $("#topic-error"),
+  briefingSubmit: $("#briefing-submit"),
+  briefingCancel: $("#briefing-cancel"),
+  briefingExamples: $("#briefing-examples"),
+  briefingStatus: $("#briefing-status"),
+  briefingOutput: $("#briefing-output"),
 };
 
 const state = {
@@ -46,7 +61,22 @@ const state = {
   panelSeq: 0,
   healthTimer: 0,
   uid: 0,
+  /** "chat" | "briefing": the visible view. */
+  view: "chat",
+  /** Scroll position of each view, restored when switching back to it. */
+  scroll: { chat: 0, briefing: 0 },
 };
+
+const briefingState = {
+  busy: false,
+  /** @type {AbortController | null} */
+  controller: null,
+  /** The briefing on screen (its sources are looked up when a chip is activated). */
+  current: null,
+};
+
+/** The sentence a briefing chip cites (point, timeline event or claim): emphasised inside the passage. */
+const chipQuotes = new WeakMap();
 
 /** Citations of every rendered answer, looked up when a chip is activated. */
 const citationsByTurn = new WeakMap();
@@ -74,11 +104,13 @@ function h(tag, options = {}, children = []) {
 const nextId = (prefix) => `${prefix}-${++state.uid}`;
 
 function isNearBottom() {
+  if (state.view !== "chat") return false;
   const doc = document.documentElement;
   return doc.scrollHeight - (window.scrollY + window.innerHeight) < 160;
 }
 
 function scrollToBottom() {
+  if (state.view !== "chat") return; // a chat answer streaming in the background leaves the briefing alone
   window.scrollTo({ top: document.documentElement.scrollHeight });
 }
 
@@ -185,6 +217,22 @@ function makeChip(citation) {
   });
 }
 
+/**
+ * Appends `before` as text, then a chip for each citation, keeping the chips on the same line
+ * as the word they follow. Returns the chips.
+ */
+function appendWithChips(parent, before, citations) {
+  const word = /\S+\s*$/.exec(before);
+  const tail = word && word[0].length <= 28 ? word : null; // long words (URLs) may still wrap
+  const lead = tail ? before.slice(0, tail.index) : before;
+  if (lead) parent.append(document.createTextNode(lead));
+  const group = h("span", { className: "chips" }, tail ? [tail[0]] : []);
+  const chips = citations.map(makeChip);
+  group.append(...chips);
+  parent.append(group);
+  return chips;
+}
+
 function appendInline(parent, text, citations) {
   let last = 0;
   for (const match of text.matchAll(INLINE)) {
@@ -192,14 +240,7 @@ function appendInline(parent, text, citations) {
     const numbers = match[1] !== undefined ? match[1].split(/[,;]/).map((s) => Number(s.trim())) : [];
     const found = numbers.map((n) => citations.find((c) => c.n === n));
     if (match[1] !== undefined && found.every(Boolean)) {
-      // Keep the chip on the same line as the word it follows.
-      const word = /\S+\s*$/.exec(before);
-      const tail = word && word[0].length <= 28 ? word : null; // long words (URLs) may still wrap
-      const lead = tail ? before.slice(0, tail.index) : before;
-      if (lead) parent.append(document.createTextNode(lead));
-      const group = h("span", { className: "chips" }, tail ? [tail[0]] : []);
-      for (const c of found) group.append(makeChip(c));
-      parent.append(group);
+      appendWithChips(parent, before, found);
     } else if (match[1] !== undefined) {
       parent.append(document.createTextNode(before + match[0]));
     } else {
@@ -411,7 +452,14 @@ function finishAnswerView(view, answer, question) {
   article.append(footer);
 }
 
-function appendError({ title, message, retry, keyForm }) {
+function appendError(options) {
+  const turn = buildError(options);
+  els.conversation.append(turn);
+  return turn;
+}
+
+/** An error card: title, message, and optionally the API-key form and a Retry button. */
+function buildError({ title, message, retry, keyForm }) {
   const turn = h("div", { className: "turn error", attrs: { role: "alert" } }, [
     h("p", { className: "error-title", text: title }),
     message ? h("p", { className: "error-text", text: message }) : null,
@@ -422,7 +470,6 @@ function appendError({ title, message, retry, keyForm }) {
       h("button", { className: "btn btn-small btn-secondary", text: "Retry", attrs: { type: "button" }, on: { click: () => retry(turn) } }),
     ]));
   }
-  els.conversation.append(turn);
   return turn;
 }
 
@@ -530,7 +577,7 @@ function setBusy(busy) {
   if (!busy) {
     state.controller = null;
     const active = document.activeElement;
-    if (!active || active === document.body || active === els.stop) els.question.focus();
+    if (state.view === "chat" && (!active || active === document.body || active === els.stop)) els.question.focus();
   }
 }
 
@@ -713,7 +760,7 @@ async function ask(question, userTurn) {
 const narrowScreen = window.matchMedia("(max-width: 760px)");
 
 function setBackgroundInert(inert) {
-  for (const el of [els.topbar, els.main, els.composerWrap]) {
+  for (const el of [els.topbar, els.chatView, els.briefingView]) {
     if (inert) el.setAttribute("inert", "");
     else el.removeAttribute("inert");
   }
@@ -723,7 +770,11 @@ function panelIsOpen() {
   return !els.panel.hidden;
 }
 
-async function openSource(citation, opener) {
+/**
+ * Opens the cited document in the side panel with the passage highlighted. `quote`, when given,
+ * is the sentence the opener cites (a briefing point): it is emphasised inside the passage.
+ */
+async function openSource(citation, opener, quote) {
   const seq = ++state.panelSeq;
   state.panelOpener = opener;
   els.panel.hidden = false;
@@ -757,30 +808,52 @@ async function openSource(citation, opener) {
   els.panelMeta.textContent = panelMeta(info);
 
   const text = typeof doc.text === "string" ? doc.text : "";
-  let start = citation.start;
-  let end = citation.end;
-  if (!(start >= 0 && end > start && end <= text.length && text.slice(start, end) === citation.text)) {
-    // Offsets disagree with the text (e.g. a re-indexed document): fall back to a search.
-    const at = citation.text ? text.indexOf(citation.text) : -1;
+  const passage = typeof citation.text === "string" ? citation.text : "";
+  let start = Number.isInteger(citation.start) ? citation.start : -1;
+  let end = Number.isInteger(citation.end) ? citation.end : -1;
+  if (!(start >= 0 && end > start && end <= text.length && (!passage || text.slice(start, end) === passage))) {
+    // Offsets missing or disagreeing with the text (e.g. a re-indexed document): search for the passage.
+    const at = passage ? text.indexOf(passage) : -1;
     if (at >= 0) {
       start = at;
-      end = at + citation.text.length;
+      end = at + passage.length;
     } else {
-      start = Math.min(Math.max(0, start), text.length);
-      end = Math.min(Math.max(start, end), text.length);
+      start = -1;
+      end = -1;
     }
   }
 
-  const mark = h("mark", { className: "cited", text: text.slice(start, end), attrs: { id: "cited-passage" } });
+  if (start < 0) {
+    // The passage is not in the current text: show it on its own above the document.
+    els.panelBody.replaceChildren(
+      h("p", { className: "panel-error", text: "The cited passage was not found in the current version of this document." }),
+      passage ? h("p", { className: "panel-label", text: "Cited passage" }) : null,
+      passage ? h("blockquote", { className: "doc-text" }, [h("mark", { text: passage })]) : null,
+      h("p", { className: "panel-label", text: "Document" }),
+      h("div", { className: "doc-text", text }),
+    );
+    return;
+  }
+
+  const cited = text.slice(start, end);
+  const mark = h("mark", { className: "cited", attrs: { id: "cited-passage" } });
+  const at = quote ? cited.indexOf(quote) : -1;
+  let target = mark;
+  if (at >= 0 && quote.length < cited.length) {
+    target = h("span", { className: "cited-quote", text: quote });
+    mark.append(document.createTextNode(cited.slice(0, at)), target, document.createTextNode(cited.slice(at + quote.length)));
+  } else {
+    mark.textContent = cited;
+  }
   const docText = h("div", { className: "doc-text" }, [document.createTextNode(text.slice(0, start)), mark, document.createTextNode(text.slice(end))]);
   els.panelBody.replaceChildren(
     h("div", { className: "panel-tools" }, [
       h("span", { className: "panel-label", text: `${text.length.toLocaleString("en-US")} characters` }),
-      h("button", { className: "btn btn-small btn-ghost", text: "Jump to cited passage", attrs: { type: "button" }, on: { click: () => mark.scrollIntoView({ block: "center" }) } }),
+      h("button", { className: "btn btn-small btn-ghost", text: "Jump to cited passage", attrs: { type: "button" }, on: { click: () => target.scrollIntoView({ block: "center" }) } }),
     ]),
     docText,
   );
-  mark.scrollIntoView({ block: "center" });
+  target.scrollIntoView({ block: "center" });
 }
 
 /** Author · date · id (the id is left out when it already stands in for a missing title). */
@@ -790,7 +863,7 @@ function panelMeta(c) {
   return parts.join(" · ");
 }
 
-function closePanel() {
+function closePanel({ restoreFocus = true } = {}) {
   if (!panelIsOpen()) return;
   state.panelSeq++;
   els.panel.hidden = true;
@@ -798,8 +871,422 @@ function closePanel() {
   setBackgroundInert(false);
   const opener = state.panelOpener;
   state.panelOpener = null;
-  if (opener && opener.isConnected) opener.focus();
-  else els.question.focus();
+  if (!restoreFocus) return;
+  if (opener && opener.isConnected && opener.getClientRects().length) opener.focus();
+  else (state.view === "briefing" ? els.topic : els.question).focus();
+}
+
+// ---------------------------------------------------------------------------
+// Briefing view: a topic in, a cited briefing out (POST /api/briefing)
+
+const MONTH_FORMAT = { month: "short", year: "numeric", timeZone: "UTC" };
+
+/** "29 Aug 2021", "Apr 2020" or "2014", by the precision of the ISO date. */
+function formatTimelineDate(entry) {
+  const date = typeof entry.date === "string" ? entry.date : "";
+  const precision = entry.precision ?? (date.length === 4 ? "year" : date.length === 7 ? "month" : "day");
+  if (precision === "year") return date.slice(0, 4) || date;
+  if (precision === "month") {
+    const m = /^(\d{4})-(\d{2})/.exec(date);
+    if (!m) return date;
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
+    return Number.isNaN(d.getTime()) ? date : d.toLocaleDateString("en-GB", MONTH_FORMAT);
+  }
+  return formatDate(date) ?? date;
+}
+
+function formatDateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso ?? "");
+  return d.toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "briefing-is-k-external-operations.md" */
+function briefingFileName(topic) {
+  const slug = String(topic ?? "")
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return slug ? `briefing-${slug}.md` : "briefing.md";
+}
+
+function downloadMarkdown(briefing) {
+  const blob = new Blob([briefing.markdown], { type: "text/markdown;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { className: "visually-hidden", attrs: { href: url, download: briefingFileName(briefing.topic), tabindex: "-1", "aria-hidden": "true" } });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked later: the download may still be reading the blob.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+function flash(button, text, ok, restore) {
+  button.textContent = text;
+  button.classList.toggle("copied", ok);
+  clearTimeout(Number(button.dataset.timer));
+  button.dataset.timer = String(setTimeout(() => {
+    button.textContent = restore;
+    button.classList.remove("copied");
+  }, 2000));
+}
+
+/** Text followed by chips for `numbers` (numbers without a source are left out). */
+function textWithChips(parent, text, numbers, sources, quote) {
+  const found = (Array.isArray(numbers) ? numbers : []).map((n) => sources.get(n)).filter(Boolean);
+  if (!found.length) {
+    parent.append(document.createTextNode(text));
+    return parent;
+  }
+  for (const chip of appendWithChips(parent, `${text} `, found)) chipQuotes.set(chip, quote ?? text);
+  return parent;
+}
+
+function briefingBlock(title, className, children, count) {
+  const id = nextId("brief");
+  return h("section", { className: `brief-block ${className}`, attrs: { "aria-labelledby": id } }, [
+    h("h3", { className: "brief-block-title", attrs: { id } }, [
+      title,
+      count !== undefined ? h("span", { className: "brief-count", text: String(count) }) : null,
+    ]),
+    ...children,
+  ]);
+}
+
+function renderBriefing(briefing) {
+  const sourceList = Array.isArray(briefing.sources) ? briefing.sources : [];
+  const sources = new Map(sourceList.map((s) => [s.n, s]));
+  const sections = (Array.isArray(briefing.sections) ? briefing.sections : []).filter((s) => Array.isArray(s.points) && s.points.length);
+  const timeline = Array.isArray(briefing.timeline) ? briefing.timeline : [];
+  const disagreements = (Array.isArray(briefing.disagreements) ? briefing.disagreements : []).filter((d) => Array.isArray(d.claims) && d.claims.length);
+  const warnings = Array.isArray(briefing.warnings) ? briefing.warnings : [];
+  const documents = new Set(sourceList.map((s) => s.documentId)).size;
+  const llm = briefing.mode === "llm";
+
+  // Header: title, when and how it was made, and the Markdown actions.
+  const titleId = nextId("briefing-title");
+  const download = h("button", { className: "btn btn-small btn-secondary download-md", attrs: { type: "button" } }, [
+    h("span", { className: "icon-download", attrs: { "aria-hidden": "true" } }),
+    "Download .md",
+  ]);
+  download.addEventListener("click", () => downloadMarkdown(briefing));
+  const copy = h("button", { className: "btn btn-small btn-ghost copy-md", text: "Copy Markdown", attrs: { type: "button" } });
+  copy.addEventListener("click", async () => {
+    const ok = await copyText(briefing.markdown);
+    flash(copy, ok ? "Copied" : "Copy failed", ok, "Copy Markdown");
+  });
+
+  const facts = [
+    h("time", { text: `Generated ${formatDateTime(briefing.generatedAt)}`, attrs: { datetime: briefing.generatedAt } }),
+    sourceList.length ? `${plural(sourceList.length, "passage")} from ${plural(documents, "document")}` : null,
+    briefing.timings && Number.isFinite(briefing.timings.totalMs) ? `${Math.round(briefing.timings.totalMs)} ms` : null,
+  ].filter(Boolean);
+  const meta = h("p", { className: "briefing-meta" });
+  facts.forEach((fact, i) => {
+    if (i) meta.append(h("span", { className: "sep", text: " · ", attrs: { "aria-hidden": "true" } }));
+    meta.append(fact);
+  });
+
+  // One grid: kicker and actions share the first row; the title and facts run full width below.
+  const head = h("header", { className: "briefing-head" }, [
+    h("p", { className: "briefing-kicker" }, [
+      "Briefing",
+      h("span", { className: `mode-badge${llm ? " llm" : ""}`, text: llm ? "LLM" : "Extractive" }),
+    ]),
+    h("h2", { className: "briefing-title", text: briefing.title, attrs: { id: titleId, tabindex: "-1" } }),
+    meta,
+    h("p", {
+      className: "briefing-mode",
+      text: llm
+        ? "Points were written by a language model from the cited passages: check them against the sources."
+        : "Every point is a sentence quoted verbatim from the source it cites.",
+    }),
+    h("div", { className: "briefing-actions" }, [download, copy]),
+  ]);
+
+  const article = h("article", { className: "briefing", attrs: { "aria-labelledby": titleId } }, [head]);
+
+  if (warnings.length) {
+    article.append(h("ul", { className: "warnings briefing-warnings", attrs: { "aria-label": "Warnings" } }, warnings.map((w) => h("li", { text: w }))));
+  }
+
+  // Contents: the blocks below, with counts, as in-page links.
+  const blocks = [];
+
+  // Key points, by section.
+  const pointsBody = sections.length
+    ? sections.map((section) => {
+      const id = nextId("brief-section");
+      return h("section", { className: "brief-section", attrs: { "aria-labelledby": id } }, [
+        h("h4", { className: "brief-section-title", text: section.heading, attrs: { id } }),
+        section.question ? h("p", { className: "brief-question", text: section.question }) : null,
+        h("ul", { className: "brief-points" }, section.points.map((p) => textWithChips(h("li", { className: "brief-point" }), p.text, p.citations, sources))),
+      ]);
+    })
+    : [h("p", { className: "brief-empty", text: "The documents say nothing substantial about this topic." })];
+  blocks.push({ label: "Key points", count: sections.reduce((n, s) => n + s.points.length, 0), node: briefingBlock("Key points", "brief-key-points", pointsBody) });
+
+  // Timeline.
+  if (timeline.length) {
+    const list = h("ol", { className: "timeline" });
+    for (const entry of timeline) {
+      const when = formatTimelineDate(entry);
+      const printed = typeof entry.dateText === "string" ? entry.dateText.trim() : "";
+      const dateCell = h("div", { className: "tl-when" }, [
+        h("time", { className: "tl-date", text: when, attrs: { datetime: entry.date } }),
+        entry.inferred
+          ? h("span", {
+            className: "badge badge-inferred",
+            text: "inferred",
+            attrs: { title: printed ? `Printed as “${printed}”: dated from the document’s own date` : "Dated from the document’s own date" },
+          })
+          : null,
+      ]);
+      const body = h("div", { className: "tl-body" }, [
+        textWithChips(h("p", { className: "tl-event" }), entry.event, entry.citations, sources),
+        entry.inferred && printed ? h("p", { className: "tl-printed", text: `Printed as “${printed}”` }) : null,
+      ]);
+      list.append(h("li", { className: `tl-item${entry.inferred ? " inferred" : ""}` }, [dateCell, body]));
+    }
+    blocks.push({ label: "Timeline", count: timeline.length, node: briefingBlock("Timeline", "brief-timeline", [list], timeline.length) });
+  }
+
+  // Where sources disagree.
+  const disagreeBody = disagreements.length
+    ? [
+      h("p", { className: "brief-note", text: "Figures that differ between sources. Open each one to read it in context." }),
+      ...disagreements.map((d) => {
+        const id = nextId("disagreement");
+        return h("section", { className: "disagreement", attrs: { "aria-labelledby": id } }, [
+          h("h4", { className: "disagreement-about", text: d.about, attrs: { id } }),
+          h("ul", { className: "claims" }, d.claims.map((claim) => {
+            const source = sources.get(claim.n);
+            const footer = h("p", { className: "claim-source" });
+            if (source) {
+              const chip = makeChip(source);
+              chipQuotes.set(chip, claim.text);
+              const metaBits = metaParts(source);
+              footer.append(chip, h("span", { className: "claim-source-name", text: sourceName(source) }));
+              if (metaBits.length) footer.append(h("span", { className: "source-meta", text: ` · ${metaBits.join(" · ")}` }));
+            }
+            return h("li", { className: "claim" }, [
+              h("p", { className: "claim-value", text: claim.value }),
+              h("blockquote", { className: "claim-quote", text: claim.text }),
+              footer,
+            ]);
+          })),
+        ]);
+      }),
+    ]
+    : [h("p", { className: "brief-empty", text: "No conflicting figures found between the sources." })];
+  blocks.push({ label: "Where sources disagree", count: disagreements.length, node: briefingBlock("Where sources disagree", "brief-disagreements", disagreeBody, disagreements.length || undefined) });
+
+  // Sources.
+  if (sourceList.length) {
+    const list = h("ol", { className: "source-list brief-sources" });
+    for (const s of sourceList) list.append(makeSourceItem(s, "source"));
+    blocks.push({ label: "Sources", count: sourceList.length, node: briefingBlock("Sources", "brief-sources-block", [list], sourceList.length) });
+  }
+
+  const toc = h("nav", { className: "briefing-toc", attrs: { "aria-label": "Briefing contents" } }, [
+    h("ul", {}, blocks.map((b) => {
+      const heading = b.node.querySelector(".brief-block-title");
+      const target = b.node.id || (b.node.id = nextId("brief-block"));
+      return h("li", {}, [
+        h("a", { attrs: { href: `#${target}` }, on: { click: (event) => jumpTo(event, b.node, heading) } }, [
+          b.label,
+          b.count ? h("span", { className: "toc-count", text: String(b.count) }) : null,
+        ]),
+      ]);
+    })),
+  ]);
+  article.append(toc, ...blocks.map((b) => b.node));
+  return article;
+}
+
+/** In-page links scroll without changing the address (and so without leaving a hash behind). */
+function jumpTo(event, block, heading) {
+  event.preventDefault();
+  block.scrollIntoView({ block: "start" });
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+  }
+}
+
+function briefingLoadingView(topic) {
+  return h("article", { className: "briefing briefing-loading", attrs: { "aria-label": "Preparing the briefing" } }, [
+    h("p", { className: "briefing-kicker", text: "Briefing" }),
+    h("p", { className: "briefing-pending" }, ["Preparing a briefing on ", h("q", { text: topic })]),
+    h("p", { className: "briefing-pending-steps", text: "Searching the documents, grouping key points, building the timeline and comparing figures." }),
+    h("div", { className: "skeleton", attrs: { "aria-hidden": "true" } }, [
+      h("span", { className: "sk-line w-40" }),
+      h("span", { className: "sk-line w-90" }),
+      h("span", { className: "sk-line w-75" }),
+      h("span", { className: "sk-line w-85" }),
+      h("span", { className: "sk-line w-60" }),
+    ]),
+  ]);
+}
+
+function setBriefingBusy(busy) {
+  briefingState.busy = busy;
+  els.briefingSubmit.disabled = busy;
+  els.briefingSubmit.textContent = busy ? "Preparing…" : "Prepare briefing";
+  els.briefingCancel.hidden = !busy;
+  els.briefingForm.classList.toggle("is-busy", busy);
+  els.briefingForm.setAttribute("aria-busy", String(busy));
+  els.briefingOutput.setAttribute("aria-busy", String(busy));
+  if (!busy) {
+    briefingState.controller = null;
+    if (state.view === "briefing" && (document.activeElement === els.briefingCancel || document.activeElement === document.body)) els.topic.focus();
+  }
+}
+
+function showTopicError(message) {
+  els.topicError.textContent = message;
+  els.topicError.hidden = !message;
+  if (message) els.topic.setAttribute("aria-invalid", "true");
+  else els.topic.removeAttribute("aria-invalid");
+}
+
+function showBriefingError(options) {
+  const card = buildError(options);
+  els.briefingOutput.replaceChildren(card);
+  return card;
+}
+
+/** Asks the server for a briefing on `topic` and renders it in place of the previous one. */
+async function prepareBriefing(topic, maxPoints) {
+  if (briefingState.busy) return;
+  topic = topic.trim();
+  if (!topic) {
+    showTopicError("Enter a topic for the briefing.");
+    els.topic.focus();
+    return;
+  }
+  showTopicError("");
+  els.briefingMain.classList.add("has-output");
+
+  const previous = [...els.briefingOutput.childNodes];
+  const controller = new AbortController();
+  briefingState.controller = controller;
+  setBriefingBusy(true);
+  els.briefingOutput.replaceChildren(briefingLoadingView(topic));
+  els.briefingStatus.textContent = "Preparing the briefing…";
+
+  const retry = () => void prepareBriefing(topic, maxPoints);
+  const body = JSON.stringify(maxPoints ? { topic, maxPoints } : { topic });
+
+  let res;
+  let briefing;
+  try {
+    res = await fetch("/api/briefing", {
+      method: "POST",
+      headers: authHeaders({ "Content-Type": "application/json", Accept: "application/json" }),
+      body,
+      signal: controller.signal,
+    });
+    if (res.ok) briefing = await res.json();
+  } catch (err) {
+    setBriefingBusy(false);
+    if (controller.signal.aborted) {
+      // Cancelled: put back whatever was shown before.
+      els.briefingOutput.replaceChildren(...previous);
+      els.briefingStatus.textContent = "Cancelled.";
+      if (!previous.length) els.briefingMain.classList.remove("has-output");
+    } else if (res && res.ok) {
+      showBriefingError({ title: "Server error", message: "The server's answer could not be read.", retry });
+    } else {
+      showBriefingError({ title: "Cannot reach the server", message: "Check that the service is running, then retry.", retry });
+    }
+    return;
+  }
+
+  if (!res.ok) {
+    const error = await readErrorBody(res);
+    setBriefingBusy(false);
+    els.briefingStatus.textContent = "";
+    if (res.status === 401) {
+      const hadKey = Boolean(apiKey());
+      if (hadKey) clearApiKey();
+      showBriefingError({
+        title: "API key required",
+        message: hadKey ? "The server rejected the saved API key. Enter a valid key to continue." : "This server needs an API key to prepare briefings.",
+        keyForm: apiKeyForm(() => {
+          state.documents.clear();
+          void prepareBriefing(topic, maxPoints);
+        }, hadKey),
+      });
+    } else if (res.status === 429) {
+      const secs = retryAfterSeconds(res);
+      showBriefingError({ title: secs !== null ? `Too many requests — try again in ${secs} s` : "Too many requests — try again shortly", retry });
+    } else if (res.status >= 500) {
+      showBriefingError({ title: res.status === 503 ? "Not ready yet" : "Server error", message: error.message, retry });
+    } else {
+      showBriefingError({ title: "The topic was not accepted", message: error.message });
+    }
+    return;
+  }
+
+  briefingState.current = briefing;
+  let view;
+  try {
+    view = renderBriefing(briefing);
+  } catch (err) {
+    setBriefingBusy(false);
+    showBriefingError({ title: "The briefing could not be shown", message: err instanceof Error ? err.message : String(err), retry });
+    return;
+  }
+  els.briefingOutput.replaceChildren(view);
+  setBriefingBusy(false);
+  const points = (briefing.sections ?? []).reduce((n, s) => n + (s.points?.length ?? 0), 0);
+  els.briefingStatus.textContent = `Briefing ready: ${plural(points, "key point")}, ${plural(briefing.timeline?.length ?? 0, "timeline entry", "timeline entries")}, ${plural(briefing.sources?.length ?? 0, "source")}.`;
+  // Focus the title (scrolled into view if needed) so the briefing is read from its start.
+  const title = view.querySelector(".briefing-title");
+  if (title && state.view === "briefing") title.focus();
+}
+
+function submitBriefing() {
+  const maxPoints = Number(els.maxPoints.value);
+  void prepareBriefing(els.topic.value, Number.isInteger(maxPoints) && maxPoints >= 3 && maxPoints <= 20 ? maxPoints : undefined);
+}
+
+// ---------------------------------------------------------------------------
+// Views: Chat and Briefing tabs (WAI-ARIA tabs, automatic activation)
+
+const VIEWS = {
+  chat: { tab: els.tabChat, panel: els.chatView, input: els.question, skip: "Skip to the question box", title: "Document Q&A · IS-K analyst reports" },
+  briefing: { tab: els.tabBriefing, panel: els.briefingView, input: els.topic, skip: "Skip to the topic box", title: "Briefing · Document Q&A · IS-K analyst reports" },
+};
+
+function selectView(name, { focusTab = false } = {}) {
+  const next = VIEWS[name];
+  if (!next) return;
+  if (name !== state.view) {
+    state.scroll[state.view] = window.scrollY;
+    // The panel belongs to the view it was opened from.
+    closePanel({ restoreFocus: false });
+    for (const [key, view] of Object.entries(VIEWS)) {
+      const on = key === name;
+      view.tab.setAttribute("aria-selected", String(on));
+      view.tab.tabIndex = on ? 0 : -1;
+      view.panel.hidden = !on;
+    }
+    state.view = name;
+    els.newConversation.hidden = name !== "chat";
+    els.skipLink.textContent = next.skip;
+    els.skipLink.setAttribute("href", `#${next.input.id}`);
+    document.title = next.title;
+    window.scrollTo({ top: state.scroll[name] });
+  }
+  if (focusTab) next.tab.focus();
 }
 
 // ---------------------------------------------------------------------------
@@ -922,6 +1409,48 @@ narrowScreen.addEventListener("change", () => {
   if (!panelIsOpen()) return;
   els.panel.setAttribute("aria-modal", String(narrowScreen.matches));
   setBackgroundInert(narrowScreen.matches);
+});
+
+// Tabs: click, or Left/Right/Home/End on the focused tab.
+const TAB_ORDER = ["chat", "briefing"];
+for (const name of TAB_ORDER) {
+  VIEWS[name].tab.addEventListener("click", () => selectView(name));
+  VIEWS[name].tab.addEventListener("keydown", (event) => {
+    const i = TAB_ORDER.indexOf(name);
+    let next = null;
+    if (event.key === "ArrowRight") next = TAB_ORDER[(i + 1) % TAB_ORDER.length];
+    else if (event.key === "ArrowLeft") next = TAB_ORDER[(i - 1 + TAB_ORDER.length) % TAB_ORDER.length];
+    else if (event.key === "Home") next = TAB_ORDER[0];
+    else if (event.key === "End") next = TAB_ORDER[TAB_ORDER.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    selectView(next, { focusTab: true });
+  });
+}
+
+els.briefingForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitBriefing();
+});
+els.topic.addEventListener("input", () => {
+  if (!els.topicError.hidden && els.topic.value.trim()) showTopicError("");
+});
+els.briefingCancel.addEventListener("click", () => {
+  if (briefingState.controller) briefingState.controller.abort();
+});
+for (const button of document.querySelectorAll("button.topic-example")) {
+  button.addEventListener("click", () => {
+    els.topic.value = button.textContent ?? "";
+    submitBriefing();
+  });
+}
+
+els.briefingOutput.addEventListener("click", (event) => {
+  const target = event.target instanceof Element ? event.target.closest("button.chip, button.source-link") : null;
+  if (!target || !briefingState.current) return;
+  const n = Number(target.getAttribute("data-n"));
+  const source = (briefingState.current.sources ?? []).find((s) => s.n === n);
+  if (source) void openSource(source, target, chipQuotes.get(target));
 });
 
 resizeComposer();

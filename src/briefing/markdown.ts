@@ -46,9 +46,11 @@ export function renderMarkdown(b: Omit<Briefing, "markdown">): string {
   out.push("## Sources", "");
   for (const s of b.sources) {
     const meta = [s.author, s.date].filter(Boolean).join(", ");
-    const title = s.title ?? "Untitled";
+    const title = s.title ?? s.documentId;
     const section = s.section ? ` › ${s.section}` : "";
-    out.push(`- [${s.n}] ${inline(title + section)}${meta ? ` — ${inline(meta)}` : ""} (${s.documentId})`);
+    // An untitled document is named by its id, which then need not be repeated.
+    const id = s.title ? ` (${s.documentId})` : "";
+    out.push(`- [${s.n}] ${inline(title + section)}${meta ? ` — ${inline(meta)}` : ""}${id}`);
   }
   if (b.warnings.length > 0) {
     out.push("", "## Warnings", "");

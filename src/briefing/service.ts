@@ -297,8 +297,10 @@ export class BriefingService {
       warnings.push(`The documents say little or nothing about “${topic}”${names}.`);
     }
 
-    const timeline = grounded ? this.timeline(topic, topicTerms, timePool, sources) : [];
-    const disagreements = grounded ? this.disagreements(topicTerms, figurePool, sources) : [];
+    // A topic the documents do not cover gets no tangential dates or figures either.
+    const covered = grounded && sections.length > 0;
+    const timeline = covered ? this.timeline(topic, topicTerms, timePool, sources) : [];
+    const disagreements = covered ? this.disagreements(topicTerms, figurePool, sources) : [];
     const t2 = performance.now();
 
     const body: Omit<Briefing, "markdown"> = {

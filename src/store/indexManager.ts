@@ -14,7 +14,7 @@ import { DEFAULT_HNSW, HnswStore, type ChunkDocument } from "./hnswStore.js";
  * Bumped whenever cleaning, chunking or embedding changes what an index holds, so an index
  * built by older code is rebuilt rather than served.
  */
-export const PIPELINE_VERSION = 4;
+export const PIPELINE_VERSION = 5;
 const SPLITTER = "sentence-pack-v1";
 
 const FILES = {
@@ -79,7 +79,10 @@ export interface EnsureResult {
 export function chunkDocuments(documents: CorpusDocument[], options: { chunkSize: number; chunkOverlap: number }): ChunkDocument[] {
   const chunks: ChunkDocument[] = [];
   for (const doc of documents) {
-    const headings = headingsOf(doc.text);
+    // The page's own header lines (site name, title, section label) say nothing about where
+    // in the document a passage sits.
+    const header = new Set(doc.context.split("\n").map((l) => l.trim()));
+    const headings = headingsOf(doc.text).filter((h) => !header.has(h.text));
     for (const c of chunkText(doc.text, options)) {
       chunks.push(
         new Document({

@@ -26,6 +26,7 @@ interface Citation {
   n: number;
   documentId: string;
   title: string | null;
+  section: string | null;
   author: string | null;
   date: string | null;
   text: string;
@@ -241,7 +242,9 @@ describe("chat page (Chromium)", () => {
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     const c1 = done.citations[0]!;
     const meta1 = [c1.author, c1.date].filter(Boolean).join(", ");
-    expect(copied.startsWith(`${done.answer}\n\nSources:\n[1] ${c1.title ?? c1.documentId}${meta1 ? ` — ${meta1}` : ""} (${c1.documentId})`)).toBe(true);
+    // A citation inside a compilation is named by its document title and the heading above it.
+    const name1 = c1.section && c1.section !== c1.title ? `${c1.title ?? c1.documentId} › ${c1.section}` : (c1.title ?? c1.documentId);
+    expect(copied.startsWith(`${done.answer}\n\nSources:\n[1] ${name1}${meta1 ? ` — ${meta1}` : ""} (${c1.documentId})`)).toBe(true);
     expect(copied.split("\n").filter((l) => /^\[\d+\] /.test(l))).toHaveLength(done.citations.length);
 
     const chips = answer.locator(".answer-body button.chip");
@@ -260,7 +263,8 @@ describe("chat page (Chromium)", () => {
     await mark.waitFor({ state: "visible" });
     expect(await panel.isVisible()).toBe(true);
     expect(await panel.getAttribute("role")).toBe("dialog");
-    expect(await panel.locator("#panel-title").textContent()).toBe(cited.title ?? cited.documentId);
+    const citedName = cited.section && cited.section !== cited.title ? `${cited.title ?? cited.documentId} › ${cited.section}` : (cited.title ?? cited.documentId);
+    expect(await panel.locator("#panel-title").textContent()).toBe(citedName);
     expect(await panel.locator("#panel-kicker").textContent()).toBe(`Source ${n}`);
 
     const doc = (await (await fetch(`${baseUrl}/api/documents/${encodeURIComponent(cited.documentId)}`)).json()) as { text: string };

@@ -1,0 +1,125 @@
+/**
+ * Shared setup of the browser end-to-end tests: the real app (real index over a copy of corpus/)
+ * served in-process on an ephemeral port, and Debian's Chromium driven through playwright-core.
+ */
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createParser } from "eventsource-parser";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { servicesFromIndex } from "../../src/app.js";
+import { parseConfig } from "../../src/config/index.js";
+import { createApp } from "../../src/server/app.js";
+import { createLogger } from "../../src/server/logger.js";
+import { ensureIndex } from "../../src/store/indexManager.js";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Screenshots land here (gitignored) as artifacts for review. */
+export const ARTIFACTS = path.resolve("test-results/e2e");
+
+declare global {
+  interface Window {
+    __cspViolations?: string[];
+  }
+}
+
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+export function parseSse(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  const parser = createParser({ onEvent: (m) => events.push({ event: m.event ?? "message", data: JSON.parse(m.data) as unknown }) });
+  parser.feed(text);
+  return events;
+}
+
+export interface TestServer {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Indexes a temporary copy of corpus/ and serves the app and web/ on 127.0.0.1:<ephemeral>. */
+export async function startTestServer(): Promise<TestServer> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "iskp-e2e-"));
+  let server: Server | undefined;
+  try {
+    const corpusDir = path.join(tmp, "corpus");
+    await cp(path.resolve("corpus"), corpusDir, { recursive: true });
+    const config = parseConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: path.join(tmp, "index"), LOG_LEVEL: "silent", PORT: "0" });
+    const ensure = await ensureIndex(config);
+    const services = servicesFromIndex(config, ensure.index);
+    const app = createApp({ config, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: path.resolve("web") });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+      s.once("error", reject);
+    });
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  const running = server;
+  return {
+    baseUrl: `http://127.0.0.1:${(running.address() as AddressInfo).port}`,
+    async close() {
+      running.closeAllConnections();
+      await new Promise<void>((resolve) => running.close(() => resolve()));
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM}. The e2e tests need a real browser: install it with ` +
+        "`apt-get install -y chromium` or point CHROMIUM_PATH at a Chromium/Chrome binary.",
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync", "--disable-component-update", "--disable-quic"],
+  });
+}
+
+/** Where a page's console errors, uncaught errors and dialogs are collected. */
+export interface PageLog {
+  consoleErrors: string[];
+  pageErrors: string[];
+  dialogs: string[];
+}
+
+/** A new context and page that records CSP violations (see cspViolations), console errors, page errors and dialogs. */
+export async function openPage(browser: Browser, width: number, height: number, log: PageLog): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, acceptDownloads: true });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__cspViolations!.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on("console", (msg) => {
+    if (msg.type() === "error") log.consoleErrors.push(msg.text());
+  });
+  page.on("pageerror", (err) => log.pageErrors.push(err.message));
+  page.on("dialog", (dialog) => {
+    log.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss().catch(() => {});
+  });
+  return { context, page };
+}
+
+export async function cspViolations(p: Page): Promise<string[]> {
+  return p.evaluate(() => window.__cspViolations ?? []);
+}
+
+/** Waits for the side panel's slide-in animation, so geometry and screenshots are final. */
+export async function panelSettled(p: Page): Promise<void> {
+  await p.locator("#source-panel").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
+}
