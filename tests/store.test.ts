@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, truncateSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, truncateSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildIndex, ensureIndex, loadIndex, InvalidIndexError } from "../src/store/indexManager.js";
@@ -94,6 +94,28 @@ describe("index store", () => {
     const result = await ensureIndex(config);
     expect(result.rebuilt).toBe(false);
     expect(existsSync(`${config.indexDir}.tmp-999999-2`)).toBe(false);
+  });
+
+  it("gives two files with the same name stem one id only: the second is skipped, not confused", async () => {
+    const { config, corpusDir } = setup();
+    writeFileSync(path.join(corpusDir, "report.md"), "# Cod\n\nCod fishing peaks in winter in Norway.");
+    writeFileSync(path.join(corpusDir, "report.txt"), "The Taliban fights ISKP in Nangarhar province.");
+    const result = await buildIndex(config);
+    expect(result.index.documents.filter((d) => d.id === "report")).toHaveLength(1);
+    expect(result.skipped).toEqual([{ fileName: "report.txt", reason: 'duplicate document id "report" (another file has the same name stem)' }]);
+  });
+
+  it("notices a change to a linked document", async () => {
+    const { config, corpusDir, dir } = setup();
+    const target = path.join(dir, "outside.txt");
+    writeFileSync(target, "Linked note: Zaranj was quiet.");
+    symlinkSync(target, path.join(corpusDir, "linked.txt"));
+    const first = await buildIndex(config);
+    expect(first.index.documents.map((d) => d.id)).toContain("linked");
+    writeFileSync(target, "Linked note: Zaranj saw fighting.");
+    const again = await ensureIndex(config);
+    expect(again).toMatchObject({ rebuilt: true, reason: "corpus changed" });
+    expect(again.index.documents.find((d) => d.id === "linked")?.text).toContain("fighting");
   });
 
   it("skips unreadable and binary files with a reason and indexes the rest", async () => {

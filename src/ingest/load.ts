@@ -40,73 +40,95 @@ export function hashBytes(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Lists the supported files of a corpus folder, sorted, with their raw hashes. Cheap: no cleaning. */
-export async function listCorpusFiles(dir: string): Promise<{ fileName: string; bytes: Buffer; hash: string }[]> {
+/** One supported entry of a corpus folder, read once: its bytes or why they could not be read. */
+export interface CorpusFile {
+  fileName: string;
+  /** sha256 of the bytes, or a marker naming the read failure; the manifest records it. */
+  hash: string;
+  bytes?: Buffer;
+  error?: string;
+}
+
+/**
+ * Lists and reads every supported entry of a corpus folder (files and links to files),
+ * sorted. The same bytes feed both the index and the manifest's hashes, so what is indexed
+ * is exactly what is checked for changes later.
+ */
+export async function scanCorpus(dir: string): Promise<CorpusFile[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile() && SUPPORTED_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
+  const names = entries
+    .filter((e) => SUPPORTED_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
     .map((e) => e.name)
     .sort();
-  const out: { fileName: string; bytes: Buffer; hash: string }[] = [];
-  for (const fileName of files) {
+  const out: CorpusFile[] = [];
+  for (const fileName of names) {
+    const full = path.join(dir, fileName);
+    const target = await fs.stat(full).catch(() => null);
+    if (!target) {
+      out.push({ fileName, hash: "unreadable:broken-link", error: "unreadable (broken link)" });
+      continue;
+    }
+    if (!target.isFile()) {
+      out.push({ fileName, hash: "unreadable:not-a-file", error: "not a regular file" });
+      continue;
+    }
     try {
-      const bytes = await fs.readFile(path.join(dir, fileName));
-      out.push({ fileName, bytes, hash: hashBytes(bytes) });
+      const bytes = await fs.readFile(full);
+      out.push({ fileName, hash: hashBytes(bytes), bytes });
     } catch (err) {
-      // Unreadable files are reported by loadCorpus; here they hash as missing.
-      out.push({ fileName, bytes: Buffer.alloc(0), hash: `unreadable:${(err as NodeJS.ErrnoException).code ?? "error"}` });
+      const code = (err as NodeJS.ErrnoException).code ?? "error";
+      out.push({ fileName, hash: `unreadable:${code}`, error: `unreadable (${code})` });
     }
   }
   return out;
 }
 
 /**
- * Loads, cleans and describes every supported file in `dir`. Files that cannot be read or
- * are not text are skipped and reported, so one bad file never stops the others.
+ * Cleans and describes scanned files. Files that cannot be read, are not text, or would
+ * take an id another file already has are skipped and reported, so one bad file never
+ * stops the others.
  */
-export async function loadCorpus(dir: string): Promise<{ documents: CorpusDocument[]; skipped: SkippedFile[] }> {
+export function loadCorpusFiles(files: CorpusFile[]): { documents: CorpusDocument[]; skipped: SkippedFile[] } {
   const documents: CorpusDocument[] = [];
   const skipped: SkippedFile[] = [];
-  const entries = await fs.readdir(dir, { withFileTypes: true });
-  const supported = entries.filter((e) => SUPPORTED_EXTENSIONS.has(path.extname(e.name).toLowerCase()));
-  // A folder or a dangling link named like a document is reported, not silently dropped.
-  for (const e of supported.filter((x) => !x.isFile())) {
-    const target = await fs.stat(path.join(dir, e.name)).catch(() => null);
-    if (!target) skipped.push({ fileName: e.name, reason: "unreadable (broken link)" });
-    else if (!target.isFile()) skipped.push({ fileName: e.name, reason: "not a regular file" });
-  }
-  const files = supported
-    .filter((e) => e.isFile() || e.isSymbolicLink())
-    .map((e) => e.name)
-    .sort();
-  for (const fileName of files) {
-    if (skipped.some((s) => s.fileName === fileName)) continue;
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(path.join(dir, fileName));
-    } catch (err) {
-      skipped.push({ fileName, reason: `unreadable (${(err as NodeJS.ErrnoException).code ?? "error"})` });
+  const ids = new Set<string>();
+  for (const file of files) {
+    const { fileName } = file;
+    if (!file.bytes) {
+      skipped.push({ fileName, reason: file.error ?? "unreadable" });
       continue;
     }
-    const decoded = decodeText(bytes);
+    const decoded = decodeText(file.bytes);
     if ("reason" in decoded) {
       skipped.push({ fileName, reason: decoded.reason });
       continue;
     }
     const ext = path.extname(fileName).toLowerCase();
+    const id = path.basename(fileName, ext);
+    // "report.md" and "report.txt" would share the id "report": citations must name one document.
+    if (ids.has(id)) {
+      skipped.push({ fileName, reason: `duplicate document id "${id}" (another file has the same name stem)` });
+      continue;
+    }
     const text = cleanDocument(decoded.text, { html: ext === ".html" || ext === ".htm" });
     if (text.trim().length === 0) {
       skipped.push({ fileName, reason: "no text after cleaning" });
       continue;
     }
+    ids.add(id);
     documents.push({
-      id: path.basename(fileName, path.extname(fileName)),
+      id,
       fileName,
       text,
-      contentHash: hashBytes(bytes),
+      contentHash: file.hash,
       metadata: extractMetadata(text),
       context: documentContext(text),
     });
   }
   return { documents, skipped };
+}
+
+/** Scans and loads a corpus folder. */
+export async function loadCorpus(dir: string): Promise<{ documents: CorpusDocument[]; skipped: SkippedFile[] }> {
+  return loadCorpusFiles(await scanCorpus(dir));
 }

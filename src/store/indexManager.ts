@@ -6,7 +6,7 @@ import type { AppConfig } from "../config/index.js";
 import { createEmbeddingProvider, embedderIdentity, type EmbeddingProvider } from "../embeddings/index.js";
 import { chunkText } from "../ingest/chunk.js";
 import { headingsOf } from "../ingest/metadata.js";
-import { hashBytes, listCorpusFiles, loadCorpus, type CorpusDocument, type SkippedFile } from "../ingest/load.js";
+import { hashBytes, loadCorpusFiles, scanCorpus, type CorpusDocument, type SkippedFile } from "../ingest/load.js";
 import { learnAliases, type AliasTable } from "../text/aliases.js";
 import { DEFAULT_HNSW, HnswStore, type ChunkDocument } from "./hnswStore.js";
 
@@ -122,8 +122,8 @@ const EMBED_BATCH = 64;
 export async function buildIndex(config: AppConfig, onProgress?: (p: BuildProgress) => void): Promise<EnsureResult> {
   const started = performance.now();
   onProgress?.({ phase: "load", done: 0, total: 1 });
-  const { documents, skipped } = await loadCorpus(config.corpusDir);
-  const corpusFiles = await listCorpusFiles(config.corpusDir);
+  const corpusFiles = await scanCorpus(config.corpusDir);
+  const { documents, skipped } = loadCorpusFiles(corpusFiles);
   onProgress?.({ phase: "chunk", done: 0, total: documents.length });
   const chunks = chunkDocuments(documents, { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP });
   const aliases = learnAliases(documents.map((d) => d.text));
@@ -285,7 +285,7 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
   if (manifest.chunking.chunkSize !== config.CHUNK_SIZE || manifest.chunking.chunkOverlap !== config.CHUNK_OVERLAP || manifest.chunking.splitter !== SPLITTER) {
     throw new InvalidIndexError("chunking parameters changed");
   }
-  const corpus = await listCorpusFiles(config.corpusDir);
+  const corpus = await scanCorpus(config.corpusDir);
   const same =
     corpus.length === manifest.corpus.length &&
     corpus.every((f, i) => f.fileName === manifest.corpus[i]!.fileName && f.hash === manifest.corpus[i]!.sha256);
