@@ -105,6 +105,17 @@ describe("index store", () => {
     expect(result.skipped).toEqual([{ fileName: "report.txt", reason: 'duplicate document id "report" (another file has the same name stem)' }]);
   });
 
+  it("survives concurrent builds and loads of one index folder", async () => {
+    const { config } = setup();
+    await buildIndex(config);
+    const results = await Promise.allSettled([buildIndex(config), buildIndex(config), loadIndex(config), ensureIndex(config), buildIndex(config)]);
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    const loaded = await loadIndex(config);
+    expect(loaded.documents).toHaveLength(5);
+    const parent = path.dirname(config.indexDir);
+    expect(readdirSync(parent).filter((e) => /\.(tmp|old)-|\.lock$/.test(e))).toEqual([]);
+  });
+
   it("notices a change to a linked document", async () => {
     const { config, corpusDir, dir } = setup();
     const target = path.join(dir, "outside.txt");

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type { AppConfig } from "../config/index.js";
 import type { AliasTable } from "../text/aliases.js";
@@ -20,7 +21,12 @@ export function embedderIdentity(config: AppConfig): { provider: EmbeddingsProvi
     case "local":
       return { provider: "local", model: `local-hash-tfidf-v1/${config.LOCAL_EMBEDDINGS_DIM}` };
     case "transformers":
-      return { provider: "transformers", model: config.EMBEDDINGS_MODEL ?? "Xenova/bge-small-en-v1.5" };
+      // A model loaded from a folder is identified by the folder too: pointing it elsewhere
+      // means other vectors, so the index must be rebuilt.
+      return {
+        provider: "transformers",
+        model: `${config.EMBEDDINGS_MODEL ?? "Xenova/bge-small-en-v1.5"}${config.EMBEDDINGS_MODEL_DIR ? `@${path.resolve(config.EMBEDDINGS_MODEL_DIR)}` : ""}`,
+      };
     case "openai":
       return { provider: "openai", model: config.EMBEDDINGS_MODEL ?? config.OPENAI_EMBEDDINGS_MODEL };
   }
@@ -46,7 +52,7 @@ export async function createEmbeddingProvider(
     case "transformers": {
       const { TransformersEmbeddings } = await import("./transformers.js");
       const embeddings = new TransformersEmbeddings({
-        model: identity.model,
+        model: config.EMBEDDINGS_MODEL ?? "Xenova/bge-small-en-v1.5",
         localModelDir: config.EMBEDDINGS_MODEL_DIR,
       });
       return { ...identity, embeddings };

@@ -1,5 +1,6 @@
 import { Document } from "@langchain/core/documents";
 import { promises as fs, existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import type { AppConfig } from "../config/index.js";
@@ -173,8 +174,9 @@ async function writeIndexAtomically(
 ): Promise<void> {
   const parent = path.dirname(indexDir);
   await fs.mkdir(parent, { recursive: true });
-  const tmp = `${indexDir}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${indexDir}.tmp-${process.pid}-${Date.now()}${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`;
   await fs.mkdir(tmp, { recursive: true });
+  activeBuilds.add(tmp);
   try {
     const write = async (name: string, data: string | Buffer) => {
       await fs.writeFile(path.join(tmp, name), data);
@@ -205,49 +207,97 @@ async function writeIndexAtomically(
   } catch (err) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    activeBuilds.delete(tmp);
+  }
+}
+
+/** Build folders of this process that are still being written: recovery must not touch them. */
+const activeBuilds = new Set<string>();
+
+/**
+ * A short-lived lock around every swap and recovery of an index folder, so two builds (in
+ * one process or several) never interleave their renames. A lock left by a dead process is
+ * taken over.
+ */
+async function withIndexLock<T>(indexDir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = `${indexDir}.lock`;
+  await fs.mkdir(path.dirname(indexDir), { recursive: true });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const handle = await fs.open(lock, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(await fs.readFile(lock, "utf8").catch(() => ""));
+      if (owner && !isAlive(owner)) {
+        await fs.rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`index folder is locked by process ${owner || "unknown"}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
   }
 }
 
 /** Replaces `target` with `fresh`, keeping the old one until the new one is in place. */
 async function swapDirectories(fresh: string, target: string): Promise<void> {
-  const old = `${target}.old-${process.pid}-${Date.now()}`;
-  const hadOld = existsSync(target);
-  if (hadOld) await fs.rename(target, old);
-  try {
-    await fs.rename(fresh, target);
-  } catch (err) {
-    if (hadOld) await fs.rename(old, target);
-    throw err;
-  }
-  if (hadOld) await fs.rm(old, { recursive: true, force: true });
+  await withIndexLock(target, async () => {
+    const old = `${target}.old-${process.pid}-${Date.now()}`;
+    const hadOld = existsSync(target);
+    if (hadOld) await fs.rename(target, old);
+    try {
+      await fs.rename(fresh, target);
+    } catch (err) {
+      if (hadOld) await fs.rename(old, target);
+      throw err;
+    }
+    if (hadOld) await fs.rm(old, { recursive: true, force: true });
+  });
+}
+
+/** `<base>.tmp-<pid>-<time>` / `<base>.old-<pid>-<time>` -> its kind, owner and time; the base may hold hyphens. */
+function parseSideFolder(base: string, name: string): { kind: "tmp" | "old"; pid: number; time: number } | null {
+  if (!name.startsWith(`${base}.`)) return null;
+  const m = /^(tmp|old)-(\d+)-(\d+)$/.exec(name.slice(base.length + 1));
+  return m ? { kind: m[1] as "tmp" | "old", pid: Number(m[2]), time: Number(m[3]) } : null;
 }
 
 /**
  * A crash between the two renames of a swap leaves no index but an `.old-*` beside it:
- * put it back. Leftover `.tmp-*` directories from killed builds are removed.
+ * put the newest back. Leftovers of builds whose process is gone are removed. Runs under
+ * the index lock, so no swap is half-done while it looks.
  */
 async function recoverInterruptedSwap(indexDir: string): Promise<void> {
   const parent = path.dirname(indexDir);
   const base = path.basename(indexDir);
-  let entries: string[];
-  try {
-    entries = await fs.readdir(parent);
-  } catch {
-    return;
-  }
-  const olds = entries.filter((e) => e.startsWith(`${base}.old-`)).sort();
-  if (!existsSync(indexDir) && olds.length > 0) {
-    await fs.rename(path.join(parent, olds[olds.length - 1]!), indexDir);
-  }
-  for (const e of entries) {
-    if (e.startsWith(`${base}.tmp-`) || (e.startsWith(`${base}.old-`) && existsSync(path.join(parent, e)))) {
-      // Names are `<base>.tmp-<pid>-<time>` / `<base>.old-<pid>-<time>`; the base may hold hyphens.
-      const pid = Number(/^(?:tmp|old)-(\d+)-/.exec(e.slice(base.length + 1))?.[1]);
-      // Another live process may be writing its tmp dir right now; leave those alone.
-      if (pid !== process.pid && isAlive(pid)) continue;
-      await fs.rm(path.join(parent, e), { recursive: true, force: true });
+  if (!existsSync(parent)) return;
+  await withIndexLock(indexDir, async () => {
+    const entries = await fs.readdir(parent);
+    const side = entries
+      .map((name) => ({ name, info: parseSideFolder(base, name) }))
+      .filter((e): e is { name: string; info: NonNullable<ReturnType<typeof parseSideFolder>> } => e.info !== null);
+    const olds = side.filter((e) => e.info.kind === "old").sort((a, b) => a.info.time - b.info.time);
+    if (!existsSync(indexDir) && olds.length > 0) {
+      const newest = olds.pop()!;
+      await fs.rename(path.join(parent, newest.name), indexDir);
     }
-  }
+    for (const e of side) {
+      const full = path.join(parent, e.name);
+      if (!existsSync(full)) continue;
+      // A build still being written, here or in another live process, is left alone.
+      if (e.info.kind === "tmp" && (activeBuilds.has(full) || (e.info.pid !== process.pid && isAlive(e.info.pid)))) continue;
+      await fs.rm(full, { recursive: true, force: true });
+    }
+  });
 }
 
 function isAlive(pid: number): boolean {
@@ -330,7 +380,17 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
     });
     const saved = JSON.parse(contents.get(FILES.embedder)!.toString("utf8")) as { state: unknown; aliases: AliasTable };
     const embedder = await createEmbeddingProvider(config, { saved: saved.state });
-    const store = HnswStore.fromFiles(embedder.embeddings, manifest.embedder.dims, path.join(dir, FILES.index), chunks, manifest.hnsw);
+    // hnswlib reads from a path: give it the very bytes just verified, in a private copy, so a
+    // swap by another process between the check and the read cannot pair new vectors with old chunks.
+    const privateDir = await fs.mkdtemp(path.join(os.tmpdir(), "hnsw-load-"));
+    let store: HnswStore;
+    try {
+      const privateFile = path.join(privateDir, FILES.index);
+      await fs.writeFile(privateFile, contents.get(FILES.index)!);
+      store = HnswStore.fromFiles(embedder.embeddings, manifest.embedder.dims, privateFile, chunks, manifest.hnsw);
+    } finally {
+      await fs.rm(privateDir, { recursive: true, force: true });
+    }
     return { manifest, documents, chunks, store, embedder, aliases: saved.aliases };
   } catch (err) {
     throw new InvalidIndexError(`index contents unreadable: ${(err as Error).message}`);
