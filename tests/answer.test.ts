@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../src/app.js";
 import { validateCitations, renumberCitations } from "../src/answer/citations.js";
+import { quoted } from "../src/answer/extractive.js";
 import { rewriteFollowUp } from "../src/answer/followup.js";
 import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
@@ -118,6 +119,17 @@ describe("citation validation", () => {
     const check = validateCitations("Alpha [3]. Beta [9] and gamma [1, 7]. Delta [3].", 5);
     expect(check).toEqual({ text: "Alpha [3]. Beta and gamma [1]. Delta [3].", used: [3, 1], invalid: [9, 7] });
     expect(renumberCitations(check.text, check.used)).toBe("Alpha [1]. Beta and gamma [2]. Delta [1].");
+  });
+
+  it("understands spaced markers and ranges, and leaves no unchecked bracketed number behind", () => {
+    const check = validateCitations("A [ 2 ]. B [1-3]. C [1000]. D [n=4].", 3);
+    expect(check.used).toEqual([2, 1, 3]);
+    expect(check.invalid).toEqual([1000, 4]);
+    expect(check.text).toBe("A [2]. B [1][2][3]. C. D.");
+  });
+
+  it("turns a source's own footnote markers into superscripts so they never pass for citations", () => {
+    expect(quoted("Its first emir was Hafiz Saeed Khan.[4][12]")).toBe("Its first emir was Hafiz Saeed Khan.⁴¹²");
   });
 });
 

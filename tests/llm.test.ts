@@ -203,6 +203,23 @@ describe("LLM answers over a fake OpenAI-compatible server", () => {
     expect(answer.warnings.some((w) => w.includes("empty reply"))).toBe(true);
   });
 
+  it("refuses an answer that cites no passage: the extractive answer and its own sources replace it", async () => {
+    fake.script = () => ({ kind: "reply", text: "The bridge opened in 2019 and everyone loved it." });
+    let resets = 0;
+    const seen: Citation[][] = [];
+    const answer = await services.answers.ask({
+      question: "When did the Zephyr Bridge open?",
+      onToken: () => {},
+      onReset: () => resets++,
+      onSources: (c) => seen.push(c),
+    });
+    expect(answer.mode).toBe("extractive");
+    expect(answer.warnings.some((w) => w.includes("cited no passage"))).toBe(true);
+    expect(resets).toBe(1);
+    // The last sources event numbers the fallback's citations, which the done answer uses.
+    expect(seen.at(-1)).toEqual(answer.citations);
+  });
+
   it("never retries once a token was streamed", async () => {
     const svc = servicesWith({ LLM_TIMEOUT_MS: "300" });
     fake.script = () => ({ kind: "reply", text: "The bridge opened", stallAfter: true });

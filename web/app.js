@@ -699,6 +699,11 @@ async function ask(question, userTurn) {
         view.article.dataset.tokens = String(view.tokens);
         dirty = true;
       }
+    } else if (event === "reset") {
+      // The LLM failed mid-answer: its text is discarded; the fallback answer streams next.
+      view.text = "";
+      view.body.replaceChildren();
+      dirty = true;
     } else if (event === "done") {
       finished = true;
       dirty = false;

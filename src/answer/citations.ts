@@ -4,7 +4,10 @@
  * so the answer's citations run 1..m in order of first use, every one of them used.
  */
 
-const MARKER_RE = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
+// "[3]", "[1, 2]", "[ 2 ]", "[1-3]", "[1–3]": the forms models actually write.
+const MARKER_RE = /\[\s*(\d{1,4}(?:\s*[,\u2013-]\s*\d{1,4})*)\s*\]/g;
+// Any other bracket holding a number after validation ("[1000a]", "[n=2]") is not a citation we can check.
+const LEFTOVER_RE = /\[(?!\d{1,3}\])[^\[\]\n]{0,40}\d[^\[\]\n]{0,40}\]/g;
 
 export interface CitationCheck {
   text: string;
@@ -14,20 +17,39 @@ export interface CitationCheck {
   invalid: number[];
 }
 
+function expand(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(",")) {
+    const range = /^\s*(\d+)\s*[\u2013-]\s*(\d+)\s*$/.exec(part);
+    if (range) {
+      const [a, b] = [Number(range[1]), Number(range[2])];
+      // A range is expanded only when it is short and ascending; otherwise both ends stand alone.
+      if (b >= a && b - a <= 20) for (let n = a; n <= b; n++) out.push(n);
+      else out.push(a, b);
+    } else out.push(Number(part.trim()));
+  }
+  return out;
+}
+
 export function validateCitations(text: string, passageCount: number): CitationCheck {
   const used: number[] = [];
   const invalid: number[] = [];
-  const cleaned = text.replace(MARKER_RE, (_whole, list: string) => {
-    const keep: number[] = [];
-    for (const part of list.split(",")) {
-      const n = Number(part.trim());
-      if (Number.isInteger(n) && n >= 1 && n <= passageCount) {
-        keep.push(n);
-        if (!used.includes(n)) used.push(n);
-      } else if (!invalid.includes(n)) invalid.push(n);
-    }
-    return keep.map((n) => `[${n}]`).join("");
-  });
+  const cleaned = text
+    .replace(MARKER_RE, (_whole, list: string) => {
+      const keep: number[] = [];
+      for (const n of expand(list)) {
+        if (Number.isInteger(n) && n >= 1 && n <= passageCount) {
+          if (!keep.includes(n)) keep.push(n);
+          if (!used.includes(n)) used.push(n);
+        } else if (!invalid.includes(n)) invalid.push(n);
+      }
+      return keep.map((n) => `[${n}]`).join("");
+    })
+    .replace(LEFTOVER_RE, (whole) => {
+      const n = Number(/\d+/.exec(whole)![0]);
+      if (!invalid.includes(n)) invalid.push(n);
+      return "";
+    });
   return { text: tidySpacing(cleaned), used, invalid };
 }
 

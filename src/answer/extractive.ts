@@ -104,6 +104,16 @@ export function toCitation(p: Passage, n: number): Citation {
   };
 }
 
+const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+
+/**
+ * A source sentence as quoted in an answer. A source's own footnote markers ("…commanders.[3]")
+ * would read as our citations, so they become superscripts (³); nothing else changes.
+ */
+export function quoted(sentence: string): string {
+  return sentence.replace(/\[(\d{1,3})\]/g, (_m, d: string) => [...d].map((c) => SUPERSCRIPT[Number(c)]).join(""));
+}
+
 /** A stated figure: digits or a cardinal number word ("one" is too often not a count). */
 const FIGURE = /\b(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b/i;
 
@@ -184,9 +194,9 @@ export function composeExtractiveAnswer(
 
   let answer: string;
   if (type === "quantity" && figuresDisagree(ordered, passages)) {
-    answer = "The sources give different figures:\n\n" + numbered.map((s) => `- ${s.text} [${s.n}]`).join("\n");
+    answer = "The sources give different figures:\n\n" + numbered.map((s) => `- ${quoted(s.text)} [${s.n}]`).join("\n");
   } else {
-    answer = numbered.map((s) => `${s.text} [${s.n}]`).join(" ");
+    answer = numbered.map((s) => `${quoted(s.text)} [${s.n}]`).join(" ");
   }
   return { answer, citations, abstained: false, suggestions: [], sentences: numbered, support };
 }

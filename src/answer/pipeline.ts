@@ -108,7 +108,8 @@ export class AnswerService {
     }
 
     const result = composeExtractiveAnswer(query, passages, this.deps.stats, this.deps.extractive ?? DEFAULT_EXTRACTIVE, this.deps.contextOf, this.documentAccess);
-    if (!llm) options.onSources?.(result.citations);
+    // Also after an LLM failure: the fallback's numbering replaces the one sent for the LLM.
+    options.onSources?.(result.citations);
     if (options.onToken) {
       // Extractive answers arrive whole; they are streamed sentence by sentence so a client
       // renders them the same way as model tokens.
@@ -143,10 +144,11 @@ export class AnswerService {
       };
     }
     const check = validateCitations(raw, passages.length);
+    // An answer that cites nothing cannot be checked against the documents: not ours to give.
+    if (check.used.length === 0) throw new Error("its answer cited no passage");
     if (check.invalid.length > 0) {
       warnings.push(`Removed citation markers that named no passage: ${check.invalid.map((n) => `[${n}]`).join(", ")}.`);
     }
-    if (check.used.length === 0) warnings.push("The LLM answer cites no passage; treat it with care.");
     const text = renumberCitations(check.text, check.used);
     const citations = check.used.map((n, i) => toCitation(passages[n - 1]!, i + 1));
     return { answer: text, citations, abstained: false, mode: "llm", warnings, query, timings };
