@@ -154,6 +154,15 @@ describe("GET /api/health", () => {
     expectApiError(await request(indexing).get("/api/documents"), 503, "indexing");
     // The stream refuses before opening, as JSON.
     expectApiError(await request(indexing).post("/api/ask/stream").send({ question: FIGHTERS }), 503, "indexing");
+    expect((await request(indexing).get("/api/documents")).headers["retry-after"]).toBe("5");
+  });
+
+  it("says the index is unavailable, not 'try again', when the build failed", async () => {
+    const failed = makeApp({}, { services: null, status: "error", message: "The index could not be built; see the server log." });
+    expect((await request(failed).get("/api/health")).body.status).toBe("error");
+    const res = await request(failed).post("/api/ask").send({ question: FIGHTERS });
+    expectApiError(res, 503, "index_unavailable");
+    expect(res.headers["retry-after"]).toBeUndefined();
   });
 });
 
@@ -617,6 +626,16 @@ describe("API key", () => {
 });
 
 describe("rate limit", () => {
+  it("cannot be dodged with a forged X-Forwarded-For when one proxy hop is trusted", async () => {
+    const limited = makeApp({ RATE_LIMIT_MAX: 2, TRUST_PROXY: 1 });
+    const statuses: number[] = [];
+    // supertest connects from 127.0.0.1 (the "proxy"); the client forges a new left-most address each time.
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await request(limited).get("/api/documents").set("X-Forwarded-For", `10.9.8.${i}, 203.0.113.7`)).status);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+  });
+
   it("answers 429 with Retry-After after RATE_LIMIT_MAX requests; health is exempt", async () => {
     const limited = makeApp({ RATE_LIMIT_MAX: 3 });
     for (let i = 0; i < 3; i++) {

@@ -27,6 +27,14 @@ describe("configuration", () => {
     expect(() => parseConfig({ OPENAI_BASE_URL: "not a url" })).toThrow(/OPENAI_BASE_URL/);
   });
 
+  it("never trusts every proxy hop: true means one hop", () => {
+    expect(parseConfig({ TRUST_PROXY: "true" }).TRUST_PROXY).toBe(1);
+    expect(parseConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(parseConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).TRUST_PROXY).toBe("loopback, 10.0.0.0/8");
+    expect(parseConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toBe(false);
+    expect(parseConfig({}).TRUST_PROXY).toBeUndefined();
+  });
+
   it("documents every variable in .env.example", () => {
     const example = readFileSync(path.resolve(__dirname, "../.env.example"), "utf8");
     const listed = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);

@@ -33,7 +33,19 @@ export const ConfigSchema = z.object({
   API_KEY: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(120),
-  TRUST_PROXY: z.preprocess(emptyAsUndefined, boolean.optional()),
+  /**
+   * Which proxies may set X-Forwarded-For: a hop count ("1"), or addresses/subnets/names that
+   * Express understands ("loopback", "10.0.0.0/8"). "true" means one hop: trusting every hop
+   * would let any client pick its own address and walk past the rate limit.
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(?:false|true|\d{1,2}|[\w.:/, -]+)$/, "a hop count (1), true (= 1 hop), false, or addresses/subnets such as loopback, 10.0.0.0/8")
+      .transform((v): false | number | string => (v === "false" ? false : v === "true" ? 1 : /^\d+$/.test(v) ? Number(v) : v))
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
 });

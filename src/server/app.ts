@@ -61,8 +61,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(securityHeaders());
 
   const ready = (): Services => {
-    if (!state.services) throw new ApiError(503, "indexing", "The index is still being built; try again in a moment.");
-    return state.services;
+    if (state.services) return state.services;
+    if (state.status === "error") {
+      throw new ApiError(503, "index_unavailable", "The index could not be built; the operator must check the server log.");
+    }
+    throw new ApiError(503, "indexing", "The index is still being built; try again in a moment.", undefined, { "Retry-After": "5" });
   };
 
   app.use(allowMethods([[/^\/api\/health\/?$/i, ["GET", "HEAD"]]]));

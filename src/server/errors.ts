@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Response headers that belong with the error (Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = "ApiError";
@@ -61,5 +63,6 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.end();
     return;
   }
+  if (api.headers) res.set(api.headers);
   res.status(api.status).json({ error: { code: api.code, message: api.message, ...(api.details !== undefined ? { details: api.details } : {}) } });
 };
