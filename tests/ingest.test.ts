@@ -27,6 +27,12 @@ describe("cleanDocument", () => {
     expect(stripHtml("<script>alert(1)</script><style>p{}</style><p>ok</p>").trim()).toBe("ok");
   });
 
+  it("handles unclosed comments and elements: only the opener goes, the text after stays", () => {
+    expect(stripHtml("before <!-- never closed after")).toBe("before  never closed after");
+    expect(stripHtml("a <script src=x> b </p> c")).toBe("a  b \n c");
+    expect(stripHtml("<script>".repeat(1000) + "tail")).toBe("tail");
+  });
+
   it("removes embed shortcodes", () => {
     expect(stripShortcodes('Before.\n[gview file="https://example.org/a.pdf"]\nAfter [embed]https://x.y/z[/embed].')).toBe("Before.\n\nAfter .");
   });

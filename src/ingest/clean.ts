@@ -31,19 +31,58 @@ export function decodeEntities(text: string): string {
   });
 }
 
-const BLOCK_TAGS = "p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|figure|figcaption|pre";
+const DROPPED_ELEMENTS = new Set(["script", "style", "noscript", "iframe", "svg", "template"]);
+
+/**
+ * Removes comments and whole script/style/iframe/… elements in one left-to-right pass.
+ * Hand-written rather than a regex: captures are untrusted, and a lazy `[\s\S]*?` per
+ * unclosed tag rescans to the end each time (quadratic on "<script>" × 40 000).
+ */
+function dropInvisible(text: string): string {
+  let out = "";
+  let i = 0;
+  const lower = text.toLowerCase();
+  // Next occurrence of a needle at or after `from`, remembered (searches only move forward), so that many unclosed
+  // openers do not each rescan the rest of the text.
+  const found = new Map<string, number>();
+  const next = (needle: string, from: number): number => {
+    const known = found.get(needle);
+    if (known !== undefined && (known === -1 || known >= from)) return known;
+    const at = lower.indexOf(needle, from);
+    found.set(needle, at);
+    return at;
+  };
+  while (i < text.length) {
+    const lt = text.indexOf("<", i);
+    if (lt < 0) break;
+    out += text.slice(i, lt);
+    if (text.startsWith("<!--", lt)) {
+      const close = next("-->", lt + 4);
+      // An unclosed comment hides nothing after it: drop just its opener.
+      i = close < 0 ? lt + 4 : close + 3;
+      continue;
+    }
+    const name = /^<([a-z][a-z0-9-]*)\b/i.exec(text.slice(lt, lt + 40))?.[1]?.toLowerCase();
+    const tagEnd = next(">", lt);
+    if (name && DROPPED_ELEMENTS.has(name) && tagEnd >= 0) {
+      const closing = next(`</${name}`, tagEnd);
+      const closingEnd = closing < 0 ? -1 : next(">", closing);
+      // An unclosed iframe/script in a capture swallows nothing but its own tag.
+      i = closingEnd < 0 ? tagEnd + 1 : closingEnd + 1;
+      continue;
+    }
+    out += "<";
+    i = lt + 1;
+  }
+  return out + text.slice(i);
+}
+
+const BLOCK_TAG_RE = new RegExp(`</?(?:${"p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|figure|figcaption|pre"})\\b[^<>]{0,2000}>`, "gi");
+const ANY_TAG_RE = /<\/?[a-z][a-z0-9-]{0,40}(?:\s[^<>]{0,2000})?\/?>/gi;
 
 /** Strips markup: drops scripts, styles, iframes and comments whole; block tags become line breaks. */
 export function stripHtml(text: string): string {
-  return decodeEntities(
-    text
-      .replace(/<!--[\s\S]*?-->/g, "")
-      .replace(/<(script|style|noscript|iframe|svg|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, "")
-      // An unclosed iframe/script in a capture swallows nothing but its own tag.
-      .replace(/<(script|style|noscript|iframe|svg|template)\b[^>]*>/gi, "")
-      .replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^>]*>`, "gi"), "\n")
-      .replace(/<\/?[a-z][a-z0-9-]*(?:\s[^<>]*)?\/?>/gi, ""),
-  );
+  return decodeEntities(dropInvisible(text).replace(BLOCK_TAG_RE, "\n").replace(ANY_TAG_RE, ""));
 }
 
 /** WordPress-style embed shortcodes: `[gview file="…"]`, `[embed]…[/embed]`, `[caption id=…]`. */

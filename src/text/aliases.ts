@@ -19,10 +19,12 @@ export interface AliasTable {
   clusters: AliasCluster[];
 }
 
-const ACRONYM = String.raw`[A-Z][A-Za-z]*[A-Z](?:-[A-Z]{1,3})?s?`;
-const DEFINITION_RE = new RegExp(String.raw`((?:[\p{L}][\p{L}'-]*\s+){1,9}?)\((${ACRONYM})\)`, "gu");
-const AKA_RE =
-  /((?:[A-Z][\p{L}-]*\s+){0,6}[A-Z][\p{L}-]*)\s*,?\s*\(?also known as\s+(?:the\s+)?((?:[A-Z][\p{L}-]*\s*){1,7})/gu;
+// Document text is untrusted: each pattern runs only on a short window around a cheap anchor
+// ("(ACR)", "also known as"), with bounded word lengths, so matching stays linear in the text.
+const ACRONYM_IN_PARENS_RE = /\(([A-Z][A-Za-z]{0,10}[A-Z](?:-[A-Z]{1,3})?s?)\)/g;
+const AKA_LEFT_RE = /((?:[A-Z][\p{L}-]{0,30}\s+){0,6}[A-Z][\p{L}-]{0,30})\s*,?\s*\(?$/u;
+const AKA_RIGHT_RE = /^\s+(?:the\s+)?((?:[A-Z][\p{L}-]{0,30}\s*){1,7})/u;
+const WINDOW = 200;
 const ACRONYM_TOKEN_RE = /\b[A-Z]{2,}(?:-[A-Z]{1,3})?\b/g;
 
 /** "Islamic State-Khorasan Province" -> "islamic state khorasan province" (content words only). */
@@ -110,9 +112,10 @@ export function learnAliases(texts: string[]): AliasTable {
       const a = m[0].toLowerCase();
       acronymCounts.set(a, (acronymCounts.get(a) ?? 0) + 1);
     }
-    for (const m of text.matchAll(DEFINITION_RE)) {
-      const acronym = m[2]!;
-      const longForm = longFormFor(m[1]!, acronym);
+    for (const m of text.matchAll(ACRONYM_IN_PARENS_RE)) {
+      const acronym = m[1]!;
+      const before = text.slice(Math.max(0, m.index - WINDOW), m.index).split(/[\n.;:!?()]/).pop() ?? "";
+      const longForm = longFormFor(before, acronym);
       if (!longForm) continue;
       const a = normaliseForm(acronym.replace(/s$/, ""));
       const l = normaliseForm(longForm);
@@ -120,9 +123,12 @@ export function learnAliases(texts: string[]): AliasTable {
       acronymForms.add(a);
       uf.union(a, l);
     }
-    for (const m of text.matchAll(AKA_RE)) {
-      const left = normaliseForm(m[1]!);
-      const right = normaliseForm(m[2]!.trim());
+    for (let at = text.indexOf("also known as"); at >= 0; at = text.indexOf("also known as", at + 1)) {
+      const leftMatch = AKA_LEFT_RE.exec(text.slice(Math.max(0, at - WINDOW), at));
+      const rightMatch = AKA_RIGHT_RE.exec(text.slice(at + "also known as".length, at + "also known as".length + WINDOW));
+      if (!leftMatch || !rightMatch) continue;
+      const left = normaliseForm(leftMatch[1]!);
+      const right = normaliseForm(rightMatch[1]!.trim());
       if (!left || !right || left === right) continue;
       if (left.split(" ").length > 6 || right.split(" ").length > 6) continue;
       for (const f of [left, right]) if (!f.includes(" ")) acronymForms.add(f);
