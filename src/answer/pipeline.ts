@@ -59,10 +59,6 @@ export class AnswerService {
     if (textOf) this.documentAccess = { textOf, passageFor: (id, start, end) => deps.retriever.passageFor(id, start, end) };
   }
 
-  get mode(): "llm" | "extractive" {
-    return this.deps.llm ? "llm" : "extractive";
-  }
-
   search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>): Promise<Passage[]> {
     return this.deps.retriever.search(query, k, options);
   }

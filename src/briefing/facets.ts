@@ -1,4 +1,5 @@
 import { extractFigures } from "./disagreements.js";
+import { containment, shingleSet } from "../text/similarity.js";
 
 /**
  * The facets a briefing covers, each a question templated from the topic, and the pure
@@ -78,17 +79,12 @@ export function standaloneFit(sentence: string): number {
 
 /** Word 3-gram shingles of a text's lower-case words. */
 export function shingles(text: string, n = 3): Set<string> {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  const out = new Set<string>();
-  for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(" "));
-  if (out.size === 0 && words.length > 0) out.add(words.join(" "));
-  return out;
+  return shingleSet(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [], n);
 }
 
 /** Whether two texts say mostly the same words in the same order (a summary repeating its body). */
 export function nearDuplicate(a: Set<string>, b: Set<string>, threshold = 0.5): boolean {
   if (a.size === 0 || b.size === 0) return false;
-  let shared = 0;
-  for (const s of a) if (b.has(s)) shared++;
-  return shared / Math.min(a.size, b.size) >= threshold;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  return containment(small, large) >= threshold;
 }

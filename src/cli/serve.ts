@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { createLlm, servicesFromIndex } from "../app.js";
 import { loadConfig } from "../config/index.js";
 import { createApp, type AppState } from "../server/app.js";
+import { scrubSecrets } from "../server/middleware.js";
 import { createLogger } from "../server/logger.js";
 import { ensureIndex } from "../store/indexManager.js";
 import { runCli } from "./run.js";
@@ -69,6 +70,7 @@ runCli(async () => {
   } catch (err) {
     state.status = "error";
     state.message = "The index could not be built; see the server log.";
-    logger.error({ err }, "index build failed");
+    // Error text can quote configuration (a URL with a key): scrub before logging.
+    logger.error({ err: scrubSecrets(err instanceof Error ? { message: err.message, stack: err.stack } : err, [config.OPENAI_API_KEY, config.API_KEY]) }, "index build failed");
   }
 });

@@ -3,7 +3,7 @@ import { TextAnalyzer } from "../text/analyzer.js";
 import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
 import type { TermStats } from "./scoring.js";
-import { sameStatement } from "../text/similarity.js";
+import { containment, sameStatement, shingleSet } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
 import type { Passage } from "./types.js";
 
@@ -19,23 +19,6 @@ export interface HybridOptions {
 }
 
 export const DEFAULT_HYBRID: HybridOptions = { candidates: 40, rrfK: 60, mode: "hybrid", rerankDepth: 40 };
-
-/** Word shingles of a passage, for near-duplicate detection. */
-function shingles(analyzer: TextAnalyzer, text: string, n = 3): Set<string> {
-  const words = analyzer.words(text);
-  const out = new Set<string>();
-  for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(" "));
-  if (out.size === 0 && words.length > 0) out.add(words.join(" "));
-  return out;
-}
-
-/** Share of `a`'s shingles that also occur in `b`. */
-function containment(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0) return 0;
-  let shared = 0;
-  for (const s of a) if (b.has(s)) shared++;
-  return shared / a.size;
-}
 
 /**
  * Dense (HNSW) and BM25 rankings fused by Reciprocal Rank Fusion. A passage whose text is
@@ -62,7 +45,7 @@ export class HybridRetriever {
   private shinglesOf(position: number): Set<string> {
     let s = this.shingleCache.get(position);
     if (!s) {
-      s = shingles(this.analyzer, this.chunks[position]!.pageContent);
+      s = shingleSet(this.analyzer.words(this.chunks[position]!.pageContent));
       this.shingleCache.set(position, s);
     }
     return s;

@@ -33,7 +33,7 @@ export function buildOpenApi(options: { apiKey: boolean }): Record<string, unkno
       "/api/ask": { post: { summary: "Answer a question with citations", ...ask, responses: { "200": { description: "The answer", content: json(AnswerSchema) }, ...errors(400, 401, 413, 415, 429, 500, 503) } } },
       "/api/ask/stream": {
         post: {
-          summary: "Answer as Server-Sent Events: sources, token*, done | error",
+          summary: "Answer as Server-Sent Events: sources, token*, (reset, sources, token*)?, done | error",
           ...ask,
           responses: { "200": { description: "text/event-stream; the done event carries the answer shape", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors(400, 401, 413, 415, 429, 503) },
         },

@@ -232,9 +232,4 @@ export class AliasNormalizer {
     }
     return out;
   }
-
-  /** The cluster ids a text mentions, for explaining and for tests. */
-  labelOf(id: string): string | undefined {
-    return this.table.clusters.find((c) => c.id === id)?.label;
-  }
 }

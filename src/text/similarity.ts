@@ -5,11 +5,7 @@
 export function sameStatement(a: string[], b: string[]): boolean {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length === 0) return false;
-  const shinglesShort = shingles(short);
-  const shinglesLong = shingles(long);
-  let shared = 0;
-  for (const s of shinglesShort) if (shinglesLong.has(s)) shared++;
-  if (shared / shinglesShort.size >= 0.5) return true;
+  if (containment(shingleSet(short), shingleSet(long)) >= 0.5) return true;
   if (short.length < 6) return false;
   const longSet = new Set(long);
   const words = new Set(short);
@@ -18,9 +14,18 @@ export function sameStatement(a: string[], b: string[]): boolean {
   return common / words.size >= 0.65;
 }
 
-function shingles(words: string[], n = 3): Set<string> {
+/** Word n-grams of a word sequence (the whole sequence when it is shorter than n). */
+export function shingleSet(words: string[], n = 3): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(" "));
-  if (out.size === 0) out.add(words.join(" "));
+  if (out.size === 0 && words.length > 0) out.add(words.join(" "));
   return out;
+}
+
+/** Share of `a`'s shingles found in `b` (0 when `a` is empty). */
+export function containment(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0) return 0;
+  let shared = 0;
+  for (const s of a) if (b.has(s)) shared++;
+  return shared / a.size;
 }
