@@ -26,7 +26,7 @@ export const DEFAULT_EXTRACTIVE: ExtractiveOptions = {
   maxSentences: 4,
   relativeThreshold: 0.55,
   minSupport: 0.22,
-  minSupportWithUnknownName: 0.5,
+  minSupportWithUnknownName: 0.25,
   maxUnseenShare: 0.75,
 };
 
@@ -137,7 +137,7 @@ export function composeExtractiveAnswer(
   contextOf?: (documentId: string) => string,
   documents?: DocumentAccess,
 ): ExtractiveResult {
-  const { candidates, unknownNames, queryWeight, unseenShare } = scoreCandidates(question, passages, stats, contextOf);
+  const { candidates, unknownNames, queryWeight, unseenShare, query } = scoreCandidates(question, passages, stats, contextOf);
   const ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
   const support = ranked.reduce((m, c) => Math.max(m, c.coverage), 0);
   const unsupported =
@@ -145,7 +145,10 @@ export function composeExtractiveAnswer(
     ranked.length === 0 ||
     support < options.minSupport ||
     unseenShare >= options.maxUnseenShare ||
-    (unknownNames.length > 0 && support < options.minSupportWithUnknownName);
+    // A name the documents never mention decides the question unless the rest of it is
+    // matched strongly, both in share and in weight: "Boko Haram fighters" matches only
+    // "fighters", while "what the Kremlin said about Crocus City Hall" matches far more than "Kremlin".
+    (unknownNames.length > 0 && (support < options.minSupportWithUnknownName || support * queryWeight < query.unknownWeight));
 
   if (unsupported) {
     const suggestions = passages.slice(0, 3).map((p, i) => toCitation(p, i + 1));

@@ -138,6 +138,8 @@ export interface QueryTerms {
    * "FIFA"): a question about an entity the documents never mention cannot be answered by them.
    */
   unknownNames: string[];
+  /** IDF weight of those names' terms. */
+  unknownWeight: number;
   /** IDF-weighted share of the question's terms that occur nowhere in the corpus (0..1). */
   unseenShare: number;
 }
@@ -155,19 +157,25 @@ export function queryTerms(question: string, stats: TermStats): QueryTerms {
   for (const w of weights.values()) total += w;
 
   const unknownNames: string[] = [];
+  let unknownWeight = 0;
   const folded = foldTypography(question);
   for (const tok of tokenize(question)) {
     const surface = folded.slice(tok.start, tok.end);
     // A capital after a sentence end is grammar, not a name; an all-caps acronym is a name anywhere.
     const sentenceStart = /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/.test(folded.slice(0, tok.start));
-    const isName = /^\p{Lu}/u.test(surface) && (!sentenceStart || /^\p{Lu}{2,}/u.test(surface));
+    // Names may open with a lower-case particle: "al-Shabaab", "bin-Laden".
+    const capitalised = /^\p{Lu}/u.test(surface) || /-\p{Lu}/u.test(surface);
+    const isName = capitalised && (!sentenceStart || /^\p{Lu}{2,}/u.test(surface) || /-\p{Lu}/u.test(surface));
     if (!isName || QUESTION_WORDS.has(tok.word)) continue;
     const known = stats.knowsWord(tok.word) || tok.word.split("-").every((p) => stats.knowsWord(p));
-    if (!known) unknownNames.push(surface);
+    if (!known) {
+      unknownNames.push(surface);
+      for (const t of analyzer.terms(surface)) unknownWeight += stats.idf(t);
+    }
   }
   let unseen = 0;
   for (const [t, w] of weights) if (!stats.has(t)) unseen += w;
-  return { weights, total, bigrams, unknownNames, unseenShare: total > 0 ? unseen / total : 1 };
+  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1 };
 }
 
 export interface SentenceScore {
