@@ -36,18 +36,16 @@ export function scoreCandidates(
       document = new Set(contextOf ? stats.termsOf(contextOf(p.documentId)) : []);
       docTerms.set(p.documentId, document);
     }
-    const { sentences, terms: termsOf } = stats.sentencesOf(p.text);
+    const { sentences, terms: termsOf, termSets } = stats.sentencesOf(p.text);
+    const near = (j: number, paragraph: number) => (j >= 0 && j < sentences.length && sentences[j]!.paragraph === paragraph ? [termSets[j]!] : []);
     sentences.forEach((s, i) => {
       const start = p.start + s.start;
       const key = `${p.documentId}:${start}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const neighbours = new Set<string>();
-      const farNeighbours = new Set<string>();
-      for (const [j, into] of [[i - 1, neighbours], [i + 1, neighbours], [i - 2, farNeighbours], [i + 2, farNeighbours]] as const) {
-        if (j >= 0 && j < sentences.length && sentences[j]!.paragraph === s.paragraph) termsOf[j]!.forEach((t) => into.add(t));
-      }
-      const scored = scoreSentence(termsOf[i]!, s.text, query, types, prior, { neighbours, farNeighbours, document });
+      const neighbours = [...near(i - 1, s.paragraph), ...near(i + 1, s.paragraph)];
+      const farNeighbours = [...near(i - 2, s.paragraph), ...near(i + 2, s.paragraph)];
+      const scored = scoreSentence(termsOf[i]!, s.text, query, types, prior, { neighbours, farNeighbours, document }, termSets[i]);
       candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: termsOf[i]!, ...scored });
     });
   });

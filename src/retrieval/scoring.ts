@@ -20,18 +20,19 @@ export class TermStats {
     }
   }
 
-  private readonly sentenceCache = new Map<string, { sentences: Sentence[]; terms: string[][] }>();
+  private readonly sentenceCache = new Map<string, { sentences: Sentence[]; terms: string[][]; termSets: Set<string>[] }>();
   private readonly termCache = new Map<string, string[]>();
 
   /**
    * Sentences of a passage with their terms. Passages are chunks, a fixed set, so this is
    * computed once per chunk rather than on every question (bounded for arbitrary texts).
    */
-  sentencesOf(text: string): { sentences: Sentence[]; terms: string[][] } {
+  sentencesOf(text: string): { sentences: Sentence[]; terms: string[][]; termSets: Set<string>[] } {
     let hit = this.sentenceCache.get(text);
     if (!hit) {
       const sentences = splitSentences(text);
-      hit = { sentences, terms: sentences.map((x) => this.analyzer.terms(x.text)) };
+      const terms = sentences.map((x) => this.analyzer.terms(x.text));
+      hit = { sentences, terms, termSets: terms.map((t) => new Set(t)) };
       if (this.sentenceCache.size >= 50_000) this.sentenceCache.clear();
       this.sentenceCache.set(text, hit);
     }
@@ -188,10 +189,10 @@ export interface SentenceScore {
 
 /** Terms around a sentence that count towards it at a discount. */
 export interface SentenceContext {
-  /** Terms of the neighbouring sentences in the same paragraph. */
-  neighbours?: Set<string>;
-  /** Terms two sentences away in the same paragraph. */
-  farNeighbours?: Set<string>;
+  /** Term sets of the neighbouring sentences in the same paragraph. */
+  neighbours?: Set<string>[];
+  /** Term sets two sentences away in the same paragraph. */
+  farNeighbours?: Set<string>[];
   /** Terms of the document's header (title, site, byline). */
   document?: Set<string>;
 }
@@ -214,21 +215,27 @@ export function scoreSentence(
   types: AnswerType[],
   passagePrior: number,
   context: SentenceContext = {},
+  termSet: Set<string> = new Set(sentenceTerms),
 ): SentenceScore {
   const matched = new Set<string>();
-  for (const t of sentenceTerms) if (query.weights.has(t)) matched.add(t);
   let weight = 0;
+  const inAny = (sets: Set<string>[] | undefined, t: string) => sets !== undefined && sets.some((x) => x.has(t));
   for (const [t, w] of query.weights) {
-    if (matched.has(t)) weight += w;
-    else if (t.length >= 5 && sentenceTerms.some((x) => x.length > t.length + 2 && x.startsWith(t))) weight += PREFIX_CREDIT * w;
-    else if (context.neighbours?.has(t)) weight += NEIGHBOUR_CREDIT * w;
-    else if (context.farNeighbours?.has(t)) weight += FAR_NEIGHBOUR_CREDIT * w;
+    if (termSet.has(t)) {
+      matched.add(t);
+      weight += w;
+    } else if (t.length >= 5 && sentenceTerms.some((x) => x.length > t.length + 2 && x.startsWith(t))) weight += PREFIX_CREDIT * w;
+    else if (inAny(context.neighbours, t)) weight += NEIGHBOUR_CREDIT * w;
+    else if (inAny(context.farNeighbours, t)) weight += FAR_NEIGHBOUR_CREDIT * w;
     else if (context.document?.has(t)) weight += DOCUMENT_CREDIT * w;
   }
   const coverage = query.total > 0 ? weight / query.total : 0;
   let phrase = 0;
-  for (let i = 1; i < sentenceTerms.length; i++) {
-    if (query.bigrams.has(`${sentenceTerms[i - 1]} ${sentenceTerms[i]}`)) phrase++;
+  // Phrases need two matched terms; most sentences have fewer and skip the scan.
+  if (matched.size >= 2) {
+    for (let i = 1; i < sentenceTerms.length; i++) {
+      if (query.bigrams.has(`${sentenceTerms[i - 1]} ${sentenceTerms[i]}`)) phrase++;
+    }
   }
   const words = sentenceTerms.length;
   // Headings and fragments are not answers; very long sentences dilute.

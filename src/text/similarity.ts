@@ -5,10 +5,10 @@
 export function sameStatement(a: string[], b: string[]): boolean {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length === 0) return false;
-  if (containment(shingleSet(short), shingleSet(long)) >= 0.5) return true;
+  if (containment(cachedShingles(short), cachedShingles(long)) >= 0.5) return true;
   if (short.length < 6) return false;
-  const longSet = new Set(long);
-  const words = new Set(short);
+  const longSet = cachedSet(long);
+  const words = cachedSet(short);
   let common = 0;
   for (const w of words) if (longSet.has(w)) common++;
   return common / words.size >= 0.65;
@@ -28,4 +28,24 @@ export function containment(a: Set<string>, b: Set<string>): number {
   let shared = 0;
   for (const s of a) if (b.has(s)) shared++;
   return shared / a.size;
+}
+
+// Term arrays of indexed sentences are long-lived and compared on every question.
+const shingleCache = new WeakMap<string[], Set<string>>();
+function cachedShingles(words: string[]): Set<string> {
+  let s = shingleCache.get(words);
+  if (!s) {
+    s = shingleSet(words);
+    shingleCache.set(words, s);
+  }
+  return s;
+}
+const setCache = new WeakMap<string[], Set<string>>();
+function cachedSet(words: string[]): Set<string> {
+  let s = setCache.get(words);
+  if (!s) {
+    s = new Set(words);
+    setCache.set(words, s);
+  }
+  return s;
 }
