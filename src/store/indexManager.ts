@@ -273,14 +273,14 @@ function parseSideFolder(base: string, name: string): { kind: "tmp" | "old"; pid
 
 /**
  * A crash between the two renames of a swap leaves no index but an `.old-*` beside it:
- * put the newest back. Leftovers of builds whose process is gone are removed. Runs under
+ * put the newest back. Leftovers of builds whose process is gone are removed. Callers hold
  * the index lock, so no swap is half-done while it looks.
  */
 async function recoverInterruptedSwap(indexDir: string): Promise<void> {
   const parent = path.dirname(indexDir);
   const base = path.basename(indexDir);
   if (!existsSync(parent)) return;
-  await withIndexLock(indexDir, async () => {
+  {
     const entries = await fs.readdir(parent);
     const side = entries
       .map((name) => ({ name, info: parseSideFolder(base, name) }))
@@ -297,6 +297,21 @@ async function recoverInterruptedSwap(indexDir: string): Promise<void> {
       if (e.info.kind === "tmp" && (activeBuilds.has(full) || (e.info.pid !== process.pid && isAlive(e.info.pid)))) continue;
       await fs.rm(full, { recursive: true, force: true });
     }
+  }
+}
+
+/** The manifest and every file it lists, read together under the lock so no swap lands in between. */
+async function readIndexFiles(dir: string): Promise<{ manifestText: string | null; files: Map<string, Buffer | null> }> {
+  return withIndexLock(dir, async () => {
+    await recoverInterruptedSwap(dir);
+    const manifestText = await fs.readFile(path.join(dir, FILES.manifest), "utf8").catch(() => null);
+    const files = new Map<string, Buffer | null>();
+    if (manifestText !== null) {
+      for (const name of [FILES.index, FILES.chunks, FILES.documents, FILES.embedder]) {
+        files.set(name, await fs.readFile(path.join(dir, name)).catch(() => null));
+      }
+    }
+    return { manifestText, files };
   });
 }
 
@@ -318,14 +333,14 @@ export class InvalidIndexError extends Error {}
  * ones configured now. Otherwise throws InvalidIndexError saying why.
  */
 export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
-  await recoverInterruptedSwap(config.indexDir);
   const dir = config.indexDir;
+  const read = await readIndexFiles(dir);
+  if (read.manifestText === null) throw new InvalidIndexError("no index yet");
   let manifest: Manifest;
   try {
-    manifest = ManifestSchema.parse(JSON.parse(await fs.readFile(path.join(dir, FILES.manifest), "utf8")));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidIndexError(code === "ENOENT" ? "no index yet" : "manifest unreadable or invalid");
+    manifest = ManifestSchema.parse(JSON.parse(read.manifestText));
+  } catch {
+    throw new InvalidIndexError("manifest unreadable or invalid");
   }
   if (manifest.pipelineVersion !== PIPELINE_VERSION) throw new InvalidIndexError("built by an older pipeline");
   const identity = embedderIdentity(config);
@@ -345,12 +360,8 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
   for (const name of [FILES.index, FILES.chunks, FILES.documents, FILES.embedder]) {
     const expected = manifest.files[name];
     if (!expected) throw new InvalidIndexError(`manifest lists no ${name}`);
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(path.join(dir, name));
-    } catch {
-      throw new InvalidIndexError(`${name} missing`);
-    }
+    const bytes = read.files.get(name);
+    if (!bytes) throw new InvalidIndexError(`${name} missing`);
     if (bytes.length !== expected.bytes || hashBytes(bytes) !== expected.sha256) {
       throw new InvalidIndexError(`${name} is truncated or corrupt`);
     }
