@@ -79,9 +79,15 @@ export function rerankPassages(
   }
   // Passage coverage: a multi-part question ("what two steps…") is often answered across
   // sentences, none of which matches much on its own.
-  const coverage = matchedIn.map((m) => {
+  // The document's header counts for the passage too, at half weight: a question naming the
+  // source ("the CSIS analysis") points into that document.
+  const headerTerms = new Map<string, Set<string>>();
+  const coverage = matchedIn.map((m, i) => {
+    const documentId = passages[i]!.documentId;
+    let header = headerTerms.get(documentId);
+    if (!header) headerTerms.set(documentId, (header = new Set(contextOf ? stats.termsOf(contextOf(documentId)) : [])));
     let w = 0;
-    for (const t of m) w += query.weights.get(t) ?? 0;
+    for (const [t, weight] of query.weights) w += m.has(t) ? weight : header.has(t) ? 0.5 * weight : 0;
     return query.total > 0 ? w / query.total : 0;
   });
   const maxFused = Math.max(...passages.map((p) => p.fusedScore)) || 1;
