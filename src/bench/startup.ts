@@ -1,6 +1,12 @@
 import path from "node:path";
 import { percentile } from "../eval/metrics.js";
-import { freePort, ROOT, round, sleep, spawnTsx } from "./proc.js";
+import { execFileSync, spawn } from "node:child_process";
+import { freePort, ROOT, round, sleep } from "./proc.js";
+
+/** Compiles dist/serve.js the way `npm start` does. */
+export function buildServer(): void {
+  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "inherit" });
+}
 
 export interface StartupRun {
   /** From spawn to the first 200 from GET /api/health. */
@@ -15,14 +21,16 @@ export interface StartupMeasure {
 }
 
 /**
- * Spawns `node --import tsx src/cli/serve.ts` (what `npm start` runs, minus npm) on a free
- * port with INDEX_DIR in a temp folder, and polls GET /api/health every 10 ms until it is 200.
+ * Spawns `node dist/serve.js` (what `npm start` runs after its esbuild step, minus npm) on a
+ * free port with INDEX_DIR in a temp folder, and polls GET /api/health every 10 ms until it is 200.
  */
 export async function timeStartup(corpusDir: string, indexDir: string, timeoutMs = 120_000): Promise<StartupRun> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawnTsx(path.join(ROOT, "src", "cli", "serve.ts"), [], {
-    env: { PORT: String(port), HOST: "127.0.0.1", CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, LOG_LEVEL: "silent" },
+  const child = spawn(process.execPath, [path.join(ROOT, "dist", "serve.js")], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, LOG_LEVEL: "silent" },
+    stdio: ["ignore", "ignore", "pipe"],
   });
   let exited = false;
   child.once("exit", () => {
@@ -58,10 +66,11 @@ const median = (runs: StartupRun[]) => round(percentile(runs.map((r) => r.ms), 5
 
 /**
  * `runs` cold starts (index folder removed first: the server builds the index) and `runs` warm
- * starts (the index just built is loaded and verified). One unrecorded start first warms tsx's
- * transform cache and the OS file cache, as on any machine that has run the service before.
+ * starts (the index just built is loaded and verified). The server is compiled first, as
+ * `npm start` does; one unrecorded start warms the OS file cache.
  */
 export async function measureStartup(corpusDir: string, indexDir: string, runs: number, removeIndex: () => Promise<void>): Promise<StartupMeasure> {
+  buildServer();
   await removeIndex();
   await timeStartup(corpusDir, indexDir);
   const withoutIndex: StartupRun[] = [];
