@@ -240,7 +240,9 @@ function appendInline(parent, text, citations) {
     const numbers = match[1] !== undefined ? match[1].split(/[,;]/).map((s) => Number(s.trim())) : [];
     const found = numbers.map((n) => citations.find((c) => c.n === n));
     if (match[1] !== undefined && found.every(Boolean)) {
-      appendWithChips(parent, before, found);
+      // The text a marker follows is what it cites: the panel underlines it inside the passage.
+      const quote = before.replace(/^[\s-]+/, "").trim();
+      for (const chip of appendWithChips(parent, before, found)) if (quote) chipQuotes.set(chip, quote);
     } else if (match[1] !== undefined) {
       parent.append(document.createTextNode(before + match[0]));
     } else {
@@ -1395,7 +1397,7 @@ els.conversation.addEventListener("click", (event) => {
   // Finished answers keep their own list; a chip in a still-streaming answer uses the `sources` list.
   const list = (turn && citationsByTurn.get(turn)) || [];
   const citation = list.find((c) => c.n === n) ?? streamingCitation(turn, n);
-  if (citation) void openSource(citation, target);
+  if (citation) void openSource(citation, target, chipQuotes.get(target));
 });
 
 function streamingCitation(turn, n) {

@@ -4,74 +4,22 @@
  *
  * Screenshots land in test-results/e2e/ (gitignored) as artifacts for review.
  */
-import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { createParser } from "eventsource-parser";
-import { chromium, type Browser, type BrowserContext, type Page, type Request as PwRequest } from "playwright-core";
+import type { Browser, BrowserContext, Page, Request as PwRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { servicesFromIndex } from "../../src/app.js";
-import { parseConfig } from "../../src/config/index.js";
-import { createApp } from "../../src/server/app.js";
-import { createLogger } from "../../src/server/logger.js";
-import { ensureIndex } from "../../src/store/indexManager.js";
+import type { Answer } from "../../src/answer/types.js";
+import { ARTIFACTS, cspViolations, endSession, openPage, panelSettled, parseSse, startSession, type PageLog, type SseEvent, type TestServer } from "./helpers.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = path.resolve("test-results/e2e");
-
-interface Citation {
-  n: number;
-  documentId: string;
-  title: string | null;
-  section: string | null;
-  author: string | null;
-  date: string | null;
-  text: string;
-  start: number;
-  end: number;
-}
-interface AnswerPayload {
-  answer: string;
-  citations: Citation[];
-  abstained: boolean;
-  suggestions?: Citation[];
-  warnings: string[];
-}
-interface SseEvent {
-  event: string;
-  data: unknown;
-}
-
-function parseSse(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  const parser = createParser({ onEvent: (m) => events.push({ event: m.event ?? "message", data: JSON.parse(m.data) as unknown }) });
-  parser.feed(text);
-  return events;
-}
-
-let tmp = "";
-let server: Server | undefined;
-let baseUrl = "";
+let app: TestServer | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
-
-const consoleErrors: string[] = [];
-const pageErrors: string[] = [];
-const dialogs: string[] = [];
+const log: PageLog = { consoleErrors: [], pageErrors: [], dialogs: [] };
 
 declare global {
   interface Window {
-    __cspViolations?: string[];
     __obs?: { streamingAdded: number; streamingCleared: number; bodyMutations: number };
   }
-}
-
-async function cspViolations(p: Page): Promise<string[]> {
-  return p.evaluate(() => window.__cspViolations ?? []);
 }
 
 /** Types a question into the composer and presses Enter; resolves with the stream's request and events. */
@@ -93,78 +41,21 @@ async function askViaKeyboard(p: Page, question: string): Promise<{ request: PwR
   return { request: response.request(), events };
 }
 
-/** Waits for the side panel's slide-in animation, so geometry and screenshots are final. */
-async function panelSettled(p: Page): Promise<void> {
-  await p.locator("#source-panel").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
-}
-
-function doneOf(events: SseEvent[]): AnswerPayload {
+function doneOf(events: SseEvent[]): Answer {
   const done = events.find((e) => e.event === "done");
   expect(done, "the stream ends with a done event").toBeDefined();
-  return done!.data as AnswerPayload;
-}
-
-async function newPage(width: number, height: number): Promise<Page> {
-  context = await browser!.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  const p = await context.newPage();
-  await p.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => {
-      window.__cspViolations!.push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  p.on("console", (msg) => {
-    if (msg.type() === "error") consoleErrors.push(msg.text());
-  });
-  p.on("pageerror", (err) => pageErrors.push(err.message));
-  p.on("dialog", (dialog) => {
-    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss().catch(() => {});
-  });
-  return p;
+  return done!.data as Answer;
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium was not found at ${CHROMIUM}. The e2e tests need a real browser: install it with ` +
-        "`apt-get install -y chromium` or point CHROMIUM_PATH at a Chromium/Chrome binary.",
-    );
-  }
-  tmp = await mkdtemp(path.join(os.tmpdir(), "iskp-e2e-"));
-  const corpusDir = path.join(tmp, "corpus");
-  await cp(path.resolve("corpus"), corpusDir, { recursive: true });
-  const config = parseConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: path.join(tmp, "index"), LOG_LEVEL: "silent", PORT: "0" });
-  const ensure = await ensureIndex(config);
-  const services = servicesFromIndex(config, ensure.index);
-  const app = createApp({ config, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: path.resolve("web") });
-  server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-    s.once("error", reject);
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync", "--disable-component-update", "--disable-quic"],
-  });
-  page = await newPage(1280, 860);
-  await mkdir(ARTIFACTS, { recursive: true });
+  ({ app, browser, context, page } = await startSession(1280, 860, log));
 });
 
-afterAll(async () => {
-  await browser?.close().catch(() => {});
-  if (server) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server!.close(() => resolve()));
-  }
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+afterAll(() => endSession(app, browser));
 
 describe("chat page (Chromium)", () => {
   it("loads under the strict CSP without console errors and shows the index status", async () => {
-    const response = await page.goto(baseUrl, { waitUntil: "load" });
+    const response = await page.goto(app!.baseUrl, { waitUntil: "load" });
     expect(response?.status()).toBe(200);
     expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
 
@@ -182,8 +73,8 @@ describe("chat page (Chromium)", () => {
     expect(await page.locator("#conversation .turn").count()).toBe(0);
     await page.locator("#question").fill("");
 
-    expect(consoleErrors).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(log.consoleErrors).toEqual([]);
+    expect(log.pageErrors).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
   });
 
@@ -267,7 +158,7 @@ describe("chat page (Chromium)", () => {
     expect(await panel.locator("#panel-title").textContent()).toBe(citedName);
     expect(await panel.locator("#panel-kicker").textContent()).toBe(`Source ${n}`);
 
-    const doc = (await (await fetch(`${baseUrl}/api/documents/${encodeURIComponent(cited.documentId)}`)).json()) as { text: string };
+    const doc = (await (await fetch(`${app!.baseUrl}/api/documents/${encodeURIComponent(cited.documentId)}`)).json()) as { text: string };
     const markText = (await mark.textContent()) ?? "";
     expect(markText).toBe(cited.text);
     expect(doc.text.slice(cited.start, cited.end)).toBe(markText);
@@ -335,12 +226,12 @@ describe("chat page (Chromium)", () => {
     expect(await page.locator("#conversation img").count()).toBe(0);
     expect(await page.locator("img").count()).toBe(0);
     await page.waitForTimeout(200);
-    expect(dialogs).toEqual([]);
+    expect(log.dialogs).toEqual([]);
   });
 
   it("stayed free of console errors and CSP violations, and renders well at 1280 px", async () => {
-    expect(consoleErrors).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(log.consoleErrors).toEqual([]);
+    expect(log.pageErrors).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
     // The end of the conversation: the abstained answers and the literal markup question.
     await page.evaluate(() => window.scrollTo({ top: document.documentElement.scrollHeight }));
@@ -417,16 +308,16 @@ describe("chat page (Chromium)", () => {
     expect(await page.locator("#conversation .turn.note").last().textContent()).toBe("Stopped.");
     await page.unroute("**/api/ask/stream");
 
-    expect(dialogs).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(log.dialogs).toEqual([]);
+    expect(log.pageErrors).toEqual([]);
   });
 
   it("starts a new conversation and works at 360 px wide", async () => {
     await page.close();
     await context?.close();
-    consoleErrors.length = 0;
-    page = await newPage(360, 780);
-    await page.goto(baseUrl);
+    log.consoleErrors.length = 0;
+    ({ context, page } = await openPage(browser!, 360, 780, log));
+    await page.goto(app!.baseUrl);
     await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("ok");
     await page.screenshot({ path: path.join(ARTIFACTS, "chat-mobile-empty.png") });
 
@@ -463,7 +354,7 @@ describe("chat page (Chromium)", () => {
     const fresh = await askViaKeyboard(page, "What happened at Crocus City Hall?");
     expect((fresh.request.postDataJSON() as { history: unknown[] }).history).toEqual([]);
 
-    expect(consoleErrors).toEqual([]);
+    expect(log.consoleErrors).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
   });
 });

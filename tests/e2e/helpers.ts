@@ -3,7 +3,7 @@
  * served in-process on an ephemeral port, and Debian's Chromium driven through playwright-core.
  */
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -122,4 +122,33 @@ export async function cspViolations(p: Page): Promise<string[]> {
 /** Waits for the side panel's slide-in animation, so geometry and screenshots are final. */
 export async function panelSettled(p: Page): Promise<void> {
   await p.locator("#source-panel").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
+}
+
+/** What a test file drives: the served app, the browser and its first page. */
+export interface E2eSession {
+  app: TestServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/** Starts the test server and Chromium, opens a first page (see openPage) and makes sure ARTIFACTS exists; cleans up what it started if a step fails. */
+export async function startSession(width: number, height: number, log: PageLog): Promise<E2eSession> {
+  const app = await startTestServer();
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const { context, page } = await openPage(browser, width, height, log);
+    await mkdir(ARTIFACTS, { recursive: true });
+    return { app, browser, context, page };
+  } catch (err) {
+    await endSession(app, browser);
+    throw err;
+  }
+}
+
+/** Closes the browser (ignoring its errors) and then the test server; either may be missing when the setup failed. */
+export async function endSession(app: TestServer | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close().catch(() => {});
+  await app?.close();
 }
