@@ -162,6 +162,11 @@ describe("chat page (Chromium)", () => {
     const markText = (await mark.textContent()) ?? "";
     expect(markText).toBe(cited.text);
     expect(doc.text.slice(cited.start, cited.end)).toBe(markText);
+    // Inside the passage, the very sentence the chip follows in the answer is underlined.
+    const underlined = (await panel.locator(".panel-body mark .cited-quote").textContent()) ?? "";
+    expect(underlined.length).toBeGreaterThan(20);
+    expect(markText).toContain(underlined);
+    expect(done.answer).toContain(`${underlined} [${n}]`);
     expect(await panel.locator(".doc-text").textContent()).toBe(doc.text); // the full document
     expect(await mark.count()).toBe(1);
     // The passage was scrolled into view inside the panel.
