@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, truncateSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { servicesFromIndex } from "../src/app.js";
 import { buildIndex, ensureIndex, loadIndex, InvalidIndexError } from "../src/store/indexManager.js";
 import { copyCorpus, tempDir, testConfig } from "./helpers/fixtures.js";
 
@@ -114,6 +115,18 @@ describe("index store", () => {
     expect(loaded.documents).toHaveLength(5);
     const parent = path.dirname(config.indexDir);
     expect(readdirSync(parent).filter((e) => /\.(tmp|old)-|\.lock$/.test(e))).toEqual([]);
+  });
+
+  it("finds words in a document written without spaces (Chinese)", async () => {
+    const { config, corpusDir } = setup();
+    writeFileSync(path.join(corpusDir, "zh_note.txt"), "莫斯科音乐厅袭击\n\n恐怖分子在莫斯科的音乐厅发动袭击，造成一百多人死亡。调查人员正在寻找同伙。");
+    await buildIndex(config);
+    const services = servicesFromIndex(config, await loadIndex(config));
+    const [top] = await services.answers.search("莫斯科 袭击", 1);
+    expect(top?.documentId).toBe("zh_note");
+    const answer = await services.answers.ask({ question: "谁在莫斯科发动袭击？" });
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations[0]?.documentId).toBe("zh_note");
   });
 
   it("notices a change to a linked document", async () => {

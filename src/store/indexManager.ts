@@ -15,7 +15,7 @@ import { DEFAULT_HNSW, HnswStore, type ChunkDocument } from "./hnswStore.js";
  * Bumped whenever cleaning, chunking or embedding changes what an index holds, so an index
  * built by older code is rebuilt rather than served.
  */
-export const PIPELINE_VERSION = 5;
+export const PIPELINE_VERSION = 6;
 const SPLITTER = "sentence-pack-v1";
 
 const FILES = {

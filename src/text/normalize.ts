@@ -45,10 +45,23 @@ export interface Token {
 const TOKEN_RE = /[\p{L}\p{N}]+(?:[-'.,][\p{L}\p{N}]+)*%?/gu;
 
 /** Splits text into word tokens with offsets. Pure. */
+// Scripts written without spaces between words: a run of them is one regex "token".
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const wordSegmenter = new Intl.Segmenter(undefined, { granularity: "word" });
+
 export function tokenize(text: string): Token[] {
   const folded = foldTypography(text);
   const tokens: Token[] = [];
   for (const m of folded.matchAll(TOKEN_RE)) {
+    if (UNSPACED_SCRIPT.test(m[0])) {
+      // ICU's dictionary segmentation finds the words ("莫斯科" in a sentence of Chinese).
+      for (const seg of wordSegmenter.segment(m[0])) {
+        if (!seg.isWordLike) continue;
+        const start = m.index + seg.index;
+        tokens.push({ word: seg.segment.toLowerCase(), start, end: start + seg.segment.length });
+      }
+      continue;
+    }
     let word = m[0];
     // A trailing "'s" is possessive, not part of the name.
     if (/'s$/i.test(word)) word = word.slice(0, -2);
