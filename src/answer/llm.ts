@@ -124,9 +124,9 @@ class LlmTimeoutError extends Error {
 }
 
 /** Statuses a retry cannot fix. */
-const PERMANENT_STATUS = new Set([400, 401, 403, 404, 422]);
+export const PERMANENT_STATUS: ReadonlySet<number> = new Set([400, 401, 403, 404, 422]);
 
-function statusOf(err: unknown): number | undefined {
+export function statusOf(err: unknown): number | undefined {
   if (err && typeof err === "object" && "status" in err && typeof (err as { status: unknown }).status === "number") {
     return (err as { status: number }).status;
   }
@@ -150,7 +150,8 @@ export function redact(message: string, secrets: (string | undefined)[]): string
   return truncate(out.replace(/\s+/g, " ").trim(), 300);
 }
 
-function textOf(content: unknown): string | undefined {
+/** The text of a chat message's content (a string or an array of typed parts). */
+export function textOf(content: unknown): string | undefined {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
     let out = "";

@@ -1,7 +1,7 @@
 import { HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { validateCitations } from "../answer/citations.js";
-import { formatPassages, neutraliseFences, redact } from "../answer/llm.js";
+import { chatModelFields, formatPassages, neutraliseFences, PERMANENT_STATUS, redact, statusOf, textOf } from "../answer/llm.js";
 import { AbortError, LLM_ABSTAIN_MARKER, type LlmAnswerer } from "../answer/pipeline.js";
 import type { AppConfig } from "../config/index.js";
 import type { Passage } from "../retrieval/types.js";
@@ -168,27 +168,13 @@ export interface BriefingWriter {
   write(input: { topic: string; passages: Passage[]; maxPoints: number; signal?: AbortSignal }): Promise<string>;
 }
 
-const PERMANENT_STATUS = new Set([400, 401, 403, 404, 422]);
-
-function textOf(content: unknown): string | undefined {
-  if (typeof content === "string") return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((p) => (p && typeof p === "object" && (p as { type?: unknown }).type === "text" && typeof (p as { text?: unknown }).text === "string" ? (p as { text: string }).text : ""))
-      .join("");
-  }
-  return undefined;
-}
-
 /** A writer over an OpenAI-compatible chat endpoint, with the briefing prompt, a deadline per attempt and bounded retries. */
 export function createBriefingWriter(config: AppConfig): BriefingWriter {
   const timeoutMs = config.LLM_TIMEOUT_MS;
   const secrets = [config.OPENAI_API_KEY];
   let model: Promise<{ invoke(messages: BaseMessage[], options: { signal: AbortSignal }): Promise<{ content: unknown }> }> | undefined;
   const modelOf = () =>
-    (model ??= Promise.all([import("@langchain/openai"), import("../answer/llm.js")]).then(
-      ([{ ChatOpenAI }, { chatModelFields }]) => new ChatOpenAI(chatModelFields(config)),
-    ));
+    (model ??= import("@langchain/openai").then(({ ChatOpenAI }) => new ChatOpenAI(chatModelFields(config))));
 
   return {
     model: config.OPENAI_MODEL,
@@ -208,9 +194,9 @@ export function createBriefingWriter(config: AppConfig): BriefingWriter {
           return text;
         } catch (err) {
           if (signal?.aborted) throw new AbortError();
-          const status = (err as { status?: unknown })?.status;
+          const status = statusOf(err);
           last = deadline.aborted ? new Error(`timed out after ${timeoutMs} ms`) : new Error(redact((err as Error)?.message || "request failed", secrets));
-          if (typeof status === "number" && PERMANENT_STATUS.has(status)) break;
+          if (status !== undefined && PERMANENT_STATUS.has(status)) break;
         }
       }
       throw last;
