@@ -1,5 +1,17 @@
 import { z } from "zod";
 
+/**
+ * A user-typed text field: at most `max` characters, no NUL or other C0 controls besides tab
+ * and newline (never meaningful in a question or topic), trimmed, not empty.
+ */
+export const userText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), { message: "must not contain control characters" })
+    .transform((s) => s.trim())
+    .refine((s) => s.length > 0, { message: "must not be empty" });
+
 /** One numbered source of an answer: the passage, where it sits in its document, and its score. */
 export const CitationSchema = z.object({
   n: z.number().int().positive(),

@@ -1,20 +1,12 @@
 import { z } from "zod";
-import { CitationSchema } from "../answer/types.js";
+import { CitationSchema, userText } from "../answer/types.js";
 
-/** Text fields refuse NUL and other C0 controls besides tab/newline, like the /api/ask schemas. */
-const cleanText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), { message: "must not contain control characters" })
-    .transform((s) => s.trim())
-    .refine((s) => s.length > 0, { message: "must not be empty" });
 
 export const DEFAULT_MAX_POINTS = 10;
 
 export const BriefingRequestSchema = z
   .object({
-    topic: cleanText(300),
+    topic: userText(300),
     maxPoints: z.number().int().min(3).max(20).optional(),
   })
   .strict();

@@ -1,19 +1,11 @@
 import { z } from "zod";
-import { AnswerSchema, CitationSchema, HistoryTurnSchema } from "../answer/types.js";
+import { AnswerSchema, CitationSchema, HistoryTurnSchema, userText } from "../answer/types.js";
 import { ErrorBodySchema } from "./errors.js";
 
-// Text fields refuse NUL and other C0 controls besides tab/newline: they are never meaningful in a question.
-const cleanText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), { message: "must not contain control characters" })
-    .transform((s) => s.trim())
-    .refine((s) => s.length > 0, { message: "must not be empty" });
 
 export const AskRequestSchema = z
   .object({
-    question: cleanText(2000),
+    question: userText(2000),
     k: z.number().int().min(1).max(20).optional(),
     history: z
       .array(HistoryTurnSchema.extend({ content: z.string().max(8000) }))
@@ -25,22 +17,14 @@ export type AskRequest = z.infer<typeof AskRequestSchema>;
 
 export const SearchQuerySchema = z
   .object({
-    q: cleanText(2000),
+    q: userText(2000),
     k: z.coerce.number().int().min(1).max(20).optional(),
   })
   .strict();
 
-export const PassageSchema = z.object({
+/** A retrieved passage: a citation's fields without its number, plus the ranking scores. */
+export const PassageSchema = CitationSchema.omit({ n: true }).extend({
   chunkId: z.string(),
-  documentId: z.string(),
-  title: z.string().nullable(),
-  section: z.string().nullable(),
-  author: z.string().nullable(),
-  date: z.string().nullable(),
-  text: z.string(),
-  start: z.number().int(),
-  end: z.number().int(),
-  score: z.number(),
   fusedScore: z.number(),
   denseScore: z.number(),
   bm25Score: z.number(),
