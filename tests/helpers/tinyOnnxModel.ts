@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+// The same seeded PRNG as the bench, so the weights (and hence the test) are reproducible.
+import { prng } from "../../src/bench/synthetic.js";
 
 /**
  * Writes a tiny, deterministic BERT-shaped model folder that transformers.js can load offline:
@@ -124,18 +126,6 @@ function node(opType: string, inputs: string[], outputs: string[], attrs: Bytes[
 }
 
 const intAttr = (name: string, value: number): Bytes[] => [fString(1, name), fInt(3, value), fInt(20, AttributeType.INT)];
-
-/** mulberry32: tiny seeded PRNG so the weights (and hence the test) are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function buildTinyBertOnnx(vocabSize: number, hiddenSize: number, seed = 1234): Uint8Array {
   const rand = prng(seed);
