@@ -12,12 +12,12 @@ cd "$(dirname "$0")/.."
 FILE="${EVAL_FILE:-tests/eval/questions.jsonl}"  # EVAL_FILE=... to gate another set (same thresholds)
 OUT="eval-results/eval-gate.json"
 GATE=(
-  --min recallAt5=0.92        # measured 0.946
-  --min mrrAt10=0.74          # measured 0.762
-  --min factRecall=0.66       # measured 0.679
+  --min recallAt5=0.94        # measured 0.964
+  --min mrrAt10=0.80          # measured 0.830
+  --min factRecall=0.67       # measured 0.696
   --min citationSupport=0.95  # measured 0.979
   --min abstention=0.38       # measured 0.462
-  --max falseAbstention=0.14  # measured 0.125
+  --max falseAbstention=0.11  # measured 0.089
 )
 
 mkdir -p eval-results

@@ -4,6 +4,8 @@ import { TermStats } from "./retrieval/scoring.js";
 import { HybridRetriever } from "./retrieval/hybrid.js";
 import { ensureIndex, type BuildProgress, type EnsureResult, type LoadedIndex } from "./store/indexManager.js";
 import { TextAnalyzer } from "./text/analyzer.js";
+import { RelatedTerms } from "./text/related.js";
+import { loadWordVectors, type WordVectors } from "./text/wordVectors.js";
 
 /** Everything a route or command needs, wired once from the configuration. */
 export interface Services {
@@ -23,12 +25,16 @@ export async function createLlm(config: AppConfig): Promise<LlmAnswerer | undefi
 }
 
 /** Wires retrieval and answering over an index already in memory. */
-export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: LlmAnswerer): Services {
+export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: LlmAnswerer, wordVectors?: WordVectors): Services {
   const analyzer = new TextAnalyzer(index.aliases);
   const stats = new TermStats(
     index.chunks.map((c) => c.pageContent),
     analyzer,
   );
+  if (wordVectors) {
+    const vocabulary = new Map([...stats.vocabulary()].map((v) => [v.word, v.term] as const));
+    stats.related = new RelatedTerms(wordVectors, vocabulary.keys(), (w) => vocabulary.get(w));
+  }
   const contexts = new Map(index.documents.map((d) => [d.id, d.context ?? ""]));
   const contextOf = (documentId: string) => contexts.get(documentId) ?? "";
   const retriever = new HybridRetriever(index.store, index.chunks, analyzer, stats, contextOf);
@@ -42,7 +48,21 @@ export async function createServices(
   config: AppConfig,
   onProgress?: (p: BuildProgress) => void,
 ): Promise<{ services: Services; ensure: EnsureResult }> {
-  const ensure = await ensureIndex(config, onProgress);
+  const [ensure, wordVectors] = await Promise.all([ensureIndex(config, onProgress), loadWordVectorsFor(config)]);
   const llm = await createLlm(config);
-  return { services: servicesFromIndex(config, ensure.index, llm), ensure };
+  return { services: servicesFromIndex(config, ensure.index, llm, wordVectors), ensure };
+}
+
+/**
+ * The word vectors when WORD_VECTORS is on. Answers still work without them (exact and
+ * stemmed matches only), so a missing or broken package is reported, not fatal.
+ */
+export async function loadWordVectorsFor(config: AppConfig, onWarning: (message: string) => void = (m) => console.warn(m)): Promise<WordVectors | undefined> {
+  if (config.WORD_VECTORS === "off") return undefined;
+  try {
+    return await loadWordVectors();
+  } catch (err) {
+    onWarning(`Word vectors unavailable (${(err as Error).message}); matching question words exactly.`);
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Express } from "express";
 import request from "supertest";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { servicesFromIndex, type Services } from "../src/app.js";
+import { loadWordVectorsFor, servicesFromIndex, type Services } from "../src/app.js";
 import { createLlmAnswerer } from "../src/answer/llm.js";
 import { findDates, explicitFullDates, principalDate } from "../src/briefing/dates.js";
 import { extractFigures, findDisagreements, type DisagreementOptions } from "../src/briefing/disagreements.js";
@@ -529,7 +529,7 @@ describe("POST /api/briefing with an LLM (fake OpenAI-compatible server)", () =>
   beforeAll(async () => {
     fake = await startFakeOpenAI();
     const llmConfig: AppConfig = { ...config, OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "fake-model", LLM_TIMEOUT_MS: 3000, LLM_MAX_RETRIES: 0, llmEnabled: true };
-    const llmServices = servicesFromIndex(llmConfig, services.index, createLlmAnswerer(llmConfig));
+    const llmServices = servicesFromIndex(llmConfig, services.index, createLlmAnswerer(llmConfig), await loadWordVectorsFor(llmConfig));
     llmApp = createApp({ config: { ...llmConfig, RATE_LIMIT_MAX: 100_000 }, state: { services: llmServices, status: "ok" }, logger: createLogger("silent"), webDir });
   });
 

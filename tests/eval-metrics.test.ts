@@ -224,8 +224,8 @@ describe("naive baseline answerer (ablation)", () => {
 });
 
 describe("ablation", () => {
-  it("has the four retrieval rows and the baseline row, the default being the unmodified pipeline", () => {
-    expect(ABLATION_CONFIGS.map((c) => c.id)).toEqual(["dense", "bm25", "hybrid", "default", "naive"]);
+  it("has the retrieval rows, the row without word vectors and the baseline row, the default being the unmodified pipeline", () => {
+    expect(ABLATION_CONFIGS.map((c) => c.id)).toEqual(["dense", "bm25", "hybrid", "no-vectors", "default", "naive"]);
     const def = ABLATION_CONFIGS.find((c) => c.id === DEFAULT_CONFIG_ID)!;
     expect(def).toMatchObject({ retrieval: {}, answerer: "extractive" });
     expect(ABLATION_CONFIGS.find((c) => c.id === "naive")).toMatchObject({ retrieval: {}, answerer: "naive" });
@@ -253,8 +253,11 @@ describe("ablation", () => {
     expect(naive.citations).toHaveLength(3);
 
     const questions = [{ id: "a", question: "Which unit?", answerable: true, evidence: ["Badri Brigade"], facts: [["Badri Brigade"]] }];
-    const result = await runAblation(questions, pipeline, ABLATION_CONFIGS, { warmup: false });
+    const switches: boolean[] = [];
+    const result = await runAblation(questions, { ...pipeline, useWordVectors: (on: boolean) => switches.push(on) }, ABLATION_CONFIGS, { warmup: false });
     expect(result.rows.map((r) => r.id)).toEqual(ABLATION_CONFIGS.map((c) => c.id));
+    // Only the no-vectors row turns them off, and they are back on for the rows after it.
+    expect(switches).toEqual([false, true]);
     const naiveRow = result.rows.find((r) => r.id === "naive")!.metrics;
     expect(naiveRow).toMatchObject({ recallAt5: 1, factRecall: 1, citationSupport: 1, falseAbstention: 0 });
     expect(result.rows.find((r) => r.id === "default")!.metrics.falseAbstention).toBe(1);

@@ -73,7 +73,7 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
       if (passageIndex < 0) passageIndex = passages.push(passage) - 1;
       taken.add(key);
       found++;
-      out.push({ text: s.text, start, end, passageIndex, terms: stats.analyzer.terms(s.text), coverage: c.coverage, score: c.score, matched: new Set() });
+      out.push({ text: s.text, start, end, passageIndex, terms: stats.analyzer.terms(s.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() });
     }
   }
   return out;

@@ -67,9 +67,13 @@ runCli(async (argv) => {
   } else {
     const { services } = await createServices(loadConfig());
     if (values.ablate) {
+      const related = services.stats.related;
       ablation = await runAblation(questions, {
         search: (q, k, retrieval) => services.answers.search(q, k, retrieval),
         ask: (question, retrieval) => services.answers.ask({ question, retrieval, forceExtractive: true }),
+        useWordVectors: (on) => {
+          services.stats.related = on ? related : undefined;
+        },
       });
       metrics = ablation.rows.find((r) => r.id === DEFAULT_CONFIG_ID)!.metrics;
       outcomes = ablation.outcomes[DEFAULT_CONFIG_ID]!;

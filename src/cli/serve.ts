@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { createLlm, servicesFromIndex } from "../app.js";
+import { createLlm, loadWordVectorsFor, servicesFromIndex } from "../app.js";
 import { loadConfig } from "../config/index.js";
 import { createApp, type AppState } from "../server/app.js";
 import { scrubSecrets } from "../server/middleware.js";
@@ -51,10 +51,10 @@ runCli(async () => {
 
   try {
     const started = performance.now();
-    const ensure = await ensureIndex(config);
+    const [ensure, wordVectors] = await Promise.all([ensureIndex(config), loadWordVectorsFor(config, (message) => logger.warn(message))]);
     for (const s of ensure.skipped) logger.warn({ file: s.fileName, reason: s.reason }, "corpus file skipped");
     const llm = await createLlm(config);
-    state.services = servicesFromIndex(config, ensure.index, llm);
+    state.services = servicesFromIndex(config, ensure.index, llm, wordVectors);
     state.status = "ok";
     logger.info(
       {

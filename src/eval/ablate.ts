@@ -16,6 +16,8 @@ export interface AblationConfig {
   /** Overrides of the default retrieval (DEFAULT_HYBRID); `{}` is the default. */
   retrieval: Partial<HybridOptions>;
   answerer: "extractive" | "naive";
+  /** false runs the row without the word vectors' related terms (exact and stemmed matches only). */
+  wordVectors?: boolean;
 }
 
 /**
@@ -27,6 +29,7 @@ export const ABLATION_CONFIGS: readonly AblationConfig[] = [
   { id: "dense", label: "dense only", retrieval: { mode: "dense", rerankDepth: 0 }, answerer: "extractive" },
   { id: "bm25", label: "BM25 only", retrieval: { mode: "bm25", rerankDepth: 0 }, answerer: "extractive" },
   { id: "hybrid", label: "hybrid, no rerank", retrieval: { mode: "hybrid", rerankDepth: 0 }, answerer: "extractive" },
+  { id: "no-vectors", label: "hybrid + rerank, no word vectors", retrieval: {}, answerer: "extractive", wordVectors: false },
   { id: "default", label: "hybrid + rerank (default)", retrieval: {}, answerer: "extractive" },
   { id: "naive", label: "default retrieval, naive answerer", retrieval: {}, answerer: "naive" },
 ];
@@ -69,6 +72,8 @@ export interface AblationPipeline {
   search(query: string, k: number, retrieval: Partial<HybridOptions>): Promise<Passage[]>;
   /** The extractive answer over the given retrieval. */
   ask(question: string, retrieval: Partial<HybridOptions>): Promise<Answer>;
+  /** Turns the word vectors' related terms off and on again (rows with `wordVectors: false`). */
+  useWordVectors?(on: boolean): void;
 }
 
 /** The eval target of one configuration. */
@@ -106,13 +111,22 @@ export async function runAblation(
   configs: readonly AblationConfig[] = ABLATION_CONFIGS,
   options: { warmup?: boolean } = {},
 ): Promise<AblationResult> {
+  const run = async (c: AblationConfig, qs: EvalQuestion[]) => {
+    const off = c.wordVectors === false && pipeline.useWordVectors !== undefined;
+    if (off) pipeline.useWordVectors!(false);
+    try {
+      return await runEval(qs, targetFor(c, pipeline));
+    } finally {
+      if (off) pipeline.useWordVectors!(true);
+    }
+  };
   if (options.warmup ?? true) {
-    for (const c of configs) await runEval(questions.slice(0, 10), targetFor(c, pipeline));
+    for (const c of configs) await run(c, questions.slice(0, 10));
   }
   const rows: AblationRow[] = [];
   const outcomes: Record<string, QuestionOutcome[]> = {};
   for (const c of configs) {
-    const result = await runEval(questions, targetFor(c, pipeline));
+    const result = await run(c, questions);
     rows.push({ id: c.id, label: c.label, retrieval: c.retrieval, answerer: c.answerer, metrics: result.metrics });
     outcomes[c.id] = result.outcomes;
   }

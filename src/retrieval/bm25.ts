@@ -9,7 +9,7 @@ import type { ChunkDocument } from "../store/hnswStore.js";
 export class Bm25Index {
   private readonly search: MiniSearch<{ id: number; text: string; context: string }>;
 
-  constructor(chunks: ChunkDocument[], analyzer: TextAnalyzer, contextOf: (documentId: string) => string = () => "") {
+  constructor(chunks: ChunkDocument[], private readonly analyzer: TextAnalyzer, contextOf: (documentId: string) => string = () => "") {
     this.search = new MiniSearch({
       fields: ["text", "context"],
       idField: "id",
@@ -21,10 +21,16 @@ export class Bm25Index {
     this.search.addAll(chunks.map((c, i) => ({ id: i, text: c.pageContent, context: contextOf(c.metadata.documentId) })));
   }
 
-  /** [chunk position, score] pairs, best first. */
-  query(text: string, limit: number): { position: number; score: number }[] {
+  /**
+   * [chunk position, score] pairs, best first. `related` adds terms of nearly the same
+   * meaning as the question's, each counted at the given share of an exact match.
+   */
+  query(text: string, limit: number, related?: Map<string, number>): { position: number; score: number }[] {
+    const options = related?.size
+      ? { tokenize: (t: string) => [...this.analyzer.terms(t), ...related.keys()], boostTerm: (term: string) => related.get(term) ?? 1 }
+      : undefined;
     return this.search
-      .search(text)
+      .search(text, options)
       .slice(0, limit)
       .map((r) => ({ position: r.id as number, score: r.score }));
   }

@@ -2,7 +2,7 @@ import type { ChunkDocument, HnswStore } from "../store/hnswStore.js";
 import { TextAnalyzer } from "../text/analyzer.js";
 import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
-import type { TermStats } from "./scoring.js";
+import { queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
 import type { Passage } from "./types.js";
@@ -69,7 +69,7 @@ export class HybridRetriever {
       });
     }
     if (opts.mode !== "dense") {
-      this.bm25.query(query, opts.candidates).forEach(({ position, score }, rank) => {
+      this.bm25.query(query, opts.candidates, this.relatedTermsOf(query)).forEach(({ position, score }, rank) => {
         const e = entry(position);
         e.rrf += 1 / (opts.rrfK + rank + 1);
         e.bm25 = score;
@@ -99,6 +99,16 @@ export class HybridRetriever {
       for (const s of this.sentencesOf(p.chunkId)) keptSentences.push(s);
     }
     return kept;
+  }
+
+  /** Stand-in terms for the query's words, each at its share of an exact match. */
+  private relatedTermsOf(query: string): Map<string, number> | undefined {
+    if (!this.stats?.related) return undefined;
+    const out = new Map<string, number>();
+    for (const alternatives of queryTerms(query, this.stats).related.values()) {
+      for (const [term, share] of alternatives) out.set(term, Math.max(share, out.get(term) ?? 0));
+    }
+    return out;
   }
 
   private readonly sentenceCache = new Map<string, string[][]>();

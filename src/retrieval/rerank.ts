@@ -11,6 +11,7 @@ export interface CandidateSentence {
   coverage: number;
   score: number;
   matched: Set<string>;
+  partial: Map<string, number>;
 }
 
 /**
@@ -70,8 +71,11 @@ export function rerankPassages(
   const best = new Array<number>(passages.length).fill(0);
   const bestTerms = new Array<string[]>(passages.length).fill([]);
   const matchedIn = passages.map(() => new Set<string>());
+  const partialIn = passages.map(() => new Map<string, number>());
   for (const c of candidates) {
     c.matched.forEach((t) => matchedIn[c.passageIndex]!.add(t));
+    const partial = partialIn[c.passageIndex]!;
+    c.partial.forEach((share, t) => partial.set(t, Math.max(share, partial.get(t) ?? 0)));
     if (c.score > best[c.passageIndex]!) {
       best[c.passageIndex] = c.score;
       bestTerms[c.passageIndex] = c.terms;
@@ -87,7 +91,8 @@ export function rerankPassages(
     let header = headerTerms.get(documentId);
     if (!header) headerTerms.set(documentId, (header = new Set(contextOf ? stats.termsOf(contextOf(documentId)) : [])));
     let w = 0;
-    for (const [t, weight] of query.weights) w += m.has(t) ? weight : header.has(t) ? 0.5 * weight : 0;
+    const partial = partialIn[i]!;
+    for (const [t, weight] of query.weights) w += m.has(t) ? weight : Math.max(partial.get(t) ?? 0, header.has(t) ? 0.5 : 0) * weight;
     return query.total > 0 ? w / query.total : 0;
   });
   const maxFused = Math.max(...passages.map((p) => p.fusedScore)) || 1;

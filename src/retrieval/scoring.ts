@@ -1,6 +1,7 @@
 import type { TextAnalyzer } from "../text/analyzer.js";
 import { splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, stem, tokenize } from "../text/normalize.js";
+import type { RelatedTerms } from "../text/related.js";
 
 /** Document frequencies over chunks: the IDF every sentence score is weighted by. */
 export class TermStats {
@@ -8,6 +9,8 @@ export class TermStats {
   readonly count: number;
   /** Unstemmed surface words seen anywhere in the corpus, for grounding named entities. */
   private readonly surface = new Set<string>();
+  /** Corpus words close in meaning to a question's words, when word vectors are loaded. */
+  related?: RelatedTerms;
 
   constructor(texts: string[], readonly analyzer: TextAnalyzer) {
     this.count = texts.length;
@@ -61,6 +64,14 @@ export class TermStats {
 
   knowsWord(word: string): boolean {
     return this.surface.has(word);
+  }
+
+  /** The corpus's own words, each with the single term it indexes as (stopwords and names of several terms left out). */
+  *vocabulary(): Iterable<{ word: string; term: string }> {
+    for (const word of this.surface) {
+      const terms = this.analyzer.terms(word);
+      if (terms.length === 1 && this.df.has(terms[0]!)) yield { word, term: terms[0]! };
+    }
   }
 }
 
@@ -143,7 +154,15 @@ export interface QueryTerms {
   unknownWeight: number;
   /** IDF-weighted share of the question's terms that occur nowhere in the corpus (0..1). */
   unseenShare: number;
+  /**
+   * For a question term, corpus terms of nearly the same meaning with the share of the
+   * term's weight a match on them earns ("founded" -> "formed" 0.70 x SEMANTIC_CREDIT).
+   */
+  related: Map<string, Map<string, number>>;
 }
+
+/** What a stand-in word earns, per unit of similarity, against an exact match. */
+export const SEMANTIC = { credit: 0.5, expandKnown: true };
 
 /** Terms of a question, question words removed, weighted by IDF. */
 export function queryTerms(question: string, stats: TermStats): QueryTerms {
@@ -160,6 +179,24 @@ export function queryTerms(question: string, stats: TermStats): QueryTerms {
   const unknownNames: string[] = [];
   let unknownWeight = 0;
   const folded = foldTypography(question);
+  const related = new Map<string, Map<string, number>>();
+  const lowerWords = new Set<string>();
+  for (const tok of tokenize(question)) {
+    const surface = folded.slice(tok.start, tok.end);
+    if (/^\p{Ll}+$/u.test(surface)) lowerWords.add(tok.word);
+  }
+  if (stats.related) {
+    // Only plain lower-case words: a name must be matched as written, never by a neighbour
+    // ("Pakistan" is close to "Afghanistan" in any word space).
+    for (const w of words) {
+      if (!lowerWords.has(w) || analyzer.isAlias(w)) continue;
+      const term = stem(w);
+      if (!SEMANTIC.expandKnown && stats.has(term)) continue;
+      const alternatives = new Map<string, number>();
+      for (const r of stats.related.of(w)) if (!weights.has(r.term)) alternatives.set(r.term, SEMANTIC.credit * r.similarity);
+      if (alternatives.size > 0) related.set(term, alternatives);
+    }
+  }
   for (const tok of tokenize(question)) {
     const surface = folded.slice(tok.start, tok.end);
     // A capital after a sentence end is grammar, not a name; an all-caps acronym is a name anywhere.
@@ -176,7 +213,7 @@ export function queryTerms(question: string, stats: TermStats): QueryTerms {
   }
   let unseen = 0;
   for (const [t, w] of weights) if (!stats.has(t)) unseen += w;
-  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1 };
+  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related };
 }
 
 export interface SentenceScore {
@@ -185,6 +222,8 @@ export interface SentenceScore {
   /** Final score used for ranking. */
   score: number;
   matched: Set<string>;
+  /** Question terms met only through a related word, with the share of their weight earned. */
+  partial: Map<string, number>;
 }
 
 /** Terms around a sentence that count towards it at a discount. */
@@ -218,12 +257,21 @@ export function scoreSentence(
   termSet: Set<string> = new Set(sentenceTerms),
 ): SentenceScore {
   const matched = new Set<string>();
+  const partial = new Map<string, number>();
   let weight = 0;
   const inAny = (sets: Set<string>[] | undefined, t: string) => sets !== undefined && sets.some((x) => x.has(t));
   for (const [t, w] of query.weights) {
     if (termSet.has(t)) {
       matched.add(t);
       weight += w;
+      continue;
+    }
+    let credit = 0;
+    const alternatives = query.related.get(t);
+    if (alternatives) for (const [alt, share] of alternatives) if (share > credit && termSet.has(alt)) credit = share;
+    if (credit > 0) {
+      partial.set(t, credit);
+      weight += credit * w;
     } else if (t.length >= 5 && sentenceTerms.some((x) => x.length > t.length + 2 && x.startsWith(t))) weight += PREFIX_CREDIT * w;
     else if (inAny(context.neighbours, t)) weight += NEIGHBOUR_CREDIT * w;
     else if (inAny(context.farNeighbours, t)) weight += FAR_NEIGHBOUR_CREDIT * w;
@@ -244,5 +292,5 @@ export function scoreSentence(
   const statementFit = /[.!?]["'\u201D\u2019)\]]*$/.test(sentenceText.trim()) ? 1 : 0.5;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
   const score = coverage * phraseBonus * lengthFit * statementFit * answerTypeFit(types, sentenceText) * (0.85 + 0.15 * passagePrior);
-  return { coverage, score, matched };
+  return { coverage, score, matched, partial };
 }

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { servicesFromIndex, type Services } from "../../src/app.js";
+import { loadWordVectorsFor, servicesFromIndex, type Services } from "../../src/app.js";
 import type { LlmAnswerer } from "../../src/answer/pipeline.js";
 import { parseConfig, type AppConfig } from "../../src/config/index.js";
 import { ensureIndex } from "../../src/store/indexManager.js";
@@ -31,6 +31,6 @@ export async function corpusServices(env: Record<string, string> = {}, llm?: Llm
   const { dir, cleanup } = tempDir();
   copyCorpus(dir);
   const config = testConfig(dir, env);
-  const ensure = await ensureIndex(config);
-  return { services: servicesFromIndex(config, ensure.index, llm), config, cleanup };
+  const [ensure, wordVectors] = await Promise.all([ensureIndex(config), loadWordVectorsFor(config)]);
+  return { services: servicesFromIndex(config, ensure.index, llm, wordVectors), config, cleanup };
 }

@@ -1,0 +1,140 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "../src/app.js";
+import { queryTerms, TermStats } from "../src/retrieval/scoring.js";
+import { TextAnalyzer } from "../src/text/analyzer.js";
+import { RelatedTerms } from "../src/text/related.js";
+import { convertPackageVectors, loadWordVectors, WordVectors } from "../src/text/wordVectors.js";
+import { corpusServices, tempDir } from "./helpers/fixtures.js";
+
+/** A file in the package's layout: metadata, the word list, then word -> [dims..., norm, index]. */
+function writePackageJson(file: string, entries: [string, number[]][]): void {
+  const vectors = entries.map(([w, v], i) => `${JSON.stringify(w)}:[${[...v, Math.hypot(...v), i].join(",")}]`).join(",");
+  writeFileSync(
+    file,
+    `{"precision":8,"l2NormIndex":3,"wordIndex":4,"size":${entries.length},"dimensions":3,"words":${JSON.stringify(entries.map((e) => e[0]))},"vectors":{${vectors}},"unkVector":[0,0,0]}`,
+  );
+}
+
+describe("word vector table", () => {
+  const { dir, cleanup } = tempDir();
+  afterAll(cleanup);
+
+  it("keeps plain words in frequency order, as unit vectors, and drops names, numbers and punctuation", async () => {
+    const file = path.join(dir, "vectors.json");
+    writePackageJson(file, [
+      ["the", [1, 0, 0]],
+      [",", [0, 1, 0]],
+      ["formed", [3, 4, 0]],
+      ["2015", [0, 0, 1]],
+      ["u.s.", [0, 1, 1]],
+      ["founded", [4, 3, 0]],
+      ["anti-shi'a", [0, 0, 2]],
+    ]);
+    const table = await convertPackageVectors(file);
+    expect(table.size).toBe(4);
+    expect(table.has(",") || table.has("2015") || table.has("u.s.")).toBe(false);
+    expect(table.has("anti-shi'a")).toBe(true);
+    const formed = table.vector("formed")!;
+    expect(formed[0]).toBeCloseTo(0.6, 1);
+    expect(formed[1]).toBeCloseTo(0.8, 1);
+    expect(table.vector("missing")).toBeUndefined();
+
+    const capped = await convertPackageVectors(file, 2);
+    expect(capped.size).toBe(2);
+    expect(capped.has("formed") && !capped.has("founded")).toBe(true);
+  });
+
+  it("round-trips through its cache format and refuses a truncated cache", async () => {
+    const file = path.join(dir, "vectors2.json");
+    writePackageJson(file, [
+      ["alpha", [1, 2, 3]],
+      ["beta", [3, 2, 1]],
+    ]);
+    const table = await convertPackageVectors(file);
+    const buffer = table.toBuffer("test");
+    const back = WordVectors.fromBuffer(buffer);
+    expect(back.size).toBe(2);
+    expect([...back.vector("beta")!]).toEqual([...table.vector("beta")!]);
+    expect(() => WordVectors.fromBuffer(buffer.subarray(0, buffer.length - 1))).toThrow(/truncated/);
+  });
+
+  it("is converted once from the installed package and then read from the cache", async () => {
+    const cacheDir = path.join(dir, "cache");
+    mkdirSync(cacheDir);
+    const first = await loadWordVectors({ cacheDir, maxWords: 2_000 });
+    expect(first.size).toBe(2_000);
+    // A corrupt cache is converted again rather than trusted.
+    const [cacheFile] = (await import("node:fs")).readdirSync(cacheDir);
+    writeFileSync(path.join(cacheDir, cacheFile!), readFileSync(path.join(cacheDir, cacheFile!)).subarray(0, 100));
+    const again = await loadWordVectors({ cacheDir, maxWords: 2_000 });
+    expect(again.size).toBe(2_000);
+    expect([...again.vector("people")!]).toEqual([...first.vector("people")!]);
+  });
+});
+
+describe("related terms", () => {
+  // Three-dimensional toy vectors: "founded" is close to "formed", far from "attack".
+  const table = new WordVectors(
+    3,
+    ["formed", "founded", "attack", "pakistan", "afghanistan"],
+    Int8Array.from([127, 0, 0, 120, 40, 0, 0, 127, 0, 0, 0, 127, 0, 10, 126]),
+  );
+  const texts = ["The group was formed in Afghanistan.", "An attack in Afghanistan killed dozens."];
+  const analyzer = new TextAnalyzer();
+  const stats = new TermStats(texts, analyzer);
+  const vocabulary = new Map([...stats.vocabulary()].map((v) => [v.word, v.term] as const));
+  stats.related = new RelatedTerms(table, vocabulary.keys(), (w) => vocabulary.get(w));
+
+  it("offers the corpus's word of nearly the same meaning, at less than an exact match", () => {
+    const q = queryTerms("When was the group founded?", stats);
+    const alternatives = q.related.get("found");
+    expect([...(alternatives?.keys() ?? [])]).toEqual(["form"]);
+    expect(alternatives!.get("form")!).toBeGreaterThan(0.3);
+    expect(alternatives!.get("form")!).toBeLessThan(1);
+  });
+
+  it("never stands one name in for another", () => {
+    // "Pakistan" is close to "Afghanistan" in the toy space, as in any real one.
+    const q = queryTerms("What happened in Pakistan?", stats);
+    expect(q.related.has("pakistan")).toBe(false);
+  });
+});
+
+describe("word vectors in answers (real corpus)", () => {
+  let on: Services;
+  let off: Services;
+  const cleanups: (() => void)[] = [];
+  beforeAll(async () => {
+    const a = await corpusServices();
+    const b = await corpusServices({ WORD_VECTORS: "off" });
+    on = a.services;
+    off = b.services;
+    cleanups.push(a.cleanup, b.cleanup);
+  });
+  afterAll(() => cleanups.forEach((c) => c()));
+
+  it("WORD_VECTORS=off turns the related words off", () => {
+    expect(on.stats.related?.vocabularySize).toBeGreaterThan(1000);
+    expect(off.stats.related).toBeUndefined();
+  });
+
+  it("answers a question worded differently from the documents ('music venue' for 'concert hall')", async () => {
+    const question = "What did the jihadists do at the Moscow music venue?";
+    const rank = async (s: Services) => (await s.answers.search(question, 10)).findIndex((p) => /Crocus/.test(p.text)) + 1 || 99;
+    const withVectors = await rank(on);
+    expect(withVectors).toBeGreaterThan(0);
+    expect(withVectors).toBeLessThanOrEqual(5);
+    expect(withVectors).toBeLessThan(await rank(off));
+    const answer = await on.answers.ask({ question });
+    expect(answer.abstained).toBe(false);
+    expect(answer.answer).toMatch(/Crocus[^[]*\[\d+\]/);
+  });
+
+  it("still abstains on questions the documents do not answer", async () => {
+    for (const question of ["What is the capital of Australia?", "Who won the football world cup in 2018?"]) {
+      expect((await on.answers.ask({ question })).abstained, question).toBe(true);
+    }
+  });
+});
