@@ -121,6 +121,29 @@ describe("extractive answers", () => {
   });
 });
 
+describe("a question that names its source", () => {
+  it("is answered from that document: 'CSIS' names the article whose header says CSIS", async () => {
+    const csis = services.index.documents.find((d) => /\bCSIS\b/.test(d.context ?? ""))!;
+    expect(csis).toBeDefined();
+    const question = "What does the CSIS commentary propose on regional cooperation?";
+    expect([...services.retriever.sourcesNamedIn(question)]).toEqual([csis.id]);
+    const named = await services.answers.search(question, 5);
+    expect(named.slice(0, 3).every((p) => p.documentId === csis.id)).toBe(true);
+    // Without the name, the same words find other documents too.
+    const unnamed = await services.answers.search("What is proposed on regional cooperation?", 5);
+    expect(unnamed.some((p) => p.documentId !== csis.id)).toBe(true);
+    const answer = await ask(question);
+    expect(answer.abstained).toBe(false);
+    expect(answer.citations.every((c) => c.documentId === csis.id)).toBe(true);
+  });
+
+  it("does not scope on a word that other documents also use, or on two sources at once", () => {
+    expect(services.retriever.sourcesNamedIn("What does the Taliban say about IS-K?").size).toBe(0);
+    const other = services.index.documents.find((d) => /Bacon/.test(d.context ?? ""));
+    if (other) expect(services.retriever.sourcesNamedIn("Do CSIS and Tricia Bacon agree?").size).toBe(0);
+  });
+});
+
 describe("citation validation", () => {
   it("keeps real markers, strips invented ones and renumbers in order of use", () => {
     const check = validateCitations("Alpha [3]. Beta [9] and gamma [1, 7]. Delta [3].", 5);

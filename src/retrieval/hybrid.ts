@@ -18,6 +18,9 @@ export interface HybridOptions {
   rerankDepth: number;
 }
 
+/** Added to the rerank score (0..1 scale) of passages from the source a question names. */
+export const SOURCE_BONUS = { value: 0.5 };
+
 export const DEFAULT_HYBRID: HybridOptions = { candidates: 40, rrfK: 60, mode: "hybrid", rerankDepth: 40 };
 
 /**
@@ -75,12 +78,22 @@ export class HybridRetriever {
         e.bm25 = score;
       });
     }
+    // A question naming its source ("the CSIS analysis") is about that document: all of its
+    // passages are candidates, even those neither ranker put in its top list.
+    const sources = this.stats && opts.rerankDepth > 0 ? this.sourcesNamedIn(query) : new Set<string>();
+    if (sources.size > 0) this.chunks.forEach((c, position) => sources.has(c.metadata.documentId) && entry(position));
     const ranked = [...fused.entries()].sort((a, b) => b[1].rrf - a[1].rrf || a[0] - b[0]);
     let passages = ranked.map(([position, s]) => this.toPassage(position, s));
     let bestSentence = new Map<string, string[]>();
     if (this.stats && opts.rerankDepth > 0) {
-      const head = rerankPassages(query, passages.slice(0, opts.rerankDepth), this.stats, this.contextOf);
-      passages = [...head.passages, ...passages.slice(opts.rerankDepth)];
+      // The named source's passages are all reranked, however far down the fused list.
+      const depth = sources.size > 0 ? Math.max(opts.rerankDepth, passages.length) : opts.rerankDepth;
+      const head = rerankPassages(query, passages.slice(0, depth), this.stats, this.contextOf);
+      let top = head.passages;
+      if (sources.size > 0) {
+        top = top.map((p) => (sources.has(p.documentId) ? { ...p, score: p.score + SOURCE_BONUS.value } : p)).sort((a, b) => b.score - a.score);
+      }
+      passages = [...top, ...passages.slice(depth)];
       bestSentence = head.bestSentence;
     }
     const kept: Passage[] = [];
@@ -99,6 +112,45 @@ export class HybridRetriever {
       for (const s of this.sentencesOf(p.chunkId)) keptSentences.push(s);
     }
     return kept;
+  }
+
+  /**
+   * Documents the question names as its source ("the CSIS analysis"): a question term that
+   * is in exactly one document's header and in no other document's text. Such a question
+   * asks what that document says, so its passages go first.
+   */
+  sourcesNamedIn(query: string): Set<string> {
+    const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
+    const out = new Set<string>();
+    for (const t of new Set(this.analyzer.terms(query))) {
+      if (this.analyzer.isAlias(t)) continue;
+      const headers = headerDocs.get(t);
+      if (headers?.size !== 1) continue;
+      const [doc] = headers;
+      if ([...(textDocs.get(t) ?? [])].every((d) => d === doc)) out.add(doc!);
+    }
+    return out.size === 1 ? out : new Set();
+  }
+  private _sourceTerms?: { headerDocs: Map<string, Set<string>>; textDocs: Map<string, Set<string>> };
+
+  private buildSourceTerms(): { headerDocs: Map<string, Set<string>>; textDocs: Map<string, Set<string>> } {
+    const add = (m: Map<string, Set<string>>, t: string, d: string) => {
+      let s = m.get(t);
+      if (!s) m.set(t, (s = new Set()));
+      s.add(d);
+    };
+    const headerDocs = new Map<string, Set<string>>();
+    const textDocs = new Map<string, Set<string>>();
+    const docs = new Set<string>();
+    for (const c of this.chunks) {
+      const d = c.metadata.documentId;
+      if (!docs.has(d)) {
+        docs.add(d);
+        for (const t of this.analyzer.terms(this.contextOf(d))) add(headerDocs, t, d);
+      }
+      for (const t of this.analyzer.terms(c.pageContent)) add(textDocs, t, d);
+    }
+    return { headerDocs, textDocs };
   }
 
   /** Stand-in terms for the query's words, each at its share of an exact match. */
