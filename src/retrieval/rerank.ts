@@ -1,4 +1,4 @@
-import { answerTypesOf, queryTerms, scoreSentence, type QueryTerms, type TermStats } from "./scoring.js";
+import { answerTypesOf, queryTerms, scoreSentence, type QueryTermOptions, type QueryTerms, type TermStats } from "./scoring.js";
 import type { Passage } from "./types.js";
 
 export interface CandidateSentence {
@@ -24,8 +24,9 @@ export function scoreCandidates(
   passages: Passage[],
   stats: TermStats,
   contextOf?: (documentId: string) => string,
+  termOptions: QueryTermOptions = {},
 ): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number; query: QueryTerms } {
-  const query = queryTerms(question, stats);
+  const query = queryTerms(question, stats, termOptions);
   const types = answerTypesOf(question);
   const seen = new Set<string>();
   const candidates: CandidateSentence[] = [];
@@ -67,7 +68,7 @@ export function rerankPassages(
   contextOf?: (documentId: string) => string,
   weights = RERANK_WEIGHTS,
 ): { passages: Passage[]; bestSentence: Map<string, string[]> } {
-  const { candidates, query } = scoreCandidates(question, passages, stats, contextOf);
+  const { candidates, query } = scoreCandidates(question, passages, stats, contextOf, { specificity: false });
   const best = new Array<number>(passages.length).fill(0);
   const bestTerms = new Array<string[]>(passages.length).fill([]);
   const matchedIn = passages.map(() => new Set<string>());

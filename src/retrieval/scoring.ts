@@ -164,13 +164,25 @@ export interface QueryTerms {
 /** What a stand-in word earns, per unit of similarity, against an exact match. */
 export const SEMANTIC = { credit: 0.5, expandKnown: true };
 
+export interface QueryTermOptions {
+  /**
+   * Weigh each word by its general-English specificity as well as by corpus IDF (with word
+   * vectors loaded). On for choosing answer sentences and abstaining; passage ranking keeps
+   * plain corpus IDF, which measured better there (MRR@10 0.830 against 0.803 on the project set).
+   */
+  specificity?: boolean;
+}
+
 /** Terms of a question, question words removed, weighted by IDF. */
-export function queryTerms(question: string, stats: TermStats): QueryTerms {
+export function queryTerms(question: string, stats: TermStats, options: QueryTermOptions = {}): QueryTerms {
   const analyzer = stats.analyzer;
   const words = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w));
   const terms = words.map((w) => (analyzer.isAlias(w) ? w : stem(w)));
   const weights = new Map<string, number>();
-  for (const t of terms) weights.set(t, stats.idf(t));
+  terms.forEach((t, i) => {
+    const specificity = stats.related && (options.specificity ?? true) && !analyzer.isAlias(t) ? stats.related.specificity(words[i]!) : 1;
+    weights.set(t, Math.max(weights.get(t) ?? 0, stats.idf(t) * specificity));
+  });
   const bigrams = new Set<string>();
   for (let i = 1; i < terms.length; i++) bigrams.add(`${terms[i - 1]} ${terms[i]}`);
   let total = 0;

@@ -20,6 +20,11 @@ export interface RelatedTermsOptions {
  */
 export const DEFAULT_RELATED: RelatedTermsOptions = { minSimilarity: 0.6, perWord: 3 };
 
+const NUMBER_WORD = /^(?:\d.*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|first|second|third|fourth|fifth)$/;
+
+/** Below `fullRank` in general frequency a word counts less, down to `floor` for the commonest. */
+const SPECIFICITY = { floor: 0.3, fullRank: 30_000 };
+
 /**
  * Words of the corpus that mean nearly what a question's word means, by general-English
  * word vectors: the question's "founded" finds the documents' "formed". Only the corpus's
@@ -48,6 +53,19 @@ export class RelatedTerms {
     }
     this.matrix = new Float32Array(rows.length * vectors.dims);
     rows.forEach((r, i) => this.matrix.set(r, i * vectors.dims));
+  }
+
+  /**
+   * How specific a word is in general English (0..1]: "way" and "best" say little about a
+   * topic however rare they are in five articles; "bread" and "boiling" say much. Words the
+   * table lacks (names, rare terms) count as fully specific.
+   */
+  specificity(word: string): number {
+    // Counts are never filler in a question: "what two steps" asks for exactly two things.
+    if (NUMBER_WORD.test(word)) return 1;
+    const rank = this.vectors.rank(word);
+    if (rank === undefined) return 1;
+    return Math.min(1, Math.max(SPECIFICITY.floor, Math.log(rank + 1) / Math.log(SPECIFICITY.fullRank)));
   }
 
   get vocabularySize(): number {

@@ -40,6 +40,11 @@ export class WordVectors {
     return this.index.has(word);
   }
 
+  /** The word's place in general-English frequency (0 = most frequent), or undefined. */
+  rank(word: string): number | undefined {
+    return this.index.get(word);
+  }
+
   /** The word's unit vector, or undefined when the table lacks it. */
   vector(word: string): Float32Array | undefined {
     const i = this.index.get(word);
