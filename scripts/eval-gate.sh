@@ -14,10 +14,10 @@ OUT="eval-results/eval-gate.json"
 GATE=(
   --min recallAt5=0.94        # measured 0.964
   --min mrrAt10=0.80          # measured 0.830
-  --min factRecall=0.67       # measured 0.696
-  --min citationSupport=0.95  # measured 0.979
-  --min abstention=0.38       # measured 0.462
-  --max falseAbstention=0.11  # measured 0.089
+  --min factRecall=0.76       # measured 0.786
+  --min citationSupport=0.95  # measured 0.981
+  --min abstention=0.46       # measured 0.538
+  --max falseAbstention=0.09  # measured 0.071
 )
 
 mkdir -p eval-results
