@@ -144,6 +144,33 @@ describe("a question that names its source", () => {
   });
 });
 
+describe("questions about a document itself (author, publication date)", () => {
+  it("answers from the header of the document the question names, citing the passage that shows the byline", async () => {
+    const doc = services.index.documents.find((d) => d.metadata.author && d.metadata.dateText && d.metadata.title)!;
+    const { title, author, dateText } = doc.metadata;
+    const a = await ask(`Who wrote '${title}', and when was it published?`);
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toContain(author!);
+    expect(a.answer).toContain(dateText!);
+    expect(a.citations).toHaveLength(1);
+    expect(a.citations[0]!.documentId).toBe(doc.id);
+    expect(a.citations[0]!.text).toContain(author!);
+    expect(markersIn(a.answer)).toEqual([1]);
+  });
+
+  it("says so when the document does not name its author, rather than guessing", async () => {
+    const doc = services.index.documents.find((d) => d.metadata.title && !d.metadata.author)!;
+    const a = await ask(`Who is the author of "${doc.metadata.title}"?`);
+    expect(a.answer).toMatch(/does not name its author/);
+    expect(a.citations[0]!.documentId).toBe(doc.id);
+  });
+
+  it("answers 'who wrote' about an event, not a document, from the passages as usual", async () => {
+    const a = await ask("Who authored the attack on Crocus City Hall?");
+    expect(a.answer).not.toMatch(/written by|does not name its author/);
+  });
+});
+
 describe("citation validation", () => {
   it("keeps real markers, strips invented ones and renumbers in order of use", () => {
     const check = validateCitations("Alpha [3]. Beta [9] and gamma [1, 7]. Delta [3].", 5);

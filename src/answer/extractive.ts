@@ -3,6 +3,7 @@ import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js"
 import { answerTypeOf, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
+import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
 
 export interface ExtractiveOptions {
@@ -89,6 +90,24 @@ export interface ExtractiveResult {
   support: number;
 }
 
+/** "Who wrote …?" / "When was … published?" about a document the question names by title. */
+function answerFromMetadata(
+  question: string,
+  passages: Passage[],
+  stats: TermStats,
+  documents: DocumentAccess,
+  contextOf?: (documentId: string) => string,
+): ExtractiveResult | undefined {
+  const ask = metadataAsked(question);
+  if (!ask) return undefined;
+  const target = documentNamedByTitle(question, passages, stats, contextOf);
+  const text = target && documents.textOf(target.documentId);
+  if (!target || !text) return undefined;
+  const composed = composeMetadataAnswer(ask, target, text, (start, end) => documents.passageFor(target.documentId, start, end));
+  if (!composed) return undefined;
+  return { answer: composed.answer, citations: [toCitation(composed.passage, 1)], abstained: false, suggestions: [], sentences: [], support: 1 };
+}
+
 export function toCitation(p: Passage, n: number): Citation {
   return {
     n,
@@ -137,6 +156,8 @@ export function composeExtractiveAnswer(
   contextOf?: (documentId: string) => string,
   documents?: DocumentAccess,
 ): ExtractiveResult {
+  const byline = documents ? answerFromMetadata(question, passages, stats, documents, contextOf) : undefined;
+  if (byline) return byline;
   const { candidates, unknownNames, queryWeight, unseenShare, query } = scoreCandidates(question, passages, stats, contextOf);
   const ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
   const support = ranked.reduce((m, c) => Math.max(m, c.coverage), 0);

@@ -1,0 +1,87 @@
+import { extractMetadata } from "../ingest/metadata.js";
+import type { TermStats } from "../retrieval/scoring.js";
+import type { Passage } from "../retrieval/types.js";
+import { QUESTION_WORDS } from "../text/normalize.js";
+
+/** What a question asks about a document itself rather than about its subject. */
+export interface MetadataAsk {
+  author: boolean;
+  date: boolean;
+}
+
+const ASKS_AUTHOR = /\bwho (?:wrote|writes|authored|is the author)\b|\bauthor(?:s|ed)?\b|\bwritten by\b|\bby whom\b/i;
+const ASKS_DATE =
+  /\bwhen was\b[^?]*\b(?:published|written|posted|released|dated)\b|\b(?:publication|published|release) date\b|\bdate of (?:publication|the (?:article|report|piece|analysis))\b|\bwhen did\b[^?]*\b(?:publish|appear)\b/i;
+/** Words that ask about a document, not about its subject: they say nothing about which one. */
+const ABOUT_DOCUMENTS = /^(?:wrote|write|writ|written|author|authored|publish|published|article|report|piece|analysi|analysis|commentari|commentary|date|releas|released|post|posted)$/;
+
+export function metadataAsked(question: string): MetadataAsk | null {
+  const author = ASKS_AUTHOR.test(question);
+  const date = ASKS_DATE.test(question);
+  return author || date ? { author, date } : null;
+}
+
+/**
+ * The retrieved document a question names by its title: the one whose title (with its header)
+ * covers most of the question's IDF weight, at least half of it, and clearly more than any
+ * other. Undefined when no title stands out, and the question is answered as any other.
+ */
+export function documentNamedByTitle(question: string, passages: Passage[], stats: TermStats, contextOf?: (documentId: string) => string): Passage | undefined {
+  const terms = new Set(stats.analyzer.terms(question).filter((t) => !QUESTION_WORDS.has(t) && !ABOUT_DOCUMENTS.test(t)));
+  let total = 0;
+  for (const t of terms) total += stats.idf(t);
+  if (total === 0) return undefined;
+  const byDocument = new Map<string, { passage: Passage; coverage: number }>();
+  for (const p of passages) {
+    if (byDocument.has(p.documentId)) continue;
+    const header = new Set(stats.termsOf(`${p.title ?? ""}\n${contextOf?.(p.documentId) ?? ""}`));
+    let w = 0;
+    for (const t of terms) if (header.has(t)) w += stats.idf(t);
+    byDocument.set(p.documentId, { passage: p, coverage: w / total });
+  }
+  const ranked = [...byDocument.values()].sort((a, b) => b.coverage - a.coverage);
+  const [best, second] = ranked;
+  if (!best || best.coverage < 0.5 || (second && second.coverage > best.coverage * 0.75)) return undefined;
+  return best.passage;
+}
+
+export interface MetadataAnswer {
+  /** One Markdown sentence ending in the [1] marker. */
+  answer: string;
+  /** The passage showing the byline or dateline (the document's header). */
+  passage: Passage;
+}
+
+/**
+ * Who wrote a document and when it appeared, as its own header shows them. The statement is
+ * composed (the header is a byline, not a sentence) and cites the passage holding the header,
+ * so the reader sees the byline itself. A missing author or date is said, not guessed.
+ */
+export function composeMetadataAnswer(
+  ask: MetadataAsk,
+  document: Passage,
+  documentText: string,
+  passageFor: (start: number, end: number) => Passage | undefined,
+): MetadataAnswer | undefined {
+  const meta = extractMetadata(documentText);
+  const title = meta.title ?? document.title;
+  const spans: [number, number][] = [];
+  const locate = (value: string | null) => {
+    if (!value) return;
+    const at = documentText.indexOf(value);
+    if (at >= 0) spans.push([at, at + value.length]);
+  };
+  if (ask.author) locate(meta.author);
+  if (ask.date) locate(meta.dateText);
+  if (title) locate(title);
+  const [start, end] = spans.length > 0 ? [Math.min(...spans.map((s) => s[0])), Math.max(...spans.map((s) => s[1]))] : [0, 1];
+  const passage = passageFor(start, end) ?? passageFor(spans[0]?.[0] ?? 0, spans[0]?.[1] ?? 1);
+  if (!passage) return undefined;
+
+  const name = title ? `“${title}”` : "The document";
+  const parts: string[] = [];
+  if (ask.author) parts.push(meta.author ? `was written by ${meta.author}` : "does not name its author");
+  if (ask.date) parts.push(meta.dateText ? `was published on ${meta.dateText}` : "does not show its publication date");
+  const joined = parts.length === 2 && parts[0]!.startsWith("was") && parts[1]!.startsWith("was") ? `${parts[0]} and ${parts[1]!.slice(4)}` : parts.join(" and ");
+  return { answer: `${name} ${joined}. [1]`, passage };
+}
