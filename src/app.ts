@@ -1,4 +1,5 @@
 import type { AppConfig } from "./config/index.js";
+import { AnswerCache, indexIdentity } from "./answer/cache.js";
 import { AnswerService, type LlmAnswerer } from "./answer/pipeline.js";
 import { TermStats } from "./retrieval/scoring.js";
 import { HybridRetriever } from "./retrieval/hybrid.js";
@@ -22,8 +23,12 @@ export async function createLlm(config: AppConfig): Promise<LlmAnswerer | undefi
   return createLlmAnswerer(config);
 }
 
-/** Wires retrieval and answering over an index already in memory. */
-export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: LlmAnswerer): Services {
+/**
+ * Wires retrieval and answering over an index already in memory. Extractive answers are cached
+ * (ANSWER_CACHE_SIZE entries; `options.cache` shares one cache across index loads: its keys carry
+ * the index identity, so answers of another build are never served).
+ */
+export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: LlmAnswerer, options: { cache?: AnswerCache } = {}): Services {
   const analyzer = new TextAnalyzer(index.aliases);
   const stats = new TermStats(
     index.chunks.map((c) => c.pageContent),
@@ -33,7 +38,17 @@ export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: L
   const contextOf = (documentId: string) => contexts.get(documentId) ?? "";
   const retriever = new HybridRetriever(index.store, index.chunks, analyzer, stats, contextOf);
   const texts = new Map(index.documents.map((d) => [d.id, d.text]));
-  const answers = new AnswerService({ retriever, stats, defaultK: config.RETRIEVAL_K, llm, contextOf, documentText: (id) => texts.get(id) });
+  const cache = llm || config.ANSWER_CACHE_SIZE === 0 ? undefined : (options.cache ?? new AnswerCache(config.ANSWER_CACHE_SIZE));
+  const answers = new AnswerService({
+    retriever,
+    stats,
+    defaultK: config.RETRIEVAL_K,
+    llm,
+    contextOf,
+    documentText: (id) => texts.get(id),
+    cache,
+    indexId: indexIdentity(index.manifest),
+  });
   return { config, index, analyzer, stats, retriever, answers, llm };
 }
 
