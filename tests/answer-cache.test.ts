@@ -2,7 +2,7 @@ import type { Express } from "express";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { servicesFromIndex, type Services } from "../src/app.js";
-import { AnswerCache, answerKey } from "../src/answer/cache.js";
+import { AnswerCache, answerKey, copyAnswer } from "../src/answer/cache.js";
 import type { LlmAnswerer } from "../src/answer/pipeline.js";
 import { AnswerSchema, type Answer } from "../src/answer/types.js";
 import { parseConfig, type AppConfig } from "../src/config/index.js";
@@ -157,6 +157,30 @@ describe("answer cache in the pipeline", () => {
     second.answer = "tampered";
     const third = await services.answers.ask({ question: FIGHTERS });
     expect(content(third)).toEqual(content(original));
+  });
+
+  it("copies answers deeply: a copy shares no object with the original, abstentions included", async () => {
+    const services = fresh();
+    let withSuggestions = 0;
+    for (const question of [FIGHTERS, "What is the recipe for a chocolate cake?"]) {
+      const computed = await services.answers.ask({ question });
+      if (computed.suggestions?.length) withSuggestions++;
+      const a = await services.answers.ask({ question });
+      const b = await services.answers.ask({ question });
+      expect(b.cached).toBe(true);
+      expect(copyAnswer(computed)).toEqual(computed);
+      const objects = (v: unknown, out = new Set<object>()): Set<object> => {
+        if (v && typeof v === "object") {
+          out.add(v);
+          for (const x of Object.values(v)) objects(x, out);
+        }
+        return out;
+      };
+      const inA = objects(a);
+      for (const o of objects(b)) expect(inA.has(o)).toBe(false);
+      for (const o of objects(copyAnswer(computed))) expect(objects(computed).has(o)).toBe(false);
+    }
+    expect(withSuggestions).toBe(1);
   });
 
   it("never caches LLM answers", async () => {

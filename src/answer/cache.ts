@@ -1,6 +1,6 @@
 import type { HybridOptions } from "../retrieval/hybrid.js";
 import type { Manifest } from "../store/indexManager.js";
-import type { Answer, HistoryTurn } from "./types.js";
+import type { Answer, Citation, HistoryTurn } from "./types.js";
 
 /**
  * A question as the pipeline sees it: Unicode NFC, runs of whitespace (newlines, tabs, double
@@ -48,6 +48,23 @@ export function answerKey(parts: AnswerKeyParts): string {
   ]);
 }
 
+const copyCitation = (c: Citation): Citation => ({ ...c });
+
+/**
+ * A deep copy of an answer. Written for the answer's shape (citations are flat objects of
+ * strings and numbers), because it runs on every cache hit and structuredClone costs several
+ * times more; a test checks that the copy shares no object with the original.
+ */
+export function copyAnswer(a: Answer): Answer {
+  return {
+    ...a,
+    citations: a.citations.map(copyCitation),
+    warnings: [...a.warnings],
+    ...(a.suggestions ? { suggestions: a.suggestions.map(copyCitation) } : {}),
+    timings: { ...a.timings },
+  };
+}
+
 /**
  * A bounded least-recently-used map of extractive answers (a Map keeps insertion order: a hit
  * moves its entry to the end, and the first entry is the one evicted). Answers go in and come out
@@ -76,14 +93,14 @@ export class AnswerCache {
     this.entries.delete(key);
     this.entries.set(key, stored);
     this.hits++;
-    return structuredClone(stored);
+    return copyAnswer(stored);
   }
 
   /** Stores a deep copy of `answer` (the caller keeps, and may change, its own object). */
   set(key: string, answer: Answer): void {
     if (this.capacity === 0) return;
     this.entries.delete(key);
-    this.entries.set(key, structuredClone(answer));
+    this.entries.set(key, copyAnswer(answer));
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
