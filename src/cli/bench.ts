@@ -33,13 +33,6 @@ const DEFAULTS = parseConfig({});
 const CHUNKING = { chunkSize: DEFAULTS.CHUNK_SIZE, chunkOverlap: DEFAULTS.CHUNK_OVERLAP };
 
 /**
- * `npm run bench [-- --quick] [--max-chunks N] [--sizes 1k,10k,100k] [--budget S]
- * [--only http,startup,ingest,index] [--duration S] [--out DIR] [--keep]`: speed and memory of the
- * service, measured on this machine (not in CI).
- * Prints tables and a summary against the targets, writes JSON and hnsw.svg to bench-results/.
- * Everything runs on 127.0.0.1 in temp folders. README "Benchmarks" explains each figure.
- */
-/**
  * Asks `question` twice as a client would, then once with `Cache-Control: no-cache`: the second
  * answer must say `cached: true` and the third must not, or the warm and cold rows mean nothing.
  */
@@ -54,6 +47,13 @@ async function checkAnswerCache(url: string, question: string): Promise<{ warmCa
   return { warmCached: warm.cached === true, coldCached: cold.cached === true };
 }
 
+/**
+ * `npm run bench [-- --quick] [--max-chunks N] [--sizes 1k,10k,100k] [--budget S]
+ * [--only http,startup,ingest,index] [--duration S] [--out DIR] [--keep] [--log-level info|silent]`: speed and memory of the
+ * service, measured on this machine (not in CI).
+ * Prints tables and a summary against the targets, writes JSON and hnsw.svg to bench-results/.
+ * Everything runs on 127.0.0.1 in temp folders. README "Benchmarks" explains each figure.
+ */
 runCli(async (argv) => {
   const { values } = parseArgs({
     args: argv,
