@@ -7,6 +7,8 @@ import { buildServer, freePort, procMemory, ROOT, round, sleep } from "./proc.js
 export interface BenchServer {
   url: string;
   pid: number;
+  /** Samples the server's RSS every 100 ms until the returned function is called, which returns the largest, in MB. */
+  sampleRss(): () => number;
   /** The server's RSS and high-water mark, read from /proc by the parent (no hook in the server). */
   memory(): Promise<{ rssMb: number; peakRssMb: number }>;
   stop(): Promise<void>;
@@ -76,6 +78,18 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
     url,
     pid,
     memory: async () => procMemory(pid) ?? { rssMb: NaN, peakRssMb: NaN },
+    sampleRss: () => {
+      let max = procMemory(pid)?.rssMb ?? NaN;
+      const timer = setInterval(() => {
+        const rss = procMemory(pid)?.rssMb;
+        if (rss !== undefined && !(rss <= max)) max = rss;
+      }, 100);
+      return () => {
+        clearInterval(timer);
+        const rss = procMemory(pid)?.rssMb;
+        return rss !== undefined && !(rss <= max) ? rss : max;
+      };
+    },
     stop: () =>
       new Promise((resolve) => {
         if (exited) return resolve();
@@ -111,6 +125,8 @@ export interface LoadResult {
   timeouts: number;
   /** This endpoint's throughput over the trivial endpoint's at the same connections. */
   ratioToCeiling?: number;
+  /** The server's largest RSS sampled every 100 ms during this run, in MB. */
+  serverRssMaxMb?: number;
   /** For /api/ask: `cold` (every ask computed: Cache-Control no-cache) or `warm` (repeated questions, answered from the cache). */
   cache?: "cold" | "warm";
 }

@@ -60,8 +60,19 @@ const f = (v: number, d = 1) => v.toFixed(d);
 
 export function httpTable(runs: LoadResult[]): string {
   return table(
-    ["endpoint", "conns", "req/s", "x trivial", "p50 ms", "p95 ms", "p99 ms", "non-2xx", "errors"],
-    runs.map((r) => [r.endpoint, r.connections, f(r.rps), r.ratioToCeiling === undefined ? "-" : f(r.ratioToCeiling, 2), f(r.p50Ms, 2), f(r.p95Ms, 2), f(r.p99Ms, 2), r.non2xx, r.errors + r.timeouts]),
+    ["endpoint", "conns", "req/s", "x trivial", "p50 ms", "p95 ms", "p99 ms", "non-2xx", "errors", "RSS MB (max)"],
+    runs.map((r) => [
+      r.endpoint,
+      r.connections,
+      f(r.rps),
+      r.ratioToCeiling === undefined ? "-" : f(r.ratioToCeiling, 2),
+      f(r.p50Ms, 2),
+      f(r.p95Ms, 2),
+      f(r.p99Ms, 2),
+      r.non2xx,
+      r.errors + r.timeouts,
+      r.serverRssMaxMb === undefined || Number.isNaN(r.serverRssMaxMb) ? "-" : f(r.serverRssMaxMb, 0),
+    ]),
   );
 }
 

@@ -142,7 +142,9 @@ runCli(async (argv) => {
         const runs: LoadResult[] = [];
         for (const connections of CONNECTIONS) {
           for (const [name, requests, cacheState] of endpoints) {
+            const stopSampling = server.sampleRss();
             const r = await load(server.url, name, requests, connections, runSeconds);
+            r.serverRssMaxMb = stopSampling();
             if (cacheState) r.cache = cacheState;
             const ceiling = runs.find((x) => x.endpoint === "GET /api/health" && x.connections === connections);
             if (ceiling && ceiling !== r) r.ratioToCeiling = round(r.rps / ceiling.rps, 3);
