@@ -26,7 +26,8 @@ export async function createLlm(config: AppConfig): Promise<LlmAnswerer | undefi
 /**
  * Wires retrieval and answering over an index already in memory. Extractive answers are cached
  * (ANSWER_CACHE_SIZE entries; `options.cache` shares one cache across index loads: its keys carry
- * the index identity, so answers of another build are never served).
+ * the index identity, so answers of another build are never served; share it only between
+ * services of the same configuration, which the keys do not carry beyond `k`).
  */
 export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: LlmAnswerer, options: { cache?: AnswerCache } = {}): Services {
   const analyzer = new TextAnalyzer(index.aliases);
