@@ -1,4 +1,5 @@
 import type { AppConfig } from "./config/index.js";
+import { AnswerCache, indexIdentity } from "./answer/cache.js";
 import { AnswerService, type LlmAnswerer } from "./answer/pipeline.js";
 import { TermStats } from "./retrieval/scoring.js";
 import { HybridRetriever } from "./retrieval/hybrid.js";
@@ -24,8 +25,20 @@ export async function createLlm(config: AppConfig): Promise<LlmAnswerer | undefi
   return createLlmAnswerer(config);
 }
 
-/** Wires retrieval and answering over an index already in memory. */
-export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: LlmAnswerer, wordVectors?: WordVectors): Services {
+/**
+ * Wires retrieval and answering over an index already in memory. Extractive answers are cached
+ * (ANSWER_CACHE_SIZE entries; `options.cache` shares one cache across index loads: its keys carry
+ * the index identity, so answers of another build are never served; share it only between
+ * services of the same configuration, which the keys do not carry beyond `k`). Word vectors,
+ * when given, add related words and specificity to question terms.
+ */
+export function servicesFromIndex(
+  config: AppConfig,
+  index: LoadedIndex,
+  llm?: LlmAnswerer,
+  options: { cache?: AnswerCache; wordVectors?: WordVectors } = {},
+): Services {
+  const { wordVectors } = options;
   const analyzer = new TextAnalyzer(index.aliases);
   const stats = new TermStats(
     index.chunks.map((c) => c.pageContent),
@@ -39,7 +52,17 @@ export function servicesFromIndex(config: AppConfig, index: LoadedIndex, llm?: L
   const contextOf = (documentId: string) => contexts.get(documentId) ?? "";
   const retriever = new HybridRetriever(index.store, index.chunks, analyzer, stats, contextOf);
   const texts = new Map(index.documents.map((d) => [d.id, d.text]));
-  const answers = new AnswerService({ retriever, stats, defaultK: config.RETRIEVAL_K, llm, contextOf, documentText: (id) => texts.get(id) });
+  const cache = llm || config.ANSWER_CACHE_SIZE === 0 ? undefined : (options.cache ?? new AnswerCache(config.ANSWER_CACHE_SIZE));
+  const answers = new AnswerService({
+    retriever,
+    stats,
+    defaultK: config.RETRIEVAL_K,
+    llm,
+    contextOf,
+    documentText: (id) => texts.get(id),
+    cache,
+    indexId: indexIdentity(index.manifest),
+  });
   return { config, index, analyzer, stats, retriever, answers, llm };
 }
 
@@ -50,7 +73,7 @@ export async function createServices(
 ): Promise<{ services: Services; ensure: EnsureResult }> {
   const [ensure, wordVectors] = await Promise.all([ensureIndex(config, onProgress), loadWordVectorsFor(config)]);
   const llm = await createLlm(config);
-  return { services: servicesFromIndex(config, ensure.index, llm, wordVectors), ensure };
+  return { services: servicesFromIndex(config, ensure.index, llm, { wordVectors }), ensure };
 }
 
 /**

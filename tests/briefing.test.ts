@@ -529,7 +529,7 @@ describe("POST /api/briefing with an LLM (fake OpenAI-compatible server)", () =>
   beforeAll(async () => {
     fake = await startFakeOpenAI();
     const llmConfig: AppConfig = { ...config, OPENAI_BASE_URL: fake.baseURL, OPENAI_MODEL: "fake-model", LLM_TIMEOUT_MS: 3000, LLM_MAX_RETRIES: 0, llmEnabled: true };
-    const llmServices = servicesFromIndex(llmConfig, services.index, createLlmAnswerer(llmConfig), await loadWordVectorsFor(llmConfig));
+    const llmServices = servicesFromIndex(llmConfig, services.index, createLlmAnswerer(llmConfig), { wordVectors: await loadWordVectorsFor(llmConfig) });
     llmApp = createApp({ config: { ...llmConfig, RATE_LIMIT_MAX: 100_000 }, state: { services: llmServices, status: "ok" }, logger: createLogger("silent"), webDir });
   });
 

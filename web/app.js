@@ -444,10 +444,13 @@ function finishAnswerView(view, answer, question) {
   const facts = [];
   if (answer.mode) facts.push(answer.mode === "llm" ? "LLM" : "Extractive");
   if (answer.timings && Number.isFinite(answer.timings.totalMs)) facts.push(`${Math.round(answer.timings.totalMs)} ms`);
+  if (answer.cached) facts.push("cached");
+  // The server searches the question with its whitespace collapsed: that alone is no rewrite.
+  const squash = (s) => s.replace(/\s+/g, " ").trim();
   const footer = h("div", { className: "answer-footer" }, [
     h("p", { className: "answer-facts" }, [
       facts.join(" · "),
-      answer.query && question && answer.query.trim() !== question.trim() ? h("span", { className: "answer-query", text: ` · searched “${answer.query}”` }) : null,
+      answer.query && question && squash(answer.query) !== squash(question) ? h("span", { className: "answer-query", text: ` · searched “${answer.query}”` }) : null,
     ]),
     copyButton(answer),
   ]);

@@ -1,5 +1,6 @@
 import type { HybridOptions, HybridRetriever } from "../retrieval/hybrid.js";
 import type { Passage } from "../retrieval/types.js";
+import { answerKey, normalizeQuestion, type AnswerCache } from "./cache.js";
 import { renumberCitations, validateCitations } from "./citations.js";
 import { composeExtractiveAnswer, DEFAULT_EXTRACTIVE, toCitation, type DocumentAccess, type ExtractiveOptions } from "./extractive.js";
 import { rewriteFollowUp } from "./followup.js";
@@ -41,7 +42,23 @@ export interface AnswerServiceDeps {
   contextOf?: (documentId: string) => string;
   /** A document's cleaned text, for list items beyond the retrieved passages. */
   documentText?: (documentId: string) => string | undefined;
+  /**
+   * Extractive answers already given, keyed by everything they depend on (see cache.ts). Used
+   * only when no LLM is configured: model answers are not deterministic and are never cached.
+   */
+  cache?: AnswerCache;
+  /** The index identity (cache.ts indexIdentity) that cache keys carry; required with `cache`. */
+  indexId?: string;
 }
+
+/**
+ * How one ask uses the answer cache: `use` (default) serves a cached answer when there is one and
+ * stores a new one; `refresh` always computes, then stores (HTTP `Cache-Control: no-cache`);
+ * `bypass` neither reads nor writes (`Cache-Control: no-store`).
+ */
+export type CacheMode = "use" | "refresh" | "bypass";
+
+export type AskRequestOptions = AskOptions & { retrieval?: Partial<HybridOptions>; forceExtractive?: boolean; cacheMode?: CacheMode };
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
@@ -77,11 +94,41 @@ export class AnswerService {
     return rewriteFollowUp(question, history, this.deps.stats.analyzer);
   }
 
-  async ask(options: AskOptions & { retrieval?: Partial<HybridOptions>; forceExtractive?: boolean }): Promise<Answer> {
+  /** Whether answers of this service are cached (extractive mode with a cache of non-zero size). */
+  get caching(): boolean {
+    return !this.deps.llm && this.deps.indexId !== undefined && (this.deps.cache?.capacity ?? 0) > 0;
+  }
+
+  async ask(options: AskRequestOptions): Promise<Answer> {
     const t0 = performance.now();
     const warnings: string[] = [];
     const k = options.k ?? this.deps.defaultK;
-    const query = await this.standaloneQuery(options.question, options.history, warnings, options.signal);
+    // Normalised for every answer, cached or not, so a cached answer is exactly what the same
+    // question would get computed afresh.
+    const question = normalizeQuestion(options.question);
+    const mode = options.cacheMode ?? "use";
+    const key =
+      this.caching && mode !== "bypass"
+        ? answerKey({ indexId: this.deps.indexId!, question, history: options.history, k, retrieval: options.retrieval })
+        : undefined;
+    if (key !== undefined && mode === "use") {
+      const hit = this.deps.cache!.get(key);
+      if (hit) {
+        if (options.signal?.aborted) throw new AbortError();
+        options.onSources?.(hit.citations);
+        streamExtractive(hit.answer, options.onToken);
+        const totalMs = round(performance.now() - t0);
+        // Nothing was retrieved or composed: the timings are the lookup's, and `cached` says so.
+        return { ...hit, cached: true, timings: { retrievalMs: 0, generationMs: 0, totalMs } };
+      }
+    }
+    const answer = await this.compute(options, question, k, warnings, t0);
+    if (key !== undefined && answer.mode === "extractive") this.deps.cache!.set(key, answer);
+    return answer;
+  }
+
+  private async compute(options: AskRequestOptions, question: string, k: number, warnings: string[], t0: number): Promise<Answer> {
+    const query = await this.standaloneQuery(question, options.history, warnings, options.signal);
     const passages = await this.deps.retriever.search(query, k, options.retrieval);
     const t1 = performance.now();
     if (options.signal?.aborted) throw new AbortError();
@@ -106,11 +153,7 @@ export class AnswerService {
     const result = composeExtractiveAnswer(query, passages, this.deps.stats, this.deps.extractive ?? DEFAULT_EXTRACTIVE, this.deps.contextOf, this.documentAccess);
     // Also after an LLM failure: the fallback's numbering replaces the one sent for the LLM.
     options.onSources?.(result.citations);
-    if (options.onToken) {
-      // Extractive answers arrive whole; they are streamed sentence by sentence so a client
-      // renders them the same way as model tokens.
-      for (const part of result.answer.split(/(?<=[\]:]\s+)(?=\S)/)) options.onToken(part);
-    }
+    streamExtractive(result.answer, options.onToken);
     const t2 = performance.now();
     return {
       answer: result.answer,
@@ -149,6 +192,15 @@ export class AnswerService {
     const citations = check.used.map((n, i) => toCitation(passages[n - 1]!, i + 1));
     return { answer: text, citations, abstained: false, mode: "llm", warnings, query, timings };
   }
+}
+
+/**
+ * Extractive answers arrive whole; they are streamed sentence by sentence so a client renders
+ * them the same way as model tokens.
+ */
+function streamExtractive(answer: string, onToken?: (delta: string) => void): void {
+  if (!onToken) return;
+  for (const part of answer.split(/(?<=[\]:]\s+)(?=\S)/)) onToken(part);
 }
 
 /**

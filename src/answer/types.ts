@@ -39,7 +39,10 @@ export const AnswerSchema = z.object({
   query: z.string(),
   /** Closest passages offered when the answer abstains. */
   suggestions: z.array(CitationSchema).optional(),
+  /** Time spent on this request; for a cached answer, the lookup (retrieval and generation 0). */
   timings: z.object({ retrievalMs: z.number(), generationMs: z.number(), totalMs: z.number() }),
+  /** Present and true when the answer was served from the answer cache (extractive mode only). */
+  cached: z.literal(true).optional(),
 });
 export type Answer = z.infer<typeof AnswerSchema>;
 

@@ -1,6 +1,6 @@
 /**
  * Entry point of the bench's child processes (`node --import tsx src/bench/child.ts <mode> ...`):
- * each measurement that needs a clean process (RSS, a server under load) runs here and sends
+ * each measurement that needs a clean process (peak RSS of a build, HNSW timings) runs here and sends
  * its result to the parent over IPC.
  */
 const [mode, ...args] = process.argv.slice(2);
@@ -16,11 +16,6 @@ async function main(): Promise<void> {
       const { measureHnsw } = await import("./hnsw.js");
       process.send!({ type: "result", result: await measureHnsw(JSON.parse(args[0]!)) });
       break;
-    }
-    case "serve": {
-      const { serveForBench } = await import("./http.js");
-      await serveForBench(args[0]!, args[1]!);
-      return; // stays up until the parent says "exit"
     }
     default:
       throw new Error(`unknown bench child mode: ${mode}`);

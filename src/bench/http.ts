@@ -1,91 +1,104 @@
-import type { Server } from "node:http";
+import { spawn } from "node:child_process";
+import path from "node:path";
 import autocannon from "autocannon";
-import { servicesFromIndex } from "../app.js";
-import { parseConfig } from "../config/index.js";
 import { percentile } from "../eval/metrics.js";
-import { createApp, type AppState } from "../server/app.js";
-import { createLogger } from "../server/logger.js";
-import { ensureIndex } from "../store/indexManager.js";
-import { CHILD, procMemory, round, spawnTsx } from "./proc.js";
-
-/**
- * Child side: the real app (createApp over servicesFromIndex, silent logger, rate limit out of
- * reach) on 127.0.0.1:0. Tells the parent its port; answers "memory" and "exit" messages.
- */
-export async function serveForBench(corpusDir: string, indexDir: string): Promise<void> {
-  const config = parseConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, LOG_LEVEL: "silent", RATE_LIMIT_MAX: "1000000000", HOST: "127.0.0.1", PORT: "0" });
-  const ensure = await ensureIndex(config);
-  const state: AppState = { services: servicesFromIndex(config, ensure.index), status: "ok" };
-  const app = createApp({ config, state, logger: createLogger("silent") });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-    s.once("error", reject);
-  });
-  const address = server.address();
-  process.on("message", (m: unknown) => {
-    if (m === "memory") {
-      const mem = process.memoryUsage();
-      process.send!({ type: "memory", ...procMemory(), heapUsedMb: round(mem.heapUsed / 2 ** 20, 1) });
-    } else if (m === "exit") {
-      server.closeAllConnections();
-      server.close(() => process.exit(0));
-    }
-  });
-  process.send!({ type: "ready", port: typeof address === "object" && address ? address.port : 0 });
-}
+import { buildServer, freePort, procMemory, ROOT, round, sleep } from "./proc.js";
 
 export interface BenchServer {
   url: string;
   pid: number;
-  memory(): Promise<{ rssMb: number; peakRssMb: number; heapUsedMb: number }>;
+  /** Samples the server's RSS every 100 ms until the returned function is called, which returns the largest, in MB. */
+  sampleRss(): () => number;
+  /** The server's RSS and high-water mark, read from /proc by the parent (no hook in the server). */
+  memory(): Promise<{ rssMb: number; peakRssMb: number }>;
   stop(): Promise<void>;
 }
 
-/** Parent side: starts the bench server child and waits for its port. */
-export async function startBenchServer(corpusDir: string, indexDir: string, timeoutMs = 60_000): Promise<BenchServer> {
-  const child = spawnTsx(CHILD, ["serve", corpusDir, indexDir]);
+export interface BenchServerOptions {
+  /** LOG_LEVEL of the server: `info` (the default, what `npm start` runs; one JSON line per request to /dev/null) or `silent`. */
+  logLevel?: string;
+  /** Extra environment for the server (ANSWER_CACHE_SIZE...). */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * Compiles dist/ the way `npm start` does and starts `node --enable-source-maps dist/serve.js`
+ * (what `npm start` runs, minus npm) on a free 127.0.0.1 port; resolves once GET /api/health is 200
+ * (the index is built on first start). The environment is explicit and the working folder is
+ * `workDir`, so neither the caller's shell nor a `.env` file changes what is measured (no LLM, no
+ * API key); the rate limit is set out of reach. Everything else is the service's defaults.
+ */
+export async function startBenchServer(corpusDir: string, indexDir: string, workDir: string, options: BenchServerOptions = {}): Promise<BenchServer> {
+  buildServer();
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--enable-source-maps", path.join(ROOT, "dist", "serve.js")], {
+    cwd: workDir,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      CORPUS_DIR: corpusDir,
+      INDEX_DIR: indexDir,
+      RATE_LIMIT_MAX: "1000000000",
+      LOG_LEVEL: options.logLevel ?? "info",
+      LOG_FORMAT: "json",
+      ...options.env,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("bench server did not start in time"));
-    }, timeoutMs);
-    child.on("message", (m: { type?: string; port?: number }) => {
-      if (m.type === "ready") {
-        clearTimeout(timer);
-        resolve(m.port!);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bench server exited (${code}): ${stderr.trim()}`));
-    });
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
   });
+  const url = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  for (;;) {
+    if (exited) throw new Error(`bench server exited before it was healthy: ${stderr.trim()}`);
+    if (performance.now() - started > timeoutMs) {
+      child.kill("SIGKILL");
+      throw new Error("bench server was not healthy in time");
+    }
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(20);
+  }
+  const pid = child.pid!;
   return {
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    memory: () =>
-      new Promise((resolve) => {
-        const onMessage = (m: { type?: string; rssMb: number; peakRssMb: number; heapUsedMb: number }) => {
-          if (m.type !== "memory") return;
-          child.off("message", onMessage);
-          resolve({ rssMb: m.rssMb, peakRssMb: m.peakRssMb, heapUsedMb: m.heapUsedMb });
-        };
-        child.on("message", onMessage);
-        child.send("memory");
-      }),
+    url,
+    pid,
+    memory: async () => procMemory(pid) ?? { rssMb: NaN, peakRssMb: NaN },
+    sampleRss: () => {
+      let max = procMemory(pid)?.rssMb ?? NaN;
+      const timer = setInterval(() => {
+        const rss = procMemory(pid)?.rssMb;
+        if (rss !== undefined && !(rss <= max)) max = rss;
+      }, 100);
+      return () => {
+        clearInterval(timer);
+        const rss = procMemory(pid)?.rssMb;
+        return rss !== undefined && !(rss <= max) ? rss : max;
+      };
+    },
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (exited) return resolve();
         const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
         child.once("exit", () => {
           clearTimeout(timer);
           resolve();
         });
-        child.send("exit");
+        child.kill("SIGTERM");
       }),
   };
 }
@@ -94,6 +107,7 @@ export interface LoadRequest {
   method: "GET" | "POST";
   path: string;
   body?: string;
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -111,6 +125,10 @@ export interface LoadResult {
   timeouts: number;
   /** This endpoint's throughput over the trivial endpoint's at the same connections. */
   ratioToCeiling?: number;
+  /** The server's largest RSS sampled every 100 ms during this run, in MB. */
+  serverRssMaxMb?: number;
+  /** For /api/ask: `cold` (every ask computed: Cache-Control no-cache) or `warm` (repeated questions, answered from the cache). */
+  cache?: "cold" | "warm";
 }
 
 /**
@@ -128,11 +146,10 @@ export function load(url: string, endpoint: string, requests: LoadRequest[], con
         duration: durationS,
         pipelining: 1,
         timeout: 10,
-        requests: requests.map((r) => ({
-          method: r.method,
-          path: r.path,
-          ...(r.body !== undefined ? { body: r.body, headers: { "content-type": "application/json" } } : {}),
-        })),
+        requests: requests.map((r) => {
+          const headers = { ...(r.body !== undefined ? { "content-type": "application/json" } : {}), ...r.headers };
+          return { method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body } : {}), ...(Object.keys(headers).length ? { headers } : {}) };
+        }),
       },
       (err, result) => {
         if (err) return reject(err);

@@ -1,12 +1,7 @@
 import path from "node:path";
 import { percentile } from "../eval/metrics.js";
-import { execFileSync, spawn } from "node:child_process";
-import { freePort, ROOT, round, sleep } from "./proc.js";
-
-/** Compiles dist/serve.js the way `npm start` does. */
-export function buildServer(): void {
-  execFileSync(process.execPath, [path.join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "inherit" });
-}
+import { spawn } from "node:child_process";
+import { buildServer, freePort, ROOT, round, sleep } from "./proc.js";
 
 export interface StartupRun {
   /** From spawn to the first 200 from GET /api/health. */

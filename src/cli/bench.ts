@@ -33,8 +33,23 @@ const DEFAULTS = parseConfig({});
 const CHUNKING = { chunkSize: DEFAULTS.CHUNK_SIZE, chunkOverlap: DEFAULTS.CHUNK_OVERLAP };
 
 /**
+ * Asks `question` twice as a client would, then once with `Cache-Control: no-cache`: the second
+ * answer must say `cached: true` and the third must not, or the warm and cold rows mean nothing.
+ */
+async function checkAnswerCache(url: string, question: string): Promise<{ warmCached: boolean; coldCached: boolean }> {
+  const post = async (headers: Record<string, string> = {}) => {
+    const res = await fetch(`${url}/api/ask`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ question }) });
+    return (await res.json()) as { cached?: boolean };
+  };
+  await post();
+  const warm = await post();
+  const cold = await post({ "cache-control": "no-cache" });
+  return { warmCached: warm.cached === true, coldCached: cold.cached === true };
+}
+
+/**
  * `npm run bench [-- --quick] [--max-chunks N] [--sizes 1k,10k,100k] [--budget S]
- * [--only http,startup,ingest,index] [--duration S] [--out DIR] [--keep]`: speed and memory of the
+ * [--only http,startup,ingest,index] [--duration S] [--out DIR] [--keep] [--log-level info|silent]`: speed and memory of the
  * service, measured on this machine (not in CI).
  * Prints tables and a summary against the targets, writes JSON and hnsw.svg to bench-results/.
  * Everything runs on 127.0.0.1 in temp folders. README "Benchmarks" explains each figure.
@@ -51,6 +66,7 @@ runCli(async (argv) => {
       keep: { type: "boolean", default: false },
       sizes: { type: "string" },
       budget: { type: "string" },
+      "log-level": { type: "string", default: "info" },
     },
   });
   const quick = values.quick!;
@@ -64,6 +80,8 @@ runCli(async (argv) => {
   if (sizes.some((s) => !(s >= 100))) throw new Error("--sizes: chunk counts of at least 100, e.g. 1000,10000 or 1k,10k");
   const budgetS = values.budget !== undefined ? Number(values.budget) : quick ? 240 : 420;
   if (!(budgetS >= 0)) throw new Error("--budget: seconds (0 = no limit)");
+  const logLevel = values["log-level"]!;
+  if (!["info", "silent"].includes(logLevel)) throw new Error("--log-level: info (what npm start runs) or silent");
   const sections = values.only ? values.only.split(",").map((s) => s.trim()) : [...SECTIONS];
   for (const s of sections) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"; use ${SECTIONS.join(",")}`);
 
@@ -105,19 +123,29 @@ runCli(async (argv) => {
       const all = parseQuestionFile(await fs.readFile("tests/eval/questions.jsonl", "utf8"));
       const step = Math.max(1, Math.floor(all.length / 10));
       const questions = all.filter((_, i) => i % step === 0).slice(0, 10).map((q) => q.question);
-      const server = await startBenchServer(corpusDir, path.join(tmp, "serve-index"));
+      const server = await startBenchServer(corpusDir, path.join(tmp, "serve-index"), tmp, { logLevel });
       try {
-        const endpoints: [string, LoadRequest[]][] = [
+        const ask = (cacheControl?: string): LoadRequest[] =>
+          questions.map((q) => ({ method: "POST", path: "/api/ask", body: JSON.stringify({ question: q }), ...(cacheControl ? { headers: { "cache-control": cacheControl } } : {}) }));
+        // Cold: `Cache-Control: no-cache` makes every ask retrieve and compose afresh (and store
+        // the answer, as a miss does). Warm: the same questions, served from the answer cache.
+        const endpoints: [string, LoadRequest[], LoadResult["cache"]?][] = [
           ["GET /api/health", [{ method: "GET", path: "/api/health" }]],
           ["GET /api/search", questions.map((q) => ({ method: "GET", path: `/api/search?q=${encodeURIComponent(q)}&k=5` }))],
-          ["POST /api/ask", questions.map((q) => ({ method: "POST", path: "/api/ask", body: JSON.stringify({ question: q }) }))],
+          ["POST /api/ask (cold)", ask("no-cache"), "cold"],
+          ["POST /api/ask (warm)", ask(), "warm"],
         ];
         for (const [name, requests] of endpoints) await load(server.url, name, requests, 16, Math.min(2, runSeconds)); // warm-up
+        const cache = await checkAnswerCache(server.url, questions[0]!);
+        console.log(`  answer cache: ${cache.warmCached ? "repeated question served from cache" : "repeated question NOT served from cache"}; no-cache request ${cache.coldCached ? "served from cache (cold figures are not cold)" : "computed afresh"}`);
         const afterWarmup = await server.memory();
         const runs: LoadResult[] = [];
         for (const connections of CONNECTIONS) {
-          for (const [name, requests] of endpoints) {
+          for (const [name, requests, cacheState] of endpoints) {
+            const stopSampling = server.sampleRss();
             const r = await load(server.url, name, requests, connections, runSeconds);
+            r.serverRssMaxMb = stopSampling();
+            if (cacheState) r.cache = cacheState;
             const ceiling = runs.find((x) => x.endpoint === "GET /api/health" && x.connections === connections);
             if (ceiling && ceiling !== r) r.ratioToCeiling = round(r.rps / ceiling.rps, 3);
             runs.push(r);
@@ -125,9 +153,9 @@ runCli(async (argv) => {
           }
         }
         const afterLoad = await server.memory();
-        report.http = { questions, runs, serving: { afterWarmup, afterLoad } };
+        report.http = { server: "node --enable-source-maps dist/serve.js", logLevel, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
         console.log(`\n${httpTable(runs)}`);
-        console.log(`\nserver RSS: ${afterWarmup.rssMb} MB after warm-up (heap ${afterWarmup.heapUsedMb} MB); ${afterLoad.rssMb} MB after load, peak ${afterLoad.peakRssMb} MB`);
+        console.log(`\nserver RSS: ${afterWarmup.rssMb} MB after warm-up; ${afterLoad.rssMb} MB after load, peak ${afterLoad.peakRssMb} MB`);
       } finally {
         await server.stop();
       }

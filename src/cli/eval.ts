@@ -21,7 +21,8 @@ function httpTarget(base: string, apiKey?: string): EvalTarget {
       return body.results.map((r) => r.text);
     },
     async ask(question) {
-      const res = await fetch(new URL("/api/ask", base), { method: "POST", headers, body: JSON.stringify({ question }) });
+      // no-store: the server computes every answer, so the timings measure the pipeline, not the answer cache.
+      const res = await fetch(new URL("/api/ask", base), { method: "POST", headers: { ...headers, "cache-control": "no-store" }, body: JSON.stringify({ question }) });
       if (!res.ok) throw new Error(`ask failed: HTTP ${res.status}`);
       return AnswerSchema.parse(await res.json());
     },
@@ -70,7 +71,7 @@ runCli(async (argv) => {
       const related = services.stats.related;
       ablation = await runAblation(questions, {
         search: (q, k, retrieval) => services.answers.search(q, k, retrieval),
-        ask: (question, retrieval) => services.answers.ask({ question, retrieval, forceExtractive: true }),
+        ask: (question, retrieval) => services.answers.ask({ question, retrieval, forceExtractive: true, cacheMode: "bypass" }),
         useWordVectors: (on) => {
           services.stats.related = on ? related : undefined;
         },
@@ -80,7 +81,7 @@ runCli(async (argv) => {
     } else {
       ({ metrics, outcomes } = await runEval(questions, {
         search: async (q, k) => (await services.answers.search(q, k)).map((p) => p.text),
-        ask: (question) => services.answers.ask({ question }),
+        ask: (question) => services.answers.ask({ question, cacheMode: "bypass" }),
       }));
     }
   }

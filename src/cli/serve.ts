@@ -54,7 +54,7 @@ runCli(async () => {
     const [ensure, wordVectors] = await Promise.all([ensureIndex(config), loadWordVectorsFor(config, (message) => logger.warn(message))]);
     for (const s of ensure.skipped) logger.warn({ file: s.fileName, reason: s.reason }, "corpus file skipped");
     const llm = await createLlm(config);
-    state.services = servicesFromIndex(config, ensure.index, llm, wordVectors);
+    state.services = servicesFromIndex(config, ensure.index, llm, { wordVectors });
     state.status = "ok";
     logger.info(
       {

@@ -23,6 +23,8 @@ export const ConfigSchema = z.object({
   CHUNK_OVERLAP: z.coerce.number().int().min(0).max(2000).default(150),
   RETRIEVAL_K: z.coerce.number().int().min(1).max(20).default(5),
   WORD_VECTORS: z.enum(["on", "off"]).default("on"),
+  /** Extractive answers kept in memory (least recently used evicted); 0 turns the cache off. */
+  ANSWER_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(256),
   OPENAI_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),

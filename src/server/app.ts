@@ -3,7 +3,7 @@ import { isUtf8 } from "node:buffer";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Services } from "../app.js";
-import { AbortError } from "../answer/pipeline.js";
+import { AbortError, type CacheMode } from "../answer/pipeline.js";
 import type { Answer } from "../answer/types.js";
 import type { AppConfig } from "../config/index.js";
 import { ApiError, errorHandler, notFoundHandler, validationError } from "./errors.js";
@@ -43,6 +43,19 @@ function verifyUtf8(_req: unknown, _res: unknown, buf: Buffer, encoding: string)
   if ((charset === "utf-8" || charset === "utf8") && !isUtf8(buf)) {
     throw new ApiError(400, "invalid_encoding", "The request body is not valid UTF-8.");
   }
+}
+
+/**
+ * How a request asks the answer cache to behave, from its Cache-Control header: `no-store`
+ * bypasses the cache, `no-cache` computes a fresh answer (and caches it); otherwise a cached
+ * extractive answer may be served.
+ */
+function cacheModeOf(req: Request): CacheMode {
+  const header = req.headers["cache-control"];
+  if (!header) return "use";
+  if (/(?:^|,)\s*no-store\s*(?:,|$)/i.test(header)) return "bypass";
+  if (/(?:^|,)\s*no-cache\s*(?:,|$)/i.test(header)) return "refresh";
+  return "use";
 }
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
@@ -104,7 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
       const services = ready();
       const client = abortOnClientClose(res);
       try {
-        const answer = await services.answers.ask({ question: body.question, k: body.k, history: body.history, signal: client.signal });
+        const answer = await services.answers.ask({ question: body.question, k: body.k, history: body.history, signal: client.signal, cacheMode: cacheModeOf(req) });
         res.json(answer);
       } catch (err) {
         if (err instanceof AbortError) return;
@@ -137,6 +150,7 @@ export function createApp(deps: AppDeps): express.Express {
           k: body.k,
           history: body.history,
           signal: client.signal,
+          cacheMode: cacheModeOf(req),
           onSources: (citations) => send("sources", { citations }),
           onToken: (delta) => send("token", { delta }),
           onReset: () => send("reset", {}),

@@ -61,11 +61,19 @@ export function requestLogger(logger: Logger, secrets: readonly (string | undefi
       res.setHeader("X-Request-Id", id);
       return id;
     },
+    // Our serializers read the raw request and response: pino's standard ones (which pino-http
+    // would run first) copy every header only for these to drop them again.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: String(req.url).slice(0, 300).replace(/([?&](?:api_?key|token)=)[^&]*/gi, "$1[redacted]") }),
+      req: (req: { id: unknown; method: string; url: string; originalUrl?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: String(req.originalUrl ?? req.url).slice(0, 300).replace(/([?&](?:api_?key|token)=)[^&]*/gi, "$1[redacted]"),
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      // pino-http hands this the error already through pino's std serializer (wrapSerializers).
-      err: (err: unknown) => scrubSecrets(err instanceof Error ? pino.stdSerializers.err(err) : err, secrets),
+      // pino's error serializer (message, stack, cause, own properties; anything not error-like
+      // passes through), then every secret removed.
+      err: (err: unknown) => scrubSecrets(pino.stdSerializers.err(err as Error), secrets),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
   }) as unknown as RequestHandler;

@@ -22,6 +22,16 @@ export function buildOpenApi(options: { apiKey: boolean }): Record<string, unkno
   const security = options.apiKey ? [{ bearer: [] }] : [];
   const ask = {
     requestBody: { required: true, content: json(AskRequestSchema, "input") },
+    parameters: [
+      {
+        name: "Cache-Control",
+        in: "header",
+        required: false,
+        description:
+          "Extractive answers to a repeated question (same question up to whitespace, history, k and index build) are served from an in-memory cache and say `cached: true`. `no-cache` computes a fresh answer; `no-store` neither reads nor writes the cache. LLM answers are never cached.",
+        schema: { type: "string" },
+      },
+    ],
     security,
   };
   return {

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { createParser } from "eventsource-parser";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { servicesFromIndex } from "../../src/app.js";
+import { loadWordVectorsFor, servicesFromIndex } from "../../src/app.js";
 import { parseConfig } from "../../src/config/index.js";
 import { createApp } from "../../src/server/app.js";
 import { createLogger } from "../../src/server/logger.js";
@@ -52,7 +52,8 @@ export async function startTestServer(): Promise<TestServer> {
     await cp(path.resolve("corpus"), corpusDir, { recursive: true });
     const config = parseConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: path.join(tmp, "index"), LOG_LEVEL: "silent", PORT: "0" });
     const ensure = await ensureIndex(config);
-    const services = servicesFromIndex(config, ensure.index);
+    // As the server runs it: with the word vectors.
+    const services = servicesFromIndex(config, ensure.index, undefined, { wordVectors: await loadWordVectorsFor(config) });
     const app = createApp({ config, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: path.resolve("web") });
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(0, "127.0.0.1", () => resolve(s));

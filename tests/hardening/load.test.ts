@@ -31,8 +31,11 @@ const questions = [
 ];
 const searches = ["ISKP fighters", "Crocus City Hall attack", "Taliban", "recruitment Central Asia", "Kabul airport bombing"];
 
+// Each question twice: once as clients send it (answered from the answer cache after the first
+// time) and once with Cache-Control: no-cache, so retrieval and composition stay under load too.
 const mix: autocannon.Request[] = questions.flatMap((q, i) => [
   { method: "POST", path: "/api/ask", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: q, ...(i % 2 ? { k: 3 } : {}) }) },
+  { method: "POST", path: "/api/ask", headers: { "content-type": "application/json", "cache-control": "no-cache" }, body: JSON.stringify({ question: q, ...(i % 2 ? { k: 3 } : {}) }) },
   { method: "GET", path: `/api/search?q=${encodeURIComponent(searches[i]!)}&k=5` },
 ]);
 

@@ -32,5 +32,5 @@ export async function corpusServices(env: Record<string, string> = {}, llm?: Llm
   copyCorpus(dir);
   const config = testConfig(dir, env);
   const [ensure, wordVectors] = await Promise.all([ensureIndex(config), loadWordVectorsFor(config)]);
-  return { services: servicesFromIndex(config, ensure.index, llm, wordVectors), config, cleanup };
+  return { services: servicesFromIndex(config, ensure.index, llm, { wordVectors }), config, cleanup };
 }

@@ -11,7 +11,7 @@
  * `{type: "reset"}` zeroes the counters (answered by `{type: "reset"}`).
  */
 import type { AddressInfo } from "node:net";
-import { servicesFromIndex } from "../../src/app.js";
+import { loadWordVectorsFor, servicesFromIndex } from "../../src/app.js";
 import { parseConfig } from "../../src/config/index.js";
 import { createApp } from "../../src/server/app.js";
 import { createLogger } from "../../src/server/logger.js";
@@ -33,7 +33,8 @@ export interface LoadServerStats {
 
 const config = parseConfig(process.env);
 const ensure = await ensureIndex(config);
-const app = createApp({ config, state: { services: servicesFromIndex(config, ensure.index), status: "ok" }, logger: createLogger("silent") });
+const services = servicesFromIndex(config, ensure.index, undefined, { wordVectors: await loadWordVectorsFor(config) });
+const app = createApp({ config, state: { services, status: "ok" }, logger: createLogger("silent") });
 
 const counters = { received: 0, finished: 0, aborted: 0, inFlight: 0, firstAbortAt: null as number | null };
 const statuses: Record<string, number> = {};
