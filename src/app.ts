@@ -6,7 +6,7 @@ import { HybridRetriever } from "./retrieval/hybrid.js";
 import { ensureIndex, type BuildProgress, type EnsureResult, type LoadedIndex } from "./store/indexManager.js";
 import { TextAnalyzer } from "./text/analyzer.js";
 import { RelatedTerms } from "./text/related.js";
-import { loadWordVectors, type WordVectors } from "./text/wordVectors.js";
+import { loadWordVectors, type WordVectorTable } from "./text/wordVectors.js";
 
 /** Everything a route or command needs, wired once from the configuration. */
 export interface Services {
@@ -36,7 +36,7 @@ export function servicesFromIndex(
   config: AppConfig,
   index: LoadedIndex,
   llm?: LlmAnswerer,
-  options: { cache?: AnswerCache; wordVectors?: WordVectors } = {},
+  options: { cache?: AnswerCache; wordVectors?: WordVectorTable } = {},
 ): Services {
   const { wordVectors } = options;
   const analyzer = new TextAnalyzer(index.aliases);
@@ -80,7 +80,7 @@ export async function createServices(
  * The word vectors when WORD_VECTORS is on. Answers still work without them (exact and
  * stemmed matches only), so a missing or broken package is reported, not fatal.
  */
-export async function loadWordVectorsFor(config: AppConfig, onWarning: (message: string) => void = (m) => console.warn(m)): Promise<WordVectors | undefined> {
+export async function loadWordVectorsFor(config: AppConfig, onWarning: (message: string) => void = (m) => console.warn(m)): Promise<WordVectorTable | undefined> {
   if (config.WORD_VECTORS === "off") return undefined;
   try {
     return await loadWordVectors();

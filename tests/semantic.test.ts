@@ -5,7 +5,7 @@ import type { Services } from "../src/app.js";
 import { queryTerms, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { RelatedTerms } from "../src/text/related.js";
-import { convertPackageVectors, loadWordVectors, WordVectors } from "../src/text/wordVectors.js";
+import { convertPackageVectors, loadWordVectors, WordVectorFile, WordVectors } from "../src/text/wordVectors.js";
 import { corpusServices, tempDir } from "./helpers/fixtures.js";
 
 /** A file in the package's layout: metadata, the word list, then word -> [dims..., norm, index]. */
@@ -46,18 +46,29 @@ describe("word vector table", () => {
     expect(capped.has("formed") && !capped.has("founded")).toBe(true);
   });
 
-  it("round-trips through its cache format and refuses a truncated cache", async () => {
+  it("round-trips through its cache file, found by binary search over sorted words, and refuses a truncated file", async () => {
     const file = path.join(dir, "vectors2.json");
     writePackageJson(file, [
-      ["alpha", [1, 2, 3]],
+      ["the", [1, 0, 0]],
       ["beta", [3, 2, 1]],
+      ["alpha", [1, 2, 3]],
+      ["zulu", [0, 1, 0]],
     ]);
     const table = await convertPackageVectors(file);
+    const cache = path.join(dir, "table.bin");
     const buffer = table.toBuffer("test");
-    const back = WordVectors.fromBuffer(buffer);
-    expect(back.size).toBe(2);
-    expect([...back.vector("beta")!]).toEqual([...table.vector("beta")!]);
-    expect(() => WordVectors.fromBuffer(buffer.subarray(0, buffer.length - 1))).toThrow(/truncated/);
+    writeFileSync(cache, buffer);
+    const back = WordVectorFile.open(cache);
+    expect(back.size).toBe(4);
+    for (const w of ["the", "beta", "alpha", "zulu"]) {
+      expect([...back.vector(w)!]).toEqual([...table.vector(w)!]);
+      expect(back.rank(w)).toBe(table.rank(w));
+    }
+    expect(back.rank("the")).toBe(0);
+    expect(back.has("gamma")).toBe(false);
+    expect(back.vector("gamma")).toBeUndefined();
+    writeFileSync(cache, buffer.subarray(0, buffer.length - 5));
+    expect(() => WordVectorFile.open(cache)).toThrow(/truncated/);
   });
 
   it("is converted once from the installed package and then read from the cache", async () => {

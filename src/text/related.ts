@@ -1,4 +1,4 @@
-import type { WordVectors } from "./wordVectors.js";
+import type { WordVectorTable } from "./wordVectors.js";
 
 export interface RelatedTerm {
   /** The corpus term (stemmed, as the analyzer writes it). */
@@ -37,7 +37,7 @@ export class RelatedTerms {
   private readonly cache = new Map<string, RelatedTerm[]>();
 
   constructor(
-    private readonly vectors: WordVectors,
+    private readonly vectors: WordVectorTable,
     corpusWords: Iterable<string>,
     /** The corpus term a word indexes as, or undefined for words the index drops. */
     private readonly termOf: (word: string) => string | undefined,
@@ -61,12 +61,17 @@ export class RelatedTerms {
    * table lacks (names, rare terms) count as fully specific.
    */
   specificity(word: string): number {
-    // Counts are never filler in a question: "what two steps" asks for exactly two things.
-    if (NUMBER_WORD.test(word)) return 1;
-    const rank = this.vectors.rank(word);
-    if (rank === undefined) return 1;
-    return Math.min(1, Math.max(SPECIFICITY.floor, Math.log(rank + 1) / Math.log(SPECIFICITY.fullRank)));
+    let s = this.specificities.get(word);
+    if (s === undefined) {
+      // Counts are never filler in a question: "what two steps" asks for exactly two things.
+      const rank = NUMBER_WORD.test(word) ? undefined : this.vectors.rank(word);
+      s = rank === undefined ? 1 : Math.min(1, Math.max(SPECIFICITY.floor, Math.log(rank + 1) / Math.log(SPECIFICITY.fullRank)));
+      if (this.specificities.size >= 10_000) this.specificities.clear();
+      this.specificities.set(word, s);
+    }
+    return s;
   }
+  private readonly specificities = new Map<string, number>();
 
   get vocabularySize(): number {
     return this.words.length;

