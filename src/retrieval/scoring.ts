@@ -62,6 +62,19 @@ export class TermStats {
     return this.df.has(term);
   }
 
+  /** Corpus terms that start with the term and are 3+ letters longer (compounds hide words). */
+  termsExtending(term: string): string[] {
+    let hit = this.extending.get(term);
+    if (!hit) {
+      hit = [];
+      for (const t of this.df.keys()) if (t.length > term.length + 2 && t.startsWith(term)) hit.push(t);
+      if (this.extending.size >= 10_000) this.extending.clear();
+      this.extending.set(term, hit);
+    }
+    return hit;
+  }
+  private readonly extending = new Map<string, string[]>();
+
   knowsWord(word: string): boolean {
     return this.surface.has(word);
   }
@@ -159,6 +172,8 @@ export interface QueryTerms {
    * term's weight a match on them earns ("founded" -> "formed" 0.70 x SEMANTIC_CREDIT).
    */
   related: Map<string, Map<string, number>>;
+  /** Corpus terms that extend a question term by 3+ letters ("counter" -> "counterterror"). */
+  extensions: Map<string, string[]>;
 }
 
 /** What a stand-in word earns, per unit of similarity, against an exact match. */
@@ -225,7 +240,12 @@ export function queryTerms(question: string, stats: TermStats, options: QueryTer
   }
   let unseen = 0;
   for (const [t, w] of weights) if (!stats.has(t)) unseen += w;
-  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related };
+  const extensions = new Map<string, string[]>();
+  for (const t of weights.keys()) {
+    const longer = t.length >= 5 ? stats.termsExtending(t) : [];
+    if (longer.length > 0) extensions.set(t, longer);
+  }
+  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions };
 }
 
 export interface SentenceScore {
@@ -284,7 +304,7 @@ export function scoreSentence(
     if (credit > 0) {
       partial.set(t, credit);
       weight += credit * w;
-    } else if (t.length >= 5 && sentenceTerms.some((x) => x.length > t.length + 2 && x.startsWith(t))) weight += PREFIX_CREDIT * w;
+    } else if (query.extensions.get(t)?.some((x) => termSet.has(x))) weight += PREFIX_CREDIT * w;
     else if (inAny(context.neighbours, t)) weight += NEIGHBOUR_CREDIT * w;
     else if (inAny(context.farNeighbours, t)) weight += FAR_NEIGHBOUR_CREDIT * w;
     else if (context.document?.has(t)) weight += DOCUMENT_CREDIT * w;
