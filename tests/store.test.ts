@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { servicesFromIndex } from "../src/app.js";
 import { buildIndex, ensureIndex, loadIndex, InvalidIndexError } from "../src/store/indexManager.js";
+import { DEFAULT_HNSW } from "../src/store/hnswStore.js";
 import { copyCorpus, tempDir, testConfig } from "./helpers/fixtures.js";
 
 const cleanups: (() => void)[] = [];
@@ -58,6 +59,19 @@ describe("index store", () => {
     expect((await loadIndex(other)).manifest.embedder.dims).toBe(1024);
     const chunking = testConfig(dir, { LOCAL_EMBEDDINGS_DIM: "1024", CHUNK_SIZE: "500" });
     expect((await ensureIndex(chunking)).reason).toBe("chunking parameters changed");
+  });
+
+  it("rebuilds when the HNSW build parameters change, and searches with the current efSearch", async () => {
+    const { config } = setup();
+    await buildIndex(config);
+    const file = path.join(config.indexDir, "manifest.json");
+    const manifest = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(file, JSON.stringify({ ...manifest, hnsw: { ...manifest.hnsw, efSearch: manifest.hnsw.efSearch + 1 } }));
+    expect((await loadIndex(config)).store.params).toEqual(DEFAULT_HNSW);
+    writeFileSync(file, JSON.stringify({ ...manifest, hnsw: { ...manifest.hnsw, m: manifest.hnsw.m + 1 } }));
+    await expect(loadIndex(config)).rejects.toThrow("HNSW build parameters changed");
+    expect((await ensureIndex(config)).reason).toBe("HNSW build parameters changed");
+    expect((await ensureIndex(config)).rebuilt).toBe(false);
   });
 
   it("detects a truncated index file and rebuilds instead of serving it", async () => {

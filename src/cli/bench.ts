@@ -22,11 +22,13 @@ import {
 } from "../bench/report.js";
 import { measureStartup } from "../bench/startup.js";
 import { sourceFrom, writeSyntheticCorpus } from "../bench/synthetic.js";
+import { DEFAULT_HNSW } from "../store/hnswStore.js";
 import { runCli } from "./run.js";
 
 const SECTIONS = ["http", "startup", "ingest", "index"] as const;
 const SIZES = [1_000, 10_000, 100_000];
-const EFS = [16, 32, 64, 128, 256];
+/** The ef values the index section measures; always includes the service's own (DEFAULT_HNSW.efSearch). */
+const EFS = [...new Set([16, 32, 64, 128, 256, DEFAULT_HNSW.efSearch])].sort((a, b) => a - b);
 const CONNECTIONS = [1, 16, 64];
 const DEFAULTS = parseConfig({});
 /** The default chunking, which the bench's child builds use: synthetic sizes are calibrated on it. */
@@ -209,7 +211,7 @@ runCli(async (argv) => {
           const generateMs = round(performance.now() - t0, 0);
           const limit = (ms: number) => Math.max(30_000, Math.min(ms, left - (performance.now() - t0)));
           try {
-            const measure = await ingestInChild(dir, indexDir, limit(120_000 + size * 15));
+            const measure = await ingestInChild(dir, indexDir, limit(120_000 + size * 30));
             synthetic.push({ targetChunks: size, files: written.files, generateMs, measure });
             console.log(`  synthetic ~${size}: ${measure.chunks} chunks built in ${(measure.ms / 1000).toFixed(1)} s, peak RSS ${measure.peakRssMb} MB`);
             await removeDir(dir);

@@ -350,6 +350,11 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
   if (manifest.chunking.chunkSize !== config.CHUNK_SIZE || manifest.chunking.chunkOverlap !== config.CHUNK_OVERLAP || manifest.chunking.splitter !== SPLITTER) {
     throw new InvalidIndexError("chunking parameters changed");
   }
+  // M and efConstruction shape the saved graph, so an index built with others is rebuilt;
+  // efSearch is a query-time setting and is taken from the current defaults.
+  if (manifest.hnsw.m !== DEFAULT_HNSW.m || manifest.hnsw.efConstruction !== DEFAULT_HNSW.efConstruction) {
+    throw new InvalidIndexError("HNSW build parameters changed");
+  }
   const corpus = await scanCorpus(config.corpusDir);
   const same =
     corpus.length === manifest.corpus.length &&
@@ -398,7 +403,7 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
     try {
       const privateFile = path.join(privateDir, FILES.index);
       await fs.writeFile(privateFile, contents.get(FILES.index)!);
-      store = HnswStore.fromFiles(embedder.embeddings, manifest.embedder.dims, privateFile, chunks, manifest.hnsw);
+      store = HnswStore.fromFiles(embedder.embeddings, manifest.embedder.dims, privateFile, chunks, { ...manifest.hnsw, efSearch: DEFAULT_HNSW.efSearch });
     } finally {
       await fs.rm(privateDir, { recursive: true, force: true });
     }
