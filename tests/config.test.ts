@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { SERVER_NODE_ARGS } from "../src/bench/proc.js";
 import { ConfigError, ConfigSchema, parseConfig } from "../src/config/index.js";
 
 describe("configuration", () => {
@@ -39,5 +40,10 @@ describe("configuration", () => {
     const example = readFileSync(path.resolve(__dirname, "../.env.example"), "utf8");
     const listed = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
     expect(new Set(listed)).toEqual(new Set(Object.keys(ConfigSchema.shape)));
+  });
+
+  it("npm start runs the server with the Node flags the benchmark measures", () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, "../package.json"), "utf8")) as { scripts: { start: string } };
+    expect(pkg.scripts.start).toContain(`node ${SERVER_NODE_ARGS.join(" ")} dist/serve.js`);
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import autocannon from "autocannon";
 import { percentile } from "../eval/metrics.js";
-import { buildServer, freePort, procMemory, ROOT, round, sleep } from "./proc.js";
+import { buildServer, freePort, procMemory, ROOT, round, SERVER_NODE_ARGS, sleep } from "./proc.js";
 
 export interface BenchServer {
   url: string;
@@ -32,7 +32,7 @@ export interface BenchServerOptions {
 export async function startBenchServer(corpusDir: string, indexDir: string, workDir: string, options: BenchServerOptions = {}): Promise<BenchServer> {
   buildServer();
   const port = await freePort();
-  const child = spawn(process.execPath, ["--enable-source-maps", path.join(ROOT, "dist", "serve.js")], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(ROOT, "dist", "serve.js")], {
     cwd: workDir,
     env: {
       PATH: process.env.PATH ?? "",

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { percentile } from "../eval/metrics.js";
 import { spawn } from "node:child_process";
-import { buildServer, freePort, ROOT, round, sleep } from "./proc.js";
+import { buildServer, freePort, ROOT, round, SERVER_NODE_ARGS, sleep } from "./proc.js";
 
 export interface StartupRun {
   /** From spawn to the first 200 from GET /api/health. */
@@ -22,7 +22,7 @@ export interface StartupMeasure {
 export async function timeStartup(corpusDir: string, indexDir: string, timeoutMs = 120_000): Promise<StartupRun> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, "dist", "serve.js")], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(ROOT, "dist", "serve.js")], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, LOG_LEVEL: "silent" },
     stdio: ["ignore", "ignore", "pipe"],

@@ -8,7 +8,7 @@ import { parseQuestionFile } from "../eval/metrics.js";
 import { hnswInChild, type HnswMeasure } from "../bench/hnsw.js";
 import { load, startBenchServer, type LoadRequest, type LoadResult } from "../bench/http.js";
 import { ingestInChild, removeDir, type IngestMeasure } from "../bench/ingest.js";
-import { round } from "../bench/proc.js";
+import { round, SERVER_NODE_ARGS } from "../bench/proc.js";
 import {
   checkTargets,
   hnswSvg,
@@ -155,7 +155,7 @@ runCli(async (argv) => {
           }
         }
         const afterLoad = await server.memory();
-        report.http = { server: "node --enable-source-maps dist/serve.js", logLevel, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
+        report.http = { server: `node ${SERVER_NODE_ARGS.join(" ")} dist/serve.js`, logLevel, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
         console.log(`\n${httpTable(runs)}`);
         console.log(`\nserver RSS: ${afterWarmup.rssMb} MB after warm-up; ${afterLoad.rssMb} MB after load, peak ${afterLoad.peakRssMb} MB`);
       } finally {
