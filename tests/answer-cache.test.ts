@@ -77,11 +77,17 @@ describe("answer cache over HTTP", () => {
     await ask(app, { question: FIGHTERS });
     expect((await ask(app, { question: FIGHTERS, k: 3 })).body.cached).toBeUndefined();
     expect((await ask(app, { question: FIGHTERS, k: 3 })).body.cached).toBe(true);
+    // A follow-up is keyed by the standalone query it is rewritten to: another earlier
+    // question makes another query, and so another answer.
+    const followUp = "And how many people did it kill?";
     const history = [{ role: "user", content: CROCUS }];
-    expect((await ask(app, { question: FIGHTERS, history })).body.cached).toBeUndefined();
-    const other = [{ role: "user", content: "When was ISKP formed?" }];
-    expect((await ask(app, { question: FIGHTERS, history: other })).body.cached).toBeUndefined();
-    expect((await ask(app, { question: FIGHTERS, history })).body.cached).toBe(true);
+    expect((await ask(app, { question: followUp, history })).body.cached).toBeUndefined();
+    const other = [{ role: "user", content: "What happened at Kabul airport in August 2021?" }];
+    expect((await ask(app, { question: followUp, history: other })).body.cached).toBeUndefined();
+    expect((await ask(app, { question: followUp, history })).body.cached).toBe(true);
+    // History that does not change the query (a self-contained question) is not part of the key.
+    const long = [{ role: "user", content: CROCUS }, { role: "assistant", content: "x".repeat(5000) }];
+    expect((await ask(app, { question: FIGHTERS, history: long })).body.cached).toBe(true);
     expect((await ask(app, { question: CROCUS })).body.cached).toBeUndefined();
   });
 

@@ -137,6 +137,12 @@ describe("a question that names its source", () => {
     expect(answer.citations.every((c) => c.documentId === csis.id)).toBe(true);
   });
 
+  it("scopes on names only: a header word opening the sentence is not a source", () => {
+    // "Examining" is in the CSIS article's header ("Examining Extremism"), but here it is a verb.
+    expect(services.retriever.sourcesNamedIn("Examining the evidence, how did ISKP recruit former soldiers?").size).toBe(0);
+    expect(services.retriever.sourcesNamedIn("How did ISKP recruit former soldiers, says CSIS?").size).toBe(1);
+  });
+
   it("does not scope on a word that other documents also use, or on two sources at once", () => {
     expect(services.retriever.sourcesNamedIn("What does the Taliban say about IS-K?").size).toBe(0);
     const other = services.index.documents.find((d) => /Bacon/.test(d.context ?? ""));
@@ -163,6 +169,14 @@ describe("questions about a document itself (author, publication date)", () => {
     const a = await ask(`Who is the author of "${doc.metadata.title}"?`);
     expect(a.answer).toMatch(/does not name its author/);
     expect(a.citations[0]!.documentId).toBe(doc.id);
+  });
+
+  it("leaves questions about the subject alone, even when they mention authors or echo a title", async () => {
+    const doc = services.index.documents.find((d) => d.metadata.title && d.metadata.dateText)!;
+    for (const question of [`What do the authors say about ${doc.metadata.title}?`, `Who wrote the ${doc.metadata.title} report on nuclear weapons?`]) {
+      const a = await ask(question);
+      expect(a.answer, question).not.toMatch(/written by|does not name its author|was published on/);
+    }
   });
 
   it("answers 'who wrote' about an event, not a document, from the passages as usual", async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../src/app.js";
@@ -71,17 +71,23 @@ describe("word vector table", () => {
     expect(() => WordVectorFile.open(cache)).toThrow(/truncated/);
   });
 
-  it("is converted once from the installed package and then read from the cache", async () => {
+  it("is converted once from the installed package, then read from the cache; a corrupt cache is converted again", async () => {
     const cacheDir = path.join(dir, "cache");
     mkdirSync(cacheDir);
-    const first = await loadWordVectors({ cacheDir, maxWords: 2_000 });
+    const [first, same] = await Promise.all([loadWordVectors({ cacheDir, maxWords: 2_000 }), loadWordVectors({ cacheDir, maxWords: 2_000 })]);
     expect(first.size).toBe(2_000);
-    // A corrupt cache is converted again rather than trusted.
-    const [cacheFile] = (await import("node:fs")).readdirSync(cacheDir);
-    writeFileSync(path.join(cacheDir, cacheFile!), readFileSync(path.join(cacheDir, cacheFile!)).subarray(0, 100));
-    const again = await loadWordVectors({ cacheDir, maxWords: 2_000 });
+    // Two loads at once share one conversion and one table.
+    expect(same).toBe(first);
+    const [cacheFile] = readdirSync(cacheDir);
+    expect(cacheFile).toMatch(/\.bin$/);
+    // Another folder holding a truncated copy of that file: it is refused and converted again.
+    const otherDir = path.join(dir, "cache-corrupt");
+    mkdirSync(otherDir);
+    writeFileSync(path.join(otherDir, cacheFile!), readFileSync(path.join(cacheDir, cacheFile!)).subarray(0, 100));
+    const again = await loadWordVectors({ cacheDir: otherDir, maxWords: 2_000 });
     expect(again.size).toBe(2_000);
     expect([...again.vector("people")!]).toEqual([...first.vector("people")!]);
+    expect(readdirSync(otherDir)).toEqual([cacheFile]);
   });
 });
 

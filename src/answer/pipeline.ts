@@ -107,9 +107,12 @@ export class AnswerService {
     // question would get computed afresh.
     const question = normalizeQuestion(options.question);
     const mode = options.cacheMode ?? "use";
+    // Cached answers exist only without an LLM, where a follow-up's standalone query is the
+    // deterministic rewrite: the answer depends on that query, not on the whole history, so the
+    // key holds the query (a long history neither bloats the cache nor defeats it).
     const key =
       this.caching && mode !== "bypass"
-        ? answerKey({ indexId: this.deps.indexId!, question, history: options.history, k, retrieval: options.retrieval })
+        ? answerKey({ indexId: this.deps.indexId!, question: await this.standaloneQuery(question, options.history, [], options.signal), k, retrieval: options.retrieval })
         : undefined;
     if (key !== undefined && mode === "use") {
       const hit = this.deps.cache!.get(key);

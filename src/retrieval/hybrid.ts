@@ -2,7 +2,7 @@ import type { ChunkDocument, HnswStore } from "../store/hnswStore.js";
 import { TextAnalyzer } from "../text/analyzer.js";
 import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
-import { queryTerms, type TermStats } from "./scoring.js";
+import { namesIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
 import type { Passage } from "./types.js";
@@ -115,14 +115,17 @@ export class HybridRetriever {
   }
 
   /**
-   * Documents the question names as its source ("the CSIS analysis"): a question term that
-   * is in exactly one document's header and in no other document's text. Such a question
+   * Documents the question names as its source ("the CSIS analysis"): a name in the question
+   * whose term is in exactly one document's header and in no other document's text. Such a question
    * asks what that document says, so its passages go first.
    */
   sourcesNamedIn(query: string): Set<string> {
     const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
     const out = new Set<string>();
-    for (const t of new Set(this.analyzer.terms(query))) {
+    // Only words written as names count: "Examining the evidence, …" opens a sentence with a
+    // word that happens to be in one header; "the CSIS analysis" names its source.
+    const named = new Set(namesIn(query).flatMap((n) => this.analyzer.terms(n.surface)));
+    for (const t of named) {
       if (this.analyzer.isAlias(t)) continue;
       const headers = headerDocs.get(t);
       if (headers?.size !== 1) continue;

@@ -19,6 +19,7 @@ export class TermStats {
       for (const tok of tokenize(text)) {
         this.surface.add(tok.word);
         for (const part of tok.word.split("-")) this.surface.add(part);
+        if (!/\p{Lu}/u.test(text.slice(tok.start, tok.end))) this.lowercase.add(tok.word);
       }
     }
   }
@@ -78,6 +79,12 @@ export class TermStats {
   knowsWord(word: string): boolean {
     return this.surface.has(word);
   }
+
+  /** Whether the corpus ever writes the word in lower case (names it writes only capitalised). */
+  seenLowercase(word: string): boolean {
+    return this.lowercase.has(word);
+  }
+  private readonly lowercase = new Set<string>();
 
   /** The corpus's own words, each with the single term it indexes as (stopwords and names of several terms left out). */
   *vocabulary(): Iterable<{ word: string; term: string }> {
@@ -176,6 +183,9 @@ export interface QueryTerms {
   extensions: Map<string, string[]>;
 }
 
+/** Most question words looked up in the word vectors per question. */
+const MAX_EXPANDED = 30;
+
 /** What a stand-in word earns, per unit of similarity, against an exact match. */
 export const SEMANTIC = { credit: 0.5, expandKnown: true };
 
@@ -186,6 +196,25 @@ export interface QueryTermOptions {
    * plain corpus IDF, which measured better there (MRR@10 0.830 against 0.803 on the project set).
    */
   specificity?: boolean;
+}
+
+/**
+ * Words of a question written as names: capitalised away from a sentence start, all-caps
+ * acronyms anywhere ("CSIS"), or with a capital after a hyphen ("al-Shabaab").
+ */
+export function namesIn(question: string): { surface: string; word: string }[] {
+  const folded = foldTypography(question);
+  const out: { surface: string; word: string }[] = [];
+  for (const tok of tokenize(question)) {
+    const surface = folded.slice(tok.start, tok.end);
+    // A capital after a sentence end is grammar, not a name; an all-caps acronym is a name anywhere.
+    const sentenceStart = /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/.test(folded.slice(0, tok.start));
+    // Names may open with a lower-case particle: "al-Shabaab", "bin-Laden".
+    const capitalised = /^\p{Lu}/u.test(surface) || /-\p{Lu}/u.test(surface);
+    const isName = capitalised && (!sentenceStart || /^\p{Lu}{2,}/u.test(surface) || /-\p{Lu}/u.test(surface));
+    if (isName && !QUESTION_WORDS.has(tok.word)) out.push({ surface, word: tok.word });
+  }
+  return out;
 }
 
 /** Terms of a question, question words removed, weighted by IDF. */
@@ -215,24 +244,24 @@ export function queryTerms(question: string, stats: TermStats, options: QueryTer
   if (stats.related) {
     // Only plain lower-case words: a name must be matched as written, never by a neighbour
     // ("Pakistan" is close to "Afghanistan" in any word space).
+    let expanded = 0;
     for (const w of words) {
+      // Each new word costs a pass over the corpus vocabulary: a pasted essay gets no more
+      // than MAX_EXPANDED of them.
+      if (expanded >= MAX_EXPANDED) break;
       if (!lowerWords.has(w) || analyzer.isAlias(w)) continue;
+      // A name of the corpus typed in lower case ("pakistan") is still a name.
+      if (stats.knowsWord(w) && !stats.seenLowercase(w)) continue;
       const term = stem(w);
       if (!SEMANTIC.expandKnown && stats.has(term)) continue;
       const alternatives = new Map<string, number>();
       for (const r of stats.related.of(w)) if (!weights.has(r.term)) alternatives.set(r.term, SEMANTIC.credit * r.similarity);
+      expanded++;
       if (alternatives.size > 0) related.set(term, alternatives);
     }
   }
-  for (const tok of tokenize(question)) {
-    const surface = folded.slice(tok.start, tok.end);
-    // A capital after a sentence end is grammar, not a name; an all-caps acronym is a name anywhere.
-    const sentenceStart = /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/.test(folded.slice(0, tok.start));
-    // Names may open with a lower-case particle: "al-Shabaab", "bin-Laden".
-    const capitalised = /^\p{Lu}/u.test(surface) || /-\p{Lu}/u.test(surface);
-    const isName = capitalised && (!sentenceStart || /^\p{Lu}{2,}/u.test(surface) || /-\p{Lu}/u.test(surface));
-    if (!isName || QUESTION_WORDS.has(tok.word)) continue;
-    const known = stats.knowsWord(tok.word) || tok.word.split("-").every((p) => stats.knowsWord(p));
+  for (const { surface, word } of namesIn(question)) {
+    const known = stats.knowsWord(word) || word.split("-").every((p) => stats.knowsWord(p));
     if (!known) {
       unknownNames.push(surface);
       for (const t of analyzer.terms(surface)) unknownWeight += stats.idf(t);

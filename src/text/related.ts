@@ -20,7 +20,8 @@ export interface RelatedTermsOptions {
  */
 export const DEFAULT_RELATED: RelatedTermsOptions = { minSimilarity: 0.6, perWord: 3 };
 
-const NUMBER_WORD = /^(?:\d.*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|first|second|third|fourth|fifth)$/;
+const NUMBER_WORD =
+  /^(?:\d.*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?|first|second|third|fourth|fifth)$/;
 
 /** Below `fullRank` in general frequency a word counts less, down to `floor` for the commonest. */
 const SPECIFICITY = { floor: 0.3, fullRank: 30_000 };

@@ -235,41 +235,46 @@ export function packageVectorsPath(): { jsonPath: string; version: string } | un
   }
 }
 
-const opened = new Map<string, WordVectorFile>();
+const opened = new Map<string, Promise<WordVectorTable>>();
 
 /**
  * The word vectors, from the binary cache when present, else converted from the package and
  * cached (written to a temporary name and renamed, so concurrent processes never read half
  * a file). The cache lives in node_modules/.cache, beside the package it is derived from.
- * One open table per cache file and process.
+ * One table per cache file and process, also while a first load is still converting.
  */
-export async function loadWordVectors(options: { cacheDir?: string; maxWords?: number } = {}): Promise<WordVectorTable> {
+export function loadWordVectors(options: { cacheDir?: string; maxWords?: number } = {}): Promise<WordVectorTable> {
   const pkg = packageVectorsPath();
-  if (!pkg) throw new Error(`the ${PACKAGE} package is not installed`);
+  if (!pkg) return Promise.reject(new Error(`the ${PACKAGE} package is not installed`));
   const maxWords = options.maxWords ?? DEFAULT_MAX_WORDS;
   const cacheDir = options.cacheDir ?? path.join(path.dirname(path.dirname(pkg.jsonPath)), ".cache", "iskp-rag");
   const cacheFile = path.join(cacheDir, `glove100-${pkg.version}-${maxWords}-v${CACHE_FORMAT}.bin`);
-  const open = opened.get(cacheFile);
-  if (open) return open;
-  let table: WordVectorFile | undefined;
+  let loading = opened.get(cacheFile);
+  if (!loading) {
+    loading = openOrConvert(cacheFile, pkg.jsonPath, maxWords, `${PACKAGE}@${pkg.version}`);
+    opened.set(cacheFile, loading);
+    // A failure is not remembered: the next call tries again.
+    loading.catch(() => opened.delete(cacheFile));
+  }
+  return loading;
+}
+
+async function openOrConvert(cacheFile: string, jsonPath: string, maxWords: number, source: string): Promise<WordVectorTable> {
   try {
-    table = WordVectorFile.open(cacheFile);
+    return WordVectorFile.open(cacheFile);
   } catch {
     // No cache yet, or an unreadable one: convert again.
   }
-  if (!table) {
-    const vectors = await convertPackageVectors(pkg.jsonPath, maxWords);
-    try {
-      await fs.mkdir(cacheDir, { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
-      await fs.writeFile(tmp, vectors.toBuffer(`${PACKAGE}@${pkg.version}`));
-      await fs.rename(tmp, cacheFile);
-      table = WordVectorFile.open(cacheFile);
-    } catch {
-      // A read-only node_modules still answers, from memory, converting on every start.
-      return vectors;
-    }
+  const vectors = await convertPackageVectors(jsonPath, maxWords);
+  const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await fs.mkdir(path.dirname(cacheFile), { recursive: true });
+    await fs.writeFile(tmp, vectors.toBuffer(source));
+    await fs.rename(tmp, cacheFile);
+    return WordVectorFile.open(cacheFile);
+  } catch {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    // A read-only or full node_modules still answers, from memory.
+    return vectors;
   }
-  opened.set(cacheFile, table);
-  return table;
 }
