@@ -19,7 +19,7 @@ export interface HybridOptions {
 }
 
 /** Added to the rerank score (0..1 scale) of passages from the source a question names. */
-export const SOURCE_BONUS = { value: 0.5 };
+const SOURCE_BONUS = 0.5;
 
 export const DEFAULT_HYBRID: HybridOptions = { candidates: 40, rrfK: 60, mode: "hybrid", rerankDepth: 40 };
 
@@ -91,7 +91,7 @@ export class HybridRetriever {
       const head = rerankPassages(query, passages.slice(0, depth), this.stats, this.contextOf);
       let top = head.passages;
       if (sources.size > 0) {
-        top = top.map((p) => (sources.has(p.documentId) ? { ...p, score: p.score + SOURCE_BONUS.value } : p)).sort((a, b) => b.score - a.score);
+        top = top.map((p) => (sources.has(p.documentId) ? { ...p, score: p.score + SOURCE_BONUS } : p)).sort((a, b) => b.score - a.score);
       }
       passages = [...top, ...passages.slice(depth)];
       bestSentence = head.bestSentence;
