@@ -110,10 +110,8 @@ export class AnswerService {
     // Cached answers exist only without an LLM, where a follow-up's standalone query is the
     // deterministic rewrite: the answer depends on that query, not on the whole history, so the
     // key holds the query (a long history neither bloats the cache nor defeats it).
-    const key =
-      this.caching && mode !== "bypass"
-        ? answerKey({ indexId: this.deps.indexId!, question: await this.standaloneQuery(question, options.history, [], options.signal), k, retrieval: options.retrieval })
-        : undefined;
+    const cacheQuery = this.caching && mode !== "bypass" ? await this.standaloneQuery(question, options.history, warnings, options.signal) : undefined;
+    const key = cacheQuery !== undefined ? answerKey({ indexId: this.deps.indexId!, question: cacheQuery, k, retrieval: options.retrieval }) : undefined;
     if (key !== undefined && mode === "use") {
       const hit = this.deps.cache!.get(key);
       if (hit) {
@@ -125,13 +123,13 @@ export class AnswerService {
         return { ...hit, cached: true, timings: { retrievalMs: 0, generationMs: 0, totalMs } };
       }
     }
-    const answer = await this.compute(options, question, k, warnings, t0);
+    const answer = await this.compute(options, cacheQuery ?? (await this.standaloneQuery(question, options.history, warnings, options.signal)), k, warnings, t0);
     if (key !== undefined && answer.mode === "extractive") this.deps.cache!.set(key, answer);
     return answer;
   }
 
-  private async compute(options: AskRequestOptions, question: string, k: number, warnings: string[], t0: number): Promise<Answer> {
-    const query = await this.standaloneQuery(question, options.history, warnings, options.signal);
+  /** Retrieval and composition for the standalone query (the question, or a follow-up rewritten). */
+  private async compute(options: AskRequestOptions, query: string, k: number, warnings: string[], t0: number): Promise<Answer> {
     const passages = await this.deps.retriever.search(query, k, options.retrieval);
     const t1 = performance.now();
     if (options.signal?.aborted) throw new AbortError();

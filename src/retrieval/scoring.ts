@@ -43,6 +43,18 @@ export class TermStats {
     return hit;
   }
 
+  /** A question's terms, computed once per question and setting (bounded; read-only to callers). */
+  memoQuery(key: string, compute: () => QueryTerms): QueryTerms {
+    let hit = this.queryCache.get(key);
+    if (!hit) {
+      hit = compute();
+      if (this.queryCache.size >= 1_000) this.queryCache.clear();
+      this.queryCache.set(key, hit);
+    }
+    return hit;
+  }
+  private readonly queryCache = new Map<string, QueryTerms>();
+
   /** Terms of a text, cached (document headers recur on every question). */
   termsOf(text: string): string[] {
     let hit = this.termCache.get(text);
@@ -219,12 +231,19 @@ export function namesIn(question: string): { surface: string; word: string }[] {
 
 /** Terms of a question, question words removed, weighted by IDF. */
 export function queryTerms(question: string, stats: TermStats, options: QueryTermOptions = {}): QueryTerms {
+  // One ask reads a question's terms three times (BM25 expansion, rerank, answer): computed once.
+  // The key carries whether word vectors are on, which the ablation switches at run time.
+  const specificity = options.specificity ?? true;
+  return stats.memoQuery(`${specificity ? 1 : 0}${stats.related ? 1 : 0}\u0000${question}`, () => computeQueryTerms(question, stats, specificity));
+}
+
+function computeQueryTerms(question: string, stats: TermStats, withSpecificity: boolean): QueryTerms {
   const analyzer = stats.analyzer;
   const words = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w));
   const terms = words.map((w) => (analyzer.isAlias(w) ? w : stem(w)));
   const weights = new Map<string, number>();
   terms.forEach((t, i) => {
-    const specificity = stats.related && (options.specificity ?? true) && !analyzer.isAlias(t) ? stats.related.specificity(words[i]!) : 1;
+    const specificity = stats.related && withSpecificity && !analyzer.isAlias(t) ? stats.related.specificity(words[i]!) : 1;
     weights.set(t, Math.max(weights.get(t) ?? 0, stats.idf(t) * specificity));
   });
   const bigrams = new Set<string>();
