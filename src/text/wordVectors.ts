@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fstatSync, openSync, promises as fs, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, promises as fs, readFileSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -228,7 +228,7 @@ export function packageVectorsPath(): { jsonPath: string; version: string } | un
   try {
     const require = createRequire(import.meta.url);
     const pkgJson = require.resolve(`${PACKAGE}/package.json`);
-    const pkg = JSON.parse(require("node:fs").readFileSync(pkgJson, "utf8")) as { version: string; main?: string };
+    const pkg = JSON.parse(readFileSync(pkgJson, "utf8")) as { version: string; main?: string };
     return { jsonPath: path.join(path.dirname(pkgJson), pkg.main ?? `${PACKAGE}.json`), version: pkg.version };
   } catch {
     return undefined;
