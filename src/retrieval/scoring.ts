@@ -110,21 +110,47 @@ export class TermStats {
 /** What a question asks for, read from its wording: it steers which sentences answer it. */
 export type AnswerType = "quantity" | "time" | "place" | "person" | "reason" | "definition" | "recommendation" | "term";
 
+/** The wording that says what a question asks for, per kind of answer. */
+const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
+  [
+    "quantity",
+    /\bhow (?:many|much|large|big|deadly|often|strong|long)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|\bnumber of\b|\bby how much\b/g,
+  ],
+  ["time", /^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\bwhat (?:year|date|month|time)\b|\bsince when\b|\bhow soon\b/g],
+  ["place", /^\s*where\b|\band where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/g],
+  ["person", /^\s*who\b|\bwhich (?:official|general|person|leader|commander)\b/g],
+  ["reason", /^\s*why\b|\bwhat (?:drives|motivates|explains|causes)\b|\breasons?\b/g],
+  ["definition", /\bwhat (?:is|are|does)\b.*\b(?:mean|means|stand for)\b|^\s*what is (?:the |an? )?[\w-]+\??$/g],
+  [
+    "recommendation",
+    /\brecommend\w*|\bshould\b|\bmust\b|\bought to\b|\bneeds? to\b|\bwhat (?:steps|measures|actions)\b|\bhow (?:can|could|should)\b.*\b(?:counter|stop|defeat|address|prevent|confront)\b/g,
+  ],
+  ["term", /\bwhat (?:term|name|label|word|phrase|insult|nickname|slogan|epithet)s?\b|\bcalls?\b|\bcalled\b|\bbrand(?:s|ed)?\b/g],
+];
+
 /** Every kind of answer a question asks for ("When and where…" asks for two). */
 export function answerTypesOf(question: string): AnswerType[] {
   const q = question.toLowerCase();
-  const types: AnswerType[] = [];
-  if (/\bhow (?:many|much|large|big|deadly|often|strong|long)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|\bnumber of\b|\bby how much\b/.test(q))
-    types.push("quantity");
-  if (/^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\bwhat (?:year|date|month|time)\b|\bsince when\b|\bhow soon\b/.test(q)) types.push("time");
-  if (/^\s*where\b|\band where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/.test(q)) types.push("place");
-  if (/^\s*who\b|\bwhich (?:official|general|person|leader|commander)\b/.test(q)) types.push("person");
-  if (/^\s*why\b|\bwhat (?:drives|motivates|explains|causes)\b|\breasons?\b/.test(q)) types.push("reason");
-  if (/\bwhat (?:is|are|does)\b.*\b(?:mean|means|stand for)\b|^\s*what is (?:the |an? )?[\w-]+\??$/.test(q)) types.push("definition");
-  if (/\brecommend|\bshould\b|\bwhat (?:steps|measures|actions)\b|\bhow (?:can|could|should)\b.*\b(?:counter|stop|defeat|address|prevent|confront)\b|\bwhat (?:must|needs? to)\b/.test(q))
-    types.push("recommendation");
-  if (/\bwhat (?:term|name|label|word|phrase|insult|nickname|slogan|epithet)s?\b|\bcalls?\b|\bcalled\b|\bbrand(?:s|ed)?\b/.test(q)) types.push("term");
-  return types;
+  return ANSWER_TYPE_PATTERNS.filter(([, re]) => new RegExp(re.source).test(q)).map(([type]) => type);
+}
+
+/**
+ * The words of a question that only say what kind of answer it wants ("insult" in "What
+ * insult does…", "recommend" in "What does … recommend…"), each with that kind. A sentence
+ * of that kind meets them without using the word: "branding the Taliban as “filthy
+ * nationalists”" answers the insult, "… is imperative" the recommendation. Definitions are
+ * left out: their pattern spans the whole question.
+ */
+export function answerTypeWords(question: string): Map<string, AnswerType> {
+  const q = question.toLowerCase();
+  const out = new Map<string, AnswerType>();
+  for (const [type, re] of ANSWER_TYPE_PATTERNS) {
+    if (type === "definition") continue;
+    for (const m of q.matchAll(re)) {
+      for (const tok of tokenize(m[0])) if (!QUESTION_WORDS.has(tok.word) && !out.has(tok.word)) out.set(tok.word, type);
+    }
+  }
+  return out;
 }
 
 /** The first kind asked for, or "other". */
@@ -137,6 +163,8 @@ const CARDINAL_WORDS = /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|el
 const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
 const YEAR_OR_DATE =
   /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
+/** "six to twelve months", "within 18 months", "a year": how soon is answered by a span of time. */
+const DURATION = /\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|few|several)\s+(?:days?|weeks?|months?|years?|decades?)\b/i;
 const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
 const REASON_CUES =
   /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat\w*|revenge|reasons?|either to|meaning that|which means|given that|since it)\b/i;
@@ -149,7 +177,7 @@ function fitOf(type: AnswerType, sentence: string): number {
     case "quantity":
       return DIGITS.test(sentence) ? 1.35 : CARDINAL_WORDS.test(sentence) ? 1.3 : VAGUE_AMOUNTS.test(sentence) ? 1.05 : 0.75;
     case "time":
-      return YEAR_OR_DATE.test(sentence) ? 1.3 : 0.8;
+      return YEAR_OR_DATE.test(sentence) || DURATION.test(sentence) ? 1.3 : 0.8;
     case "place":
     case "person":
       return CAPITALISED_MID.test(sentence) ? 1.1 : 0.85;
@@ -193,6 +221,8 @@ export interface QueryTerms {
   related: Map<string, Map<string, number>>;
   /** Corpus terms that extend a question term by 3+ letters ("counter" -> "counterterror"). */
   extensions: Map<string, string[]>;
+  /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
+  typeTerms: Map<string, AnswerType>;
 }
 
 /** Most question words looked up in the word vectors per question. */
@@ -292,7 +322,14 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
     const longer = t.length >= 5 ? stats.termsExtending(t) : [];
     if (longer.length > 0) extensions.set(t, longer);
   }
-  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions };
+  const typeTerms = new Map<string, AnswerType>();
+  for (const [word, type] of answerTypeWords(question)) {
+    // Place and person cues (any capitalised word) are too common to stand in for a word.
+    if (type === "place" || type === "person") continue;
+    const term = analyzer.isAlias(word) ? word : stem(word);
+    if (weights.has(term)) typeTerms.set(term, type);
+  }
+  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions, typeTerms };
 }
 
 export interface SentenceScore {
@@ -320,6 +357,8 @@ const FAR_NEIGHBOUR_CREDIT = 0.25;
 /** "counter" in a question half-matches "counterterrorism" in a sentence: compounds hide words. */
 const PREFIX_CREDIT = 0.5;
 const DOCUMENT_CREDIT = 0.5;
+/** "insult" met by a quoted label, "recommend" by "… is imperative": the kind asked for, not the word. */
+const TYPE_WORD_CREDIT = 1;
 
 /**
  * Query-focused score of one sentence. A question term found only in a neighbouring
@@ -338,6 +377,7 @@ export function scoreSentence(
   const matched = new Set<string>();
   const partial = new Map<string, number>();
   let weight = 0;
+  let shapeWeight = 0;
   const inAny = (sets: Set<string>[] | undefined, t: string) => sets !== undefined && sets.some((x) => x.has(t));
   for (const [t, w] of query.weights) {
     if (termSet.has(t)) {
@@ -348,15 +388,22 @@ export function scoreSentence(
     let credit = 0;
     const alternatives = query.related.get(t);
     if (alternatives) for (const [alt, share] of alternatives) if (share > credit && termSet.has(alt)) credit = share;
-    if (credit > 0) {
-      partial.set(t, credit);
-      weight += credit * w;
-    } else if (query.extensions.get(t)?.some((x) => termSet.has(x))) weight += PREFIX_CREDIT * w;
-    else if (inAny(context.neighbours, t)) weight += NEIGHBOUR_CREDIT * w;
-    else if (inAny(context.farNeighbours, t)) weight += FAR_NEIGHBOUR_CREDIT * w;
-    else if (context.document?.has(t)) weight += DOCUMENT_CREDIT * w;
+    if (credit > 0) partial.set(t, credit);
+    else if (query.extensions.get(t)?.some((x) => termSet.has(x))) credit = PREFIX_CREDIT;
+    else if (inAny(context.neighbours, t)) credit = NEIGHBOUR_CREDIT;
+    else if (inAny(context.farNeighbours, t)) credit = FAR_NEIGHBOUR_CREDIT;
+    else if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
+    weight += credit * w;
+    const type = query.typeTerms.get(t);
+    if (type && credit < TYPE_WORD_CREDIT && fitOf(type, sentenceText) > 1) {
+      // The right kind of sentence ranks higher, but it is no evidence that the documents are
+      // about what was asked: this credit stays out of the coverage abstention is decided on.
+      partial.set(t, TYPE_WORD_CREDIT);
+      shapeWeight += (TYPE_WORD_CREDIT - credit) * w;
+    }
   }
   const coverage = query.total > 0 ? weight / query.total : 0;
+  const rankShare = query.total > 0 ? (weight + shapeWeight) / query.total : 0;
   let phrase = 0;
   // Phrases need two matched terms; most sentences have fewer and skip the scan.
   if (matched.size >= 2) {
@@ -370,6 +417,6 @@ export function scoreSentence(
   // A line without closing punctuation is a heading, caption or site line, not a statement.
   const statementFit = /[.!?]["'\u201D\u2019)\]]*$/.test(sentenceText.trim()) ? 1 : 0.5;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
-  const score = coverage * phraseBonus * lengthFit * statementFit * answerTypeFit(types, sentenceText) * (0.85 + 0.15 * passagePrior);
+  const score = rankShare * phraseBonus * lengthFit * statementFit * answerTypeFit(types, sentenceText) * (0.85 + 0.15 * passagePrior);
   return { coverage, score, matched, partial };
 }
