@@ -9,6 +9,8 @@ import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
 import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
+import { answerTypeWords, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
+import { TextAnalyzer } from "../src/text/analyzer.js";
 import { corpusServices } from "./helpers/fixtures.js";
 
 let services: Services;
@@ -121,6 +123,40 @@ describe("extractive answers", () => {
   });
 });
 
+describe("words that only say what kind of answer is wanted", () => {
+  it("are read from the question's wording", () => {
+    expect([...answerTypeWords("What nickname do the rebels use for the governor?")]).toEqual([["nickname", "term"]]);
+    expect([...answerTypeWords("What do the authors recommend to stop the smuggling?")]).toEqual([["recommend", "recommendation"]]);
+    expect([...answerTypeWords("How soon could the group strike abroad?")]).toEqual([["soon", "time"]]);
+    expect(answerTypeWords("Why did the talks fail?").size).toBe(0);
+  });
+
+  it("are met by a sentence of that kind, which then ranks higher without counting as evidence of the subject", () => {
+    const texts = ["The rebels keep branding the governor as “the butcher” in every broadcast.", "The rebels met the governor in the capital last spring after the vote."];
+    const stats = new TermStats(texts, new TextAnalyzer());
+    const query = queryTerms("What nickname do the rebels use for the governor?", stats, { specificity: false });
+    const score = (text: string) => scoreSentence(stats.termsOf(text), text, query, ["term"], 1);
+    const [labelled, plain] = texts.map(score);
+    expect(labelled!.score).toBeGreaterThan(plain!.score);
+    expect(labelled!.partial.get("nicknam")).toBe(1);
+    // Coverage, on which abstention is decided, is the subject's words alone.
+    expect(labelled!.coverage).toBeCloseTo(plain!.coverage, 5);
+  });
+
+  it("lets a source's prescriptive sentence answer what it says must be done", async () => {
+    const a = await ask("What does Khalid Iqbal say must be done about ISKP's propaganda?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toMatch(/propaganda and recruitment tactics/);
+    expectVerbatimAndCited(a);
+  });
+
+  it("does not make an off-topic question of that kind answerable", async () => {
+    for (const q of ["What term do economists use for rising prices?", "How soon will the next solar eclipse happen?", "What do doctors recommend for a common cold?"]) {
+      expect((await ask(q)).abstained, q).toBe(true);
+    }
+  });
+});
+
 describe("a question that names its source", () => {
   it("is answered from that document: 'CSIS' names the article whose header says CSIS", async () => {
     const csis = services.index.documents.find((d) => /\bCSIS\b/.test(d.context ?? ""))!;
@@ -135,6 +171,15 @@ describe("a question that names its source", () => {
     const answer = await ask(question);
     expect(answer.abstained).toBe(false);
     expect(answer.citations.every((c) => c.documentId === csis.id)).toBe(true);
+  });
+
+  it("ranks the source's passages by the rest of the question, not by the passage that repeats the source's name", async () => {
+    const csis = services.index.documents.find((d) => /\bCSIS\b/.test(d.context ?? ""))!;
+    const titleBlock = (await services.answers.search("CSIS", 40)).find((p) => p.documentId === csis.id && /\bCSIS\b/.test(p.text));
+    expect(titleBlock).toBeDefined();
+    const top = await services.answers.search("What does the CSIS commentary say governments should do about radicalization?", 5);
+    expect(top.every((p) => p.documentId === csis.id)).toBe(true);
+    expect(top.map((p) => p.chunkId)).not.toContain(titleBlock!.chunkId);
   });
 
   it("scopes on names only: a header word opening the sentence is not a source", () => {

@@ -5,6 +5,7 @@ import { rerankPassages } from "./rerank.js";
 import { namesIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
+import { tokenize } from "../text/normalize.js";
 import type { Passage } from "./types.js";
 
 export interface HybridOptions {
@@ -20,6 +21,12 @@ export interface HybridOptions {
 
 /** Added to the rerank score (0..1 scale) of passages from the source a question names. */
 const SOURCE_BONUS = 0.5;
+
+/**
+ * Rerank weights when the question names its source. Every candidate is then of that source,
+ * so the rankers' topical agreement says less and the sentence that says what was asked more.
+ */
+const SCOPED_RERANK_WEIGHTS = { fused: 0.4, sentence: 0.4, passage: 0.2 };
 
 export const DEFAULT_HYBRID: HybridOptions = { candidates: 40, rrfK: 60, mode: "hybrid", rerankDepth: 40 };
 
@@ -62,25 +69,35 @@ export class HybridRetriever {
       if (!e) fused.set(p, (e = { rrf: 0, dense: 0, bm25: 0 }));
       return e;
     };
+    // A question naming its source ("the CSIS analysis") is about that document: all of its
+    // passages are candidates, even those neither ranker put in its top list. The name has done
+    // its work once the source is known: the rankers look for the rest of the question, or the
+    // source's title block, the one passage that repeats its name, would lead every answer.
+    const named = this.stats && opts.rerankDepth > 0 ? this.sourceNamedIn(query) : undefined;
+    const sources = new Set(named ? [named.documentId] : []);
+    const asked = named ? this.withoutTerms(query, named.terms) : query;
     if (opts.mode !== "bm25") {
-      const vector = await this.store.embeddings.embedQuery(query);
-      const dense = await this.store.similaritySearchVectorWithScore(vector, opts.candidates);
+      const vector = await this.store.embeddings.embedQuery(asked);
+      const dense = await this.store.similaritySearchVectorWithScore(vector, sources.size > 0 ? this.chunks.length : opts.candidates);
       dense.forEach(([doc, sim], rank) => {
-        const e = entry(this.positionOf.get(doc)!);
+        const position = this.positionOf.get(doc)!;
+        if (rank >= opts.candidates && !sources.has(this.chunks[position]!.metadata.documentId)) return;
+        const e = entry(position);
         e.rrf += 1 / (opts.rrfK + rank + 1);
         e.dense = sim;
       });
     }
     if (opts.mode !== "dense") {
-      this.bm25.query(query, opts.candidates, this.relatedTermsOf(query)).forEach(({ position, score }, rank) => {
+      // The named source's passages keep their BM25 rank however deep it is, so they are
+      // ordered among themselves by evidence rather than all tied at nothing.
+      const limit = sources.size > 0 ? Infinity : opts.candidates;
+      this.bm25.query(asked, limit, this.relatedTermsOf(asked)).forEach(({ position, score }, rank) => {
+        if (rank >= opts.candidates && !sources.has(this.chunks[position]!.metadata.documentId)) return;
         const e = entry(position);
         e.rrf += 1 / (opts.rrfK + rank + 1);
         e.bm25 = score;
       });
     }
-    // A question naming its source ("the CSIS analysis") is about that document: all of its
-    // passages are candidates, even those neither ranker put in its top list.
-    const sources = this.stats && opts.rerankDepth > 0 ? this.sourcesNamedIn(query) : new Set<string>();
     if (sources.size > 0) this.chunks.forEach((c, position) => sources.has(c.metadata.documentId) && entry(position));
     const ranked = [...fused.entries()].sort((a, b) => b[1].rrf - a[1].rrf || a[0] - b[0]);
     let passages = ranked.map(([position, s]) => this.toPassage(position, s));
@@ -88,7 +105,7 @@ export class HybridRetriever {
     if (this.stats && opts.rerankDepth > 0) {
       // The named source's passages are all reranked, however far down the fused list.
       const depth = sources.size > 0 ? Math.max(opts.rerankDepth, passages.length) : opts.rerankDepth;
-      const head = rerankPassages(query, passages.slice(0, depth), this.stats, this.contextOf);
+      const head = rerankPassages(query, passages.slice(0, depth), this.stats, this.contextOf, sources.size > 0 ? SCOPED_RERANK_WEIGHTS : undefined);
       let top = head.passages;
       if (sources.size > 0) {
         top = top.map((p) => (sources.has(p.documentId) ? { ...p, score: p.score + SOURCE_BONUS } : p)).sort((a, b) => b.score - a.score);
@@ -120,8 +137,15 @@ export class HybridRetriever {
    * asks what that document says, so its passages go first.
    */
   sourcesNamedIn(query: string): Set<string> {
+    const named = this.sourceNamedIn(query);
+    return new Set(named ? [named.documentId] : []);
+  }
+
+  /** The one document a question names as its source, with the terms that name it. */
+  private sourceNamedIn(query: string): { documentId: string; terms: Set<string> } | undefined {
     const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
     const out = new Set<string>();
+    const naming = new Set<string>();
     // Only words written as names count: "Examining the evidence, …" opens a sentence with a
     // word that happens to be in one header; "the CSIS analysis" names its source.
     const named = new Set(namesIn(query).flatMap((n) => this.analyzer.terms(n.surface)));
@@ -130,9 +154,24 @@ export class HybridRetriever {
       const headers = headerDocs.get(t);
       if (headers?.size !== 1) continue;
       const [doc] = headers;
-      if ([...(textDocs.get(t) ?? [])].every((d) => d === doc)) out.add(doc!);
+      if ([...(textDocs.get(t) ?? [])].every((d) => d === doc)) {
+        out.add(doc!);
+        naming.add(t);
+      }
     }
-    return out.size === 1 ? out : new Set();
+    return out.size === 1 ? { documentId: [...out][0]!, terms: naming } : undefined;
+  }
+
+  /** The query with the words of the given terms taken out, the rest as written. */
+  private withoutTerms(query: string, terms: Set<string>): string {
+    let out = "";
+    let from = 0;
+    for (const tok of tokenize(query)) {
+      if (!this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t))) continue;
+      out += query.slice(from, tok.start);
+      from = tok.end;
+    }
+    return out + query.slice(from);
   }
   private _sourceTerms?: { headerDocs: Map<string, Set<string>>; textDocs: Map<string, Set<string>> };
 
