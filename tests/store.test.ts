@@ -3,7 +3,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { servicesFromIndex } from "../src/app.js";
 import { buildIndex, ensureIndex, loadIndex, InvalidIndexError } from "../src/store/indexManager.js";
-import { DEFAULT_HNSW } from "../src/store/hnswStore.js";
+import { Document } from "@langchain/core/documents";
+import { FakeEmbeddings } from "@langchain/core/utils/testing";
+import { DEFAULT_HNSW, FULL_SCAN, HnswStore, type ChunkDocument } from "../src/store/hnswStore.js";
 import { copyCorpus, tempDir, testConfig } from "./helpers/fixtures.js";
 
 const cleanups: (() => void)[] = [];
@@ -167,5 +169,41 @@ describe("index store", () => {
       { fileName: "binary.txt", reason: "binary content (NUL bytes)" },
       { fileName: "latin1.txt", reason: "not valid UTF-8 text" },
     ]);
+  });
+});
+
+describe("exact scan of a small index", () => {
+  /** Sparse, like the local embedder's: a few hundred of 512 entries set. */
+  function sparseVectors(count: number, dims: number, seed: number): number[][] {
+    let x = seed;
+    const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    return Array.from({ length: count }, () => Array.from({ length: dims }, () => (next() < 0.15 ? next() * 2 - 1 : 0)));
+  }
+  const doc = (i: number): ChunkDocument =>
+    new Document({ pageContent: `chunk ${i}`, metadata: { documentId: "d", chunkIndex: i, start: i, end: i + 1, title: null, section: null, author: null, date: null } });
+
+  it("returns what HNSW returns, with the same similarities, and HNSW takes over past the threshold", async () => {
+    const dims = 512;
+    const store = new HnswStore(new FakeEmbeddings(), dims);
+    await store.addVectors(sparseVectors(300, dims, 7), Array.from({ length: 300 }, (_, i) => doc(i)));
+    const queries = sparseVectors(20, dims, 99);
+    const saved = { ...FULL_SCAN };
+    try {
+      for (const q of queries) {
+        const exact = await store.similaritySearchVectorWithScore(q, 10);
+        FULL_SCAN.maxOps = 0; // forces the HNSW path
+        const graph = await store.similaritySearchVectorWithScore(q, 10);
+        FULL_SCAN.maxOps = saved.maxOps;
+        expect(exact.map(([d]) => d.metadata.chunkIndex)).toEqual(graph.map(([d]) => d.metadata.chunkIndex));
+        exact.forEach(([, s], i) => expect(s).toBeCloseTo(graph[i]![1], 4));
+      }
+      // Vectors added after a scan are found by the next one.
+      await store.addVectors([queries[0]!], [doc(300)]);
+      const [[top, similarity]] = (await store.similaritySearchVectorWithScore(queries[0]!, 1)) as [[ChunkDocument, number]];
+      expect(top.metadata.chunkIndex).toBe(300);
+      expect(similarity).toBeCloseTo(1, 5);
+    } finally {
+      Object.assign(FULL_SCAN, saved);
+    }
   });
 });

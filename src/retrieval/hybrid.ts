@@ -28,7 +28,7 @@ const SOURCE_BONUS = 0.5;
  */
 const SCOPED_RERANK_WEIGHTS = { fused: 0.4, sentence: 0.4, passage: 0.2 };
 
-export const DEFAULT_HYBRID: HybridOptions = { candidates: 40, rrfK: 60, mode: "hybrid", rerankDepth: 40 };
+export const DEFAULT_HYBRID: HybridOptions = { candidates: 40, rrfK: 60, mode: "hybrid", rerankDepth: 30 };
 
 /**
  * Dense (HNSW) and BM25 rankings fused by Reciprocal Rank Fusion. A passage whose text is

@@ -38,17 +38,15 @@ export function scoreCandidates(
       document = new Set(contextOf ? stats.termsOf(contextOf(p.documentId)) : []);
       docTerms.set(p.documentId, document);
     }
-    const { sentences, terms: termsOf, termSets } = stats.sentencesOf(p.text);
-    const near = (j: number, paragraph: number) => (j >= 0 && j < sentences.length && sentences[j]!.paragraph === paragraph ? [termSets[j]!] : []);
-    sentences.forEach((s, i) => {
+    const chunk = stats.sentencesOf(p.text);
+    chunk.sentences.forEach((s, i) => {
       const start = p.start + s.start;
       const key = `${p.documentId}:${start}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const neighbours = [...near(i - 1, s.paragraph), ...near(i + 1, s.paragraph)];
-      const farNeighbours = [...near(i - 2, s.paragraph), ...near(i + 2, s.paragraph)];
-      const scored = scoreSentence(termsOf[i]!, s.text, query, types, prior, { neighbours, farNeighbours, document }, termSets[i]);
-      candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: termsOf[i]!, ...scored });
+      const context = { neighbours: chunk.neighbours[i], farNeighbours: chunk.farNeighbours[i], document };
+      const scored = scoreSentence(chunk.terms[i]!, s.text, query, types, prior, context, chunk.termSets[i], chunk.features[i]);
+      candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: chunk.terms[i]!, ...scored });
     });
   });
   return { candidates, unknownNames: query.unknownNames, queryWeight: query.total, unseenShare: query.unseenShare, query };

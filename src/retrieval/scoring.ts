@@ -3,6 +3,17 @@ import { splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
 
+/** A chunk's sentences with everything about them that does not depend on the question. */
+export interface ChunkSentences {
+  sentences: Sentence[];
+  terms: string[][];
+  termSets: Set<string>[];
+  features: SentenceFeatures[];
+  /** Term sets of the sentences one and two away in the same paragraph. */
+  neighbours: Set<string>[][];
+  farNeighbours: Set<string>[][];
+}
+
 /** Document frequencies over chunks: the IDF every sentence score is weighted by. */
 export class TermStats {
   private readonly df = new Map<string, number>();
@@ -24,19 +35,34 @@ export class TermStats {
     }
   }
 
-  private readonly sentenceCache = new Map<string, { sentences: Sentence[]; terms: string[][]; termSets: Set<string>[] }>();
+  private readonly sentenceCache = new Map<string, ChunkSentences>();
   private readonly termCache = new Map<string, string[]>();
 
   /**
    * Sentences of a passage with their terms. Passages are chunks, a fixed set, so this is
    * computed once per chunk rather than on every question (bounded for arbitrary texts).
    */
-  sentencesOf(text: string): { sentences: Sentence[]; terms: string[][]; termSets: Set<string>[] } {
+  sentencesOf(text: string): ChunkSentences {
     let hit = this.sentenceCache.get(text);
     if (!hit) {
       const sentences = splitSentences(text);
       const terms = sentences.map((x) => this.analyzer.terms(x.text));
-      hit = { sentences, terms, termSets: terms.map((t) => new Set(t)) };
+      const termSets = terms.map((t) => new Set(t));
+      // Neighbours count only within the paragraph; their terms are pooled, one lookup per term.
+      const near = (i: number, offsets: number[]) => {
+        const pooled = offsets.flatMap((d) =>
+          i + d >= 0 && i + d < sentences.length && sentences[i + d]!.paragraph === sentences[i]!.paragraph ? terms[i + d]! : [],
+        );
+        return pooled.length > 0 ? [new Set(pooled)] : [];
+      };
+      hit = {
+        sentences,
+        terms,
+        termSets,
+        features: sentences.map((x, i) => sentenceFeatures(terms[i]!, x.text)),
+        neighbours: sentences.map((_, i) => near(i, [-1, 1])),
+        farNeighbours: sentences.map((_, i) => near(i, [-2, 2])),
+      };
       if (this.sentenceCache.size >= 50_000) this.sentenceCache.clear();
       this.sentenceCache.set(text, hit);
     }
@@ -192,12 +218,6 @@ function fitOf(type: AnswerType, sentence: string): number {
   }
 }
 
-/** How well a sentence carries the kinds of thing the question asks for (1 = neutral). */
-export function answerTypeFit(types: AnswerType[], sentence: string): number {
-  let fit = 1;
-  for (const t of types) fit *= fitOf(t, sentence);
-  return fit;
-}
 
 export interface QueryTerms {
   /** Distinct stemmed content terms with their IDF weights. */
@@ -223,6 +243,16 @@ export interface QueryTerms {
   extensions: Map<string, string[]>;
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
+  /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
+  entries: QueryTermEntry[];
+}
+
+export interface QueryTermEntry {
+  term: string;
+  weight: number;
+  related?: [string, number][];
+  extensions?: string[];
+  type?: AnswerType;
 }
 
 /** Most question words looked up in the word vectors per question. */
@@ -329,7 +359,42 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
     const term = analyzer.isAlias(word) ? word : stem(word);
     if (weights.has(term)) typeTerms.set(term, type);
   }
-  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions, typeTerms };
+  const entries = [...weights].map(([term, weight]) => ({
+    term,
+    weight,
+    related: related.has(term) ? [...related.get(term)!] : undefined,
+    extensions: extensions.get(term),
+    type: typeTerms.get(term),
+  }));
+  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions, typeTerms, entries };
+}
+
+/**
+ * What a sentence is, apart from any question: its shape and which kinds of answer it
+ * carries. Computed once per sentence of a chunk and reused by every question.
+ */
+export interface SentenceFeatures {
+  /** Length and statement fit: headings, fragments and very long sentences weigh less. */
+  shape: number;
+  /** Adjacent term pairs, in order (phrase matches). */
+  bigrams: string[];
+  /** How well the sentence carries each kind of answer (1 = neutral), filled in as questions ask for them. */
+  fits: Partial<Record<AnswerType, number>>;
+}
+
+export function sentenceFeatures(terms: string[], text: string): SentenceFeatures {
+  const words = terms.length;
+  // Headings and fragments are not answers; very long sentences dilute.
+  const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
+  // A line without closing punctuation is a heading, caption or site line, not a statement.
+  const statementFit = /[.!?]["'\u201D\u2019)\]]*$/.test(text.trim()) ? 1 : 0.5;
+  const bigrams: string[] = [];
+  for (let i = 1; i < terms.length; i++) bigrams.push(`${terms[i - 1]} ${terms[i]}`);
+  return { shape: lengthFit * statementFit, bigrams, fits: {} };
+}
+
+function cachedFit(features: SentenceFeatures, type: AnswerType, text: string): number {
+  return (features.fits[type] ??= fitOf(type, text));
 }
 
 export interface SentenceScore {
@@ -373,29 +438,27 @@ export function scoreSentence(
   passagePrior: number,
   context: SentenceContext = {},
   termSet: Set<string> = new Set(sentenceTerms),
+  features: SentenceFeatures = sentenceFeatures(sentenceTerms, sentenceText),
 ): SentenceScore {
   const matched = new Set<string>();
   const partial = new Map<string, number>();
   let weight = 0;
   let shapeWeight = 0;
-  const inAny = (sets: Set<string>[] | undefined, t: string) => sets !== undefined && sets.some((x) => x.has(t));
-  for (const [t, w] of query.weights) {
+  for (const { term: t, weight: w, related: alternatives, extensions, type } of query.entries) {
     if (termSet.has(t)) {
       matched.add(t);
       weight += w;
       continue;
     }
     let credit = 0;
-    const alternatives = query.related.get(t);
     if (alternatives) for (const [alt, share] of alternatives) if (share > credit && termSet.has(alt)) credit = share;
     if (credit > 0) partial.set(t, credit);
-    else if (query.extensions.get(t)?.some((x) => termSet.has(x))) credit = PREFIX_CREDIT;
+    else if (hasAny(termSet, extensions)) credit = PREFIX_CREDIT;
     else if (inAny(context.neighbours, t)) credit = NEIGHBOUR_CREDIT;
     else if (inAny(context.farNeighbours, t)) credit = FAR_NEIGHBOUR_CREDIT;
     else if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
     weight += credit * w;
-    const type = query.typeTerms.get(t);
-    if (type && credit < TYPE_WORD_CREDIT && fitOf(type, sentenceText) > 1) {
+    if (type && credit < TYPE_WORD_CREDIT && cachedFit(features, type, sentenceText) > 1) {
       // The right kind of sentence ranks higher, but it is no evidence that the documents are
       // about what was asked: this credit stays out of the coverage abstention is decided on.
       partial.set(t, TYPE_WORD_CREDIT);
@@ -406,17 +469,20 @@ export function scoreSentence(
   const rankShare = query.total > 0 ? (weight + shapeWeight) / query.total : 0;
   let phrase = 0;
   // Phrases need two matched terms; most sentences have fewer and skip the scan.
-  if (matched.size >= 2) {
-    for (let i = 1; i < sentenceTerms.length; i++) {
-      if (query.bigrams.has(`${sentenceTerms[i - 1]} ${sentenceTerms[i]}`)) phrase++;
-    }
-  }
-  const words = sentenceTerms.length;
-  // Headings and fragments are not answers; very long sentences dilute.
-  const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
-  // A line without closing punctuation is a heading, caption or site line, not a statement.
-  const statementFit = /[.!?]["'\u201D\u2019)\]]*$/.test(sentenceText.trim()) ? 1 : 0.5;
+  if (matched.size >= 2) for (const b of features.bigrams) if (query.bigrams.has(b)) phrase++;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
-  const score = rankShare * phraseBonus * lengthFit * statementFit * answerTypeFit(types, sentenceText) * (0.85 + 0.15 * passagePrior);
+  let typeFit = 1;
+  for (const type of types) typeFit *= cachedFit(features, type, sentenceText);
+  const score = rankShare * phraseBonus * features.shape * typeFit * (0.85 + 0.15 * passagePrior);
   return { coverage, score, matched, partial };
+}
+
+function inAny(sets: Set<string>[] | undefined, t: string): boolean {
+  if (sets) for (const set of sets) if (set.has(t)) return true;
+  return false;
+}
+
+function hasAny(set: Set<string>, terms: string[] | undefined): boolean {
+  if (terms) for (const t of terms) if (set.has(t)) return true;
+  return false;
 }

@@ -36,6 +36,20 @@ export interface HnswParams {
 export const DEFAULT_HNSW: HnswParams = { m: 32, efConstruction: 400, efSearch: 120 };
 
 /**
+ * Small indexes are also kept as a flat array and searched exactly when that is cheaper: a call
+ * into the HNSW addon costs about 0.2 ms whatever the index size (it copies the query element
+ * by element), while a scan of the corpus's few hundred vectors over the query's non-zero
+ * entries takes microseconds. Vector databases switch the same way (Qdrant's
+ * full_scan_threshold, Weaviate's dynamic flat-to-HNSW index). Exact results, so never worse.
+ */
+export const FULL_SCAN = {
+  /** Most floats (vectors x dimensions) kept flat: 2^21 is 8 MB. */
+  maxFloats: 2 ** 21,
+  /** Most multiply-adds (vectors x the query's non-zero entries) a scan may cost. */
+  maxOps: 2 ** 17,
+};
+
+/**
  * A LangChain VectorStore over hnswlib-node with cosine space. Labels are positions in
  * `documents`, so the docstore is a plain array saved next to the index file.
  */
@@ -100,10 +114,52 @@ export class HnswStore extends VectorStore {
     if (!this.index || this.documents.length === 0) return [];
     if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
     const n = Math.min(k, this.documents.length);
+    const exact = filter ? undefined : this.fullScan(query, n);
+    if (exact) return exact;
     const result = filter
       ? this.index.searchKnn(query, n, (label: number) => filter(this.documents[label]!))
       : this.index.searchKnn(query, n);
     return result.neighbors.map((label, i) => [this.documents[label]!, 1 - result.distances[i]!]);
+  }
+
+  /** Vectors as stored (normalised), row-major, while the index is small enough to keep them twice. */
+  private flatVectors(): Float32Array | undefined {
+    const n = this.documents.length;
+    if (!this.index || n * this.dims > FULL_SCAN.maxFloats) return undefined;
+    if (this.flat?.length !== n * this.dims) {
+      const flat = new Float32Array(n * this.dims);
+      for (let label = 0; label < n; label++) flat.set(this.index.getPoint(label), label * this.dims);
+      this.flat = flat;
+    }
+    return this.flat;
+  }
+  private flat?: Float32Array;
+
+  /** Exact cosine top-k over the flat copy, or undefined when HNSW is the cheaper way. */
+  private fullScan(query: number[], k: number): [ChunkDocument, number][] | undefined {
+    const idx: number[] = [];
+    let norm = 0;
+    for (let j = 0; j < query.length; j++) {
+      const v = query[j]!;
+      if (v !== 0) {
+        idx.push(j);
+        norm += v * v;
+      }
+    }
+    const n = this.documents.length;
+    if (n * idx.length > FULL_SCAN.maxOps) return undefined;
+    const flat = this.flatVectors();
+    if (!flat) return undefined;
+    norm = Math.sqrt(norm) || 1;
+    const vals = idx.map((j) => query[j]! / norm);
+    const scores = new Float64Array(n);
+    for (let label = 0, base = 0; label < n; label++, base += this.dims) {
+      let s = 0;
+      for (let t = 0; t < idx.length; t++) s += vals[t]! * flat[base + idx[t]!]!;
+      scores[label] = s;
+    }
+    const labels = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+    return labels.slice(0, k).map((label) => [this.documents[label]!, scores[label]!]);
   }
 
   writeIndexFile(file: string): void {
