@@ -9,7 +9,7 @@ import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
 import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
-import { answerTypeWords, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
+import { answerTypesOf, answerTypeWords, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { corpusServices } from "./helpers/fixtures.js";
 
@@ -129,6 +129,10 @@ describe("words that only say what kind of answer is wanted", () => {
     expect([...answerTypeWords("What do the authors recommend to stop the smuggling?")]).toEqual([["recommend", "recommendation"]]);
     expect([...answerTypeWords("How soon could the group strike abroad?")]).toEqual([["soon", "time"]]);
     expect(answerTypeWords("Why did the talks fail?").size).toBe(0);
+    // The subject inside a span that asks for a recommendation is never a type word.
+    expect(answerTypeWords("How can the Pakistani government and the Taliban counter ISKP recruitment?").size).toBe(0);
+    expect(answerTypesOf("Why does the group need to recruit Tajiks?")).not.toContain("recommendation");
+    expect(answerTypesOf("What does the report say must be done about the camps?")).toContain("recommendation");
   });
 
   it("are met by a sentence of that kind, which then ranks higher without counting as evidence of the subject", () => {

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, truncateSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { servicesFromIndex } from "../src/app.js";
 import { buildIndex, ensureIndex, loadIndex, InvalidIndexError } from "../src/store/indexManager.js";
 import { Document } from "@langchain/core/documents";
@@ -188,15 +188,24 @@ describe("exact scan of a small index", () => {
     await store.addVectors(sparseVectors(300, dims, 7), Array.from({ length: 300 }, (_, i) => doc(i)));
     const queries = sparseVectors(20, dims, 99);
     const saved = { ...FULL_SCAN };
+    const graphCalls = vi.spyOn((store as unknown as { index: { searchKnn: (...a: unknown[]) => unknown } }).index, "searchKnn");
     try {
       for (const q of queries) {
         const exact = await store.similaritySearchVectorWithScore(q, 10);
+        expect(graphCalls).not.toHaveBeenCalled();
         FULL_SCAN.maxOps = 0; // forces the HNSW path
         const graph = await store.similaritySearchVectorWithScore(q, 10);
+        expect(graphCalls).toHaveBeenCalledTimes(1);
+        graphCalls.mockClear();
         FULL_SCAN.maxOps = saved.maxOps;
         expect(exact.map(([d]) => d.metadata.chunkIndex)).toEqual(graph.map(([d]) => d.metadata.chunkIndex));
         exact.forEach(([, s], i) => expect(s).toBeCloseTo(graph[i]![1], 4));
       }
+      // A filter is applied by the scan too.
+      const even = await store.similaritySearchVectorWithScore(queries[1]!, 5, (d) => d.metadata.chunkIndex % 2 === 0);
+      expect(even).toHaveLength(5);
+      expect(even.every(([d]) => d.metadata.chunkIndex % 2 === 0)).toBe(true);
+      expect(graphCalls).not.toHaveBeenCalled();
       // Vectors added after a scan are found by the next one.
       await store.addVectors([queries[0]!], [doc(300)]);
       const [[top, similarity]] = (await store.similaritySearchVectorWithScore(queries[0]!, 1)) as [[ChunkDocument, number]];

@@ -78,14 +78,27 @@ export class HybridRetriever {
     const asked = named ? this.withoutTerms(query, named.terms) : query;
     if (opts.mode !== "bm25") {
       const vector = await this.store.embeddings.embedQuery(asked);
-      const dense = await this.store.similaritySearchVectorWithScore(vector, sources.size > 0 ? this.chunks.length : opts.candidates);
+      const dense = await this.store.similaritySearchVectorWithScore(vector, opts.candidates);
+      const ranked = new Set<ChunkDocument>();
       dense.forEach(([doc, sim], rank) => {
-        const position = this.positionOf.get(doc)!;
-        if (rank >= opts.candidates && !sources.has(this.chunks[position]!.metadata.documentId)) return;
-        const e = entry(position);
+        ranked.add(doc);
+        const e = entry(this.positionOf.get(doc)!);
         e.rrf += 1 / (opts.rrfK + rank + 1);
         e.dense = sim;
       });
+      if (named) {
+        // The named source's other passages rank after the top list, in their own order (a
+        // filtered search: never a walk of the whole graph of a large index).
+        const inSource = (doc: ChunkDocument) => doc.metadata.documentId === named.documentId;
+        const own = await this.store.similaritySearchVectorWithScore(vector, this.sourceSize(named.documentId), inSource);
+        let rank = opts.candidates;
+        for (const [doc, sim] of own) {
+          if (ranked.has(doc)) continue;
+          const e = entry(this.positionOf.get(doc)!);
+          e.rrf += 1 / (opts.rrfK + ++rank);
+          e.dense = sim;
+        }
+      }
     }
     if (opts.mode !== "dense") {
       // The named source's passages keep their BM25 rank however deep it is, so they are
@@ -160,6 +173,12 @@ export class HybridRetriever {
       }
     }
     return out.size === 1 ? { documentId: [...out][0]!, terms: naming } : undefined;
+  }
+
+  private sourceSize(documentId: string): number {
+    let n = 0;
+    for (const c of this.chunks) if (c.metadata.documentId === documentId) n++;
+    return n;
   }
 
   /** The query with the words of the given terms taken out, the rest as written. */

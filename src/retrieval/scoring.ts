@@ -149,10 +149,23 @@ const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
   ["definition", /\bwhat (?:is|are|does)\b.*\b(?:mean|means|stand for)\b|^\s*what is (?:the |an? )?[\w-]+\??$/g],
   [
     "recommendation",
-    /\brecommend\w*|\bshould\b|\bmust\b|\bought to\b|\bneeds? to\b|\bwhat (?:steps|measures|actions)\b|\bhow (?:can|could|should)\b.*\b(?:counter|stop|defeat|address|prevent|confront)\b/g,
+    /\brecommend\w*|\bshould\b|\b(?:must|ought to|needs? to) be (?:done|taken|made)\b|\bwhat (?:\S+ ){0,5}?(?:must|ought to|needs? to)\b|\bwhat (?:steps|measures|actions)\b|\bhow (?:can|could|should)\b.*\b(?:counter|stop|defeat|address|prevent|confront)\b/g,
   ],
   ["term", /\bwhat (?:term|name|label|word|phrase|insult|nickname|slogan|epithet)s?\b|\bcalls?\b|\bcalled\b|\bbrand(?:s|ed)?\b/g],
 ];
+
+/**
+ * Per kind, the words that only name it (what answerTypeWords may take from a match): a
+ * pattern's span can hold the question's subject ("how can the Taliban counter …"), which
+ * must never be met by the shape of a sentence alone.
+ */
+const ANSWER_TYPE_CUES: Partial<Record<AnswerType, RegExp>> = {
+  quantity: /^(?:share|percentage|proportion|number|fraction|amount)$/,
+  time: /^(?:year|date|month|time|soon)$/,
+  reason: /^(?:reasons?|drives|motivates|explains|causes)$/,
+  recommendation: /^(?:recommend\w*|steps|measures|actions)$/,
+  term: /^(?:terms?|names?|labels?|words?|phrases?|insults?|nicknames?|slogans?|epithets?|calls?|called|brand(?:s|ed)?)$/,
+};
 
 /** Every kind of answer a question asks for ("When and where…" asks for two). */
 export function answerTypesOf(question: string): AnswerType[] {
@@ -164,16 +177,17 @@ export function answerTypesOf(question: string): AnswerType[] {
  * The words of a question that only say what kind of answer it wants ("insult" in "What
  * insult does…", "recommend" in "What does … recommend…"), each with that kind. A sentence
  * of that kind meets them without using the word: "branding the Taliban as “filthy
- * nationalists”" answers the insult, "… is imperative" the recommendation. Definitions are
- * left out: their pattern spans the whole question.
+ * nationalists”" answers the insult, "… is imperative" the recommendation. Only the cue
+ * words of ANSWER_TYPE_CUES count, and only inside a span that asks for that kind.
  */
 export function answerTypeWords(question: string): Map<string, AnswerType> {
   const q = question.toLowerCase();
   const out = new Map<string, AnswerType>();
   for (const [type, re] of ANSWER_TYPE_PATTERNS) {
-    if (type === "definition") continue;
+    const cue = ANSWER_TYPE_CUES[type];
+    if (!cue) continue;
     for (const m of q.matchAll(re)) {
-      for (const tok of tokenize(m[0])) if (!QUESTION_WORDS.has(tok.word) && !out.has(tok.word)) out.set(tok.word, type);
+      for (const tok of tokenize(m[0])) if (cue.test(tok.word) && !out.has(tok.word)) out.set(tok.word, type);
     }
   }
   return out;

@@ -114,7 +114,7 @@ export class HnswStore extends VectorStore {
     if (!this.index || this.documents.length === 0) return [];
     if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
     const n = Math.min(k, this.documents.length);
-    const exact = filter ? undefined : this.fullScan(query, n);
+    const exact = this.fullScan(query, n, filter);
     if (exact) return exact;
     const result = filter
       ? this.index.searchKnn(query, n, (label: number) => filter(this.documents[label]!))
@@ -125,7 +125,10 @@ export class HnswStore extends VectorStore {
   /** Vectors as stored (normalised), row-major, while the index is small enough to keep them twice. */
   private flatVectors(): Float32Array | undefined {
     const n = this.documents.length;
-    if (!this.index || n * this.dims > FULL_SCAN.maxFloats) return undefined;
+    if (!this.index || n * this.dims > FULL_SCAN.maxFloats) {
+      this.flat = undefined; // grown past the limit: HNSW from now on
+      return undefined;
+    }
     if (this.flat?.length !== n * this.dims) {
       const flat = new Float32Array(n * this.dims);
       for (let label = 0; label < n; label++) flat.set(this.index.getPoint(label), label * this.dims);
@@ -136,7 +139,7 @@ export class HnswStore extends VectorStore {
   private flat?: Float32Array;
 
   /** Exact cosine top-k over the flat copy, or undefined when HNSW is the cheaper way. */
-  private fullScan(query: number[], k: number): [ChunkDocument, number][] | undefined {
+  private fullScan(query: number[], k: number, filter?: this["FilterType"]): [ChunkDocument, number][] | undefined {
     const idx: number[] = [];
     let norm = 0;
     for (let j = 0; j < query.length; j++) {
@@ -158,7 +161,9 @@ export class HnswStore extends VectorStore {
       for (let t = 0; t < idx.length; t++) s += vals[t]! * flat[base + idx[t]!]!;
       scores[label] = s;
     }
-    const labels = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+    let labels = Array.from({ length: n }, (_, i) => i);
+    if (filter) labels = labels.filter((label) => filter(this.documents[label]!));
+    labels.sort((a, b) => scores[b]! - scores[a]! || a - b);
     return labels.slice(0, k).map((label) => [this.documents[label]!, scores[label]!]);
   }
 
