@@ -4,7 +4,6 @@ import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
 import { namesIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
-import { splitSentences } from "../text/sentences.js";
 import { tokenize } from "../text/normalize.js";
 import type { Passage } from "./types.js";
 
@@ -139,7 +138,7 @@ export class HybridRetriever {
       if (best?.length && keptSentences.some((s) => sameStatement(best, s))) continue;
       kept.push(p);
       keptShingles.push(mine);
-      for (const s of this.sentencesOf(p.chunkId)) keptSentences.push(s);
+      for (const s of this.sentencesOf(p.text)) keptSentences.push(s);
     }
     return kept;
   }
@@ -224,15 +223,9 @@ export class HybridRetriever {
     return out;
   }
 
-  private readonly sentenceCache = new Map<string, string[][]>();
-  private sentencesOf(chunkId: string): string[][] {
-    let s = this.sentenceCache.get(chunkId);
-    if (!s) {
-      const c = this.chunks[this.positionOfId.get(chunkId)!]!;
-      s = splitSentences(c.pageContent).map((x) => this.analyzer.terms(x.text));
-      this.sentenceCache.set(chunkId, s);
-    }
-    return s;
+  /** A passage's sentences as terms, from the sentence cache the reranker already filled. */
+  private sentencesOf(text: string): string[][] {
+    return this.stats ? this.stats.sentencesOf(text).terms : [];
   }
 
   /** The chunk holding [start, end) of a document, as a passage (scores zero: it was not retrieved). */
