@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, truncateSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { servicesFromIndex } from "../src/app.js";
@@ -214,5 +214,19 @@ describe("exact scan of a small index", () => {
     } finally {
       Object.assign(FULL_SCAN, saved);
     }
+  });
+});
+
+describe("the HNSW addon as installed", () => {
+  // `npm install` patches hnswlib (scripts/patches) so that a generic x86-64 build still carries
+  // AVX and AVX-512 distance code, picked at run time, and rebuilds the addon. If the postinstall
+  // step stops running, search quietly becomes about a quarter slower at scale: this notices.
+  const root = path.join(import.meta.dirname, "..", "node_modules", "hnswlib-node");
+
+  it("is built from hnswlib patched for run-time SIMD dispatch", () => {
+    const header = path.join(root, "src", "hnswlib", "hnswlib.h");
+    expect(readFileSync(header, "utf8")).toContain("HNSWLIB_RUNTIME_DISPATCH");
+    const addon = path.join(root, "build", "Release", "addon.node");
+    expect(statSync(addon).mtimeMs).toBeGreaterThanOrEqual(statSync(header).mtimeMs);
   });
 });
