@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, stat
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { servicesFromIndex } from "../src/app.js";
-import { buildIndex, ensureIndex, loadIndex, InvalidIndexError } from "../src/store/indexManager.js";
+import { buildIndex, ensureIndex, loadIndex, InvalidIndexError, type BuildProgress } from "../src/store/indexManager.js";
 import { Document } from "@langchain/core/documents";
 import { FakeEmbeddings } from "@langchain/core/utils/testing";
 import { DEFAULT_HNSW, FULL_SCAN, HnswStore, type ChunkDocument } from "../src/store/hnswStore.js";
@@ -36,6 +36,22 @@ describe("index store", () => {
     expect(top![0].pageContent).toContain("Crocus City Hall");
     const again = await ensureIndex(config);
     expect(again.rebuilt).toBe(false);
+  });
+
+  it("embeds and indexes batch by batch, reporting each phase in order, into a graph sized to the corpus", async () => {
+    const { config } = setup();
+    const events: BuildProgress[] = [];
+    const built = await buildIndex(config, (p) => events.push(p));
+    const phases = events.map((e) => e.phase).filter((p, i, all) => p !== all[i - 1]);
+    expect(phases).toEqual(["load", "chunk", "index", "write"]);
+    const index = events.filter((e) => e.phase === "index");
+    const chunks = built.index.chunks.length;
+    expect(index.length).toBeGreaterThan(2); // progress during the step, not only at its ends
+    expect(index.map((e) => e.done)).toEqual([...index.map((e) => e.done)].sort((a, b) => a - b));
+    expect(index.at(-1)).toEqual({ phase: "index", done: chunks, total: chunks });
+    const graph = (built.index.store as unknown as { index: { getMaxElements(): number; getCurrentCount(): number } }).index;
+    expect(graph.getCurrentCount()).toBe(chunks);
+    expect(graph.getMaxElements()).toBe(chunks);
   });
 
   it("rebuilds when a document changes, is added or removed", async () => {

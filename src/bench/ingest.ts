@@ -49,8 +49,9 @@ export async function measureIngest(
   const phases: Record<string, number> = {};
   marks.forEach(([phase, at], i) => {
     const next = marks[i + 1]?.[1] ?? started + ms;
-    // "chunk" covers chunking, alias learning and fitting the embedder (they run before "embed").
-    phases[phase === "chunk" ? "chunk+fit" : phase] = round(next - at, 1);
+    // "chunk" covers chunking, alias learning and fitting the embedder; "index" embeds each
+    // batch of chunks and adds it to the graph.
+    phases[phase === "chunk" ? "chunk+fit" : phase === "index" ? "embed+index" : phase] = round(next - at, 1);
   });
   const chunks = result.index.chunks.length;
   return {

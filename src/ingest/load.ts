@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { cleanDocument } from "./clean.js";
 import { documentContext, extractMetadata, type DocumentMetadata } from "./metadata.js";
@@ -38,6 +38,17 @@ export function decodeText(bytes: Uint8Array): { text: string } | { reason: stri
 
 export function hashBytes(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Size and SHA-256 of a file read as a stream: an index file can be larger than is worth holding whole. */
+export async function hashFile(file: string): Promise<{ bytes: number; sha256: string }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { bytes, sha256: hash.digest("hex") };
 }
 
 /** One supported entry of a corpus folder, read once: its bytes or why they could not be read. */

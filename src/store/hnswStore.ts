@@ -85,6 +85,12 @@ export class HnswStore extends VectorStore {
     return this.index;
   }
 
+  /** Makes room for `count` vectors in all, so a build that adds them in batches never re-grows the graph. */
+  reserve(count: number): void {
+    if (!this.index) this.ensureCapacity(count);
+    else if (count > this.index.getMaxElements()) this.index.resizeIndex(count);
+  }
+
   async addVectors(vectors: number[][], documents: ChunkDocument[]): Promise<string[]> {
     if (vectors.length !== documents.length) throw new Error("vectors and documents differ in length");
     const index = this.ensureCapacity(vectors.length);
