@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, statSync, truncateSync, writeFileSync, mkdirSync, cpSync, symlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { servicesFromIndex } from "../src/app.js";
@@ -101,6 +102,23 @@ describe("index store", () => {
     const result = await ensureIndex(config);
     expect(result.rebuilt).toBe(true);
     expect(result.reason).toMatch(/truncated or corrupt/);
+    expect((await loadIndex(config)).chunks.length).toBe(result.index.chunks.length);
+  });
+
+  it("rebuilds, without crashing, an index file that matches its manifest but hnswlib cannot read", async () => {
+    const { config } = setup();
+    await buildIndex(config);
+    // As if written by another hnswlib: the manifest vouches for bytes the addon rejects.
+    const file = path.join(config.indexDir, "hnsw.index");
+    const garbage = Buffer.alloc(4096, 7);
+    writeFileSync(file, garbage);
+    const manifestFile = path.join(config.indexDir, "manifest.json");
+    const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+    manifest.files["hnsw.index"] = { bytes: garbage.length, sha256: createHash("sha256").update(garbage).digest("hex") };
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    const result = await ensureIndex(config);
+    expect(result.rebuilt).toBe(true);
+    expect(result.reason).toMatch(/hnsw.index unreadable/);
     expect((await loadIndex(config)).chunks.length).toBe(result.index.chunks.length);
   });
 

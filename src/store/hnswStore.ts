@@ -49,6 +49,16 @@ export const FULL_SCAN = {
   maxOps: 2 ** 17,
 };
 
+/** An HNSW graph read from an index file, not yet tied to its documents. */
+export type HnswGraph = HnswIndex;
+
+/** Reads an index file written by `HnswStore.writeIndexFile`; throws if hnswlib cannot. */
+export function readGraph(indexFile: string, dims: number): HnswGraph {
+  const index = new HierarchicalNSW("cosine", dims);
+  index.readIndexSync(indexFile);
+  return index;
+}
+
 /**
  * A LangChain VectorStore over hnswlib-node with cosine space. Labels are positions in
  * `documents`, so the docstore is a plain array saved next to the index file.
@@ -178,14 +188,13 @@ export class HnswStore extends VectorStore {
     this.index!.writeIndexSync(file);
   }
 
-  /** Restores an index file written by `writeIndexFile`; throws if it is unreadable. */
-  static fromFiles(embeddings: Embeddings, dims: number, indexFile: string, documents: ChunkDocument[], params = DEFAULT_HNSW): HnswStore {
-    const store = new HnswStore(embeddings, dims, params);
-    const index = new HierarchicalNSW("cosine", dims);
-    index.readIndexSync(indexFile);
+  /** A store over a graph read by `readGraph`, whose labels are positions in `documents`. */
+  static fromGraph(embeddings: Embeddings, dims: number, graph: HnswGraph, documents: ChunkDocument[], params = DEFAULT_HNSW): HnswStore {
+    const index = graph;
     if (index.getCurrentCount() !== documents.length) {
       throw new Error(`index holds ${index.getCurrentCount()} vectors, docstore ${documents.length}`);
     }
+    const store = new HnswStore(embeddings, dims, params);
     index.setEf(params.efSearch);
     store.index = index;
     store.documents.push(...documents);
