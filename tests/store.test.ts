@@ -6,6 +6,7 @@ import { servicesFromIndex } from "../src/app.js";
 import { buildIndex, ensureIndex, loadIndex, InvalidIndexError, type BuildProgress } from "../src/store/indexManager.js";
 import { Document } from "@langchain/core/documents";
 import { FakeEmbeddings } from "@langchain/core/utils/testing";
+import hnswlib from "hnswlib-node";
 import { DEFAULT_HNSW, FULL_SCAN, HnswStore, type ChunkDocument } from "../src/store/hnswStore.js";
 import { copyCorpus, tempDir, testConfig } from "./helpers/fixtures.js";
 
@@ -256,6 +257,19 @@ describe("the HNSW addon as installed", () => {
   // AVX and AVX-512 distance code, picked at run time, and rebuilds the addon. If the postinstall
   // step stops running, search quietly becomes about a quarter slower at scale: this notices.
   const root = path.join(import.meta.dirname, "..", "node_modules", "hnswlib-node");
+
+  it("takes a Float32Array query in one copy and answers as it does for an Array", () => {
+    const index = new hnswlib.HierarchicalNSW("cosine", 64);
+    index.initIndex({ maxElements: 200, m: 16, efConstruction: 100, randomSeed: 1 });
+    let x = 3;
+    const next = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    for (let i = 0; i < 200; i++) index.addPoint(Array.from({ length: 64 }, next), i);
+    for (let q = 0; q < 10; q++) {
+      const query = Array.from({ length: 64 }, next);
+      expect(index.searchKnn(Float32Array.from(query), 5)).toEqual(index.searchKnn(query, 5));
+    }
+    expect(() => index.searchKnn(new Float32Array(3), 5)).toThrow(/length/);
+  });
 
   it("is built from hnswlib patched for run-time SIMD dispatch", () => {
     const header = path.join(root, "src", "hnswlib", "hnswlib.h");

@@ -80,6 +80,8 @@ export async function measureHnsw(input: HnswBenchInput): Promise<HnswMeasure> {
   const writer = new SyntheticWriter(sourceFrom(documents.map((d) => d.text)), 9_001);
   const queries: number[][] = [];
   for (let i = 0; i < input.queries; i++) queries.push(embedder.embedText(writer.sentence()));
+  // As HnswStore passes them: a Float32Array is one copy into the addon.
+  const points = queries.map((q) => Float32Array.from(q));
 
   // Exact neighbours by inner product over the query's non-zero entries (queries are sparse).
   // The top 50 are kept to describe how crowded the neighbourhood is (see HnswMeasure.crowding).
@@ -127,13 +129,13 @@ export async function measureHnsw(input: HnswBenchInput): Promise<HnswMeasure> {
   const rows: HnswEfRow[] = [];
   for (const ef of input.efs) {
     index.setEf(Math.max(ef, input.k));
-    for (const q of queries.slice(0, 20)) index.searchKnn(q, input.k); // warm caches
+    for (const q of points.slice(0, 20)) index.searchKnn(q, input.k); // warm caches
     const passes: number[][] = [[], [], []];
     let hits = 0;
     let near = 0;
     for (const pass of passes) {
       const count = pass === passes[0];
-      queries.forEach((q, i) => {
+      points.forEach((q, i) => {
         const t = performance.now();
         const result = index.searchKnn(q, input.k);
         pass.push(performance.now() - t);

@@ -132,9 +132,11 @@ export class HnswStore extends VectorStore {
     const n = Math.min(k, this.documents.length);
     const exact = this.fullScan(query, n, filter);
     if (exact) return exact;
+    // A Float32Array crosses into the addon in one copy (scripts/patches), not element by element.
+    const point = Float32Array.from(query);
     const result = filter
-      ? this.index.searchKnn(query, n, (label: number) => filter(this.documents[label]!))
-      : this.index.searchKnn(query, n);
+      ? this.index.searchKnn(point, n, (label: number) => filter(this.documents[label]!))
+      : this.index.searchKnn(point, n);
     return result.neighbors.map((label, i) => [this.documents[label]!, 1 - result.distances[i]!]);
   }
 
