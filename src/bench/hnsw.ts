@@ -4,7 +4,7 @@ import hnswlib from "hnswlib-node";
 import { LocalEmbeddings, type LocalEmbedderState } from "../embeddings/local.js";
 import { percentile } from "../eval/metrics.js";
 import { loadCorpus } from "../ingest/load.js";
-import { DEFAULT_HNSW } from "../store/hnswStore.js";
+import { DEFAULT_HNSW, queryPoint } from "../store/hnswStore.js";
 import { round, runChild } from "./proc.js";
 import { sourceFrom, SyntheticWriter } from "./synthetic.js";
 
@@ -80,8 +80,8 @@ export async function measureHnsw(input: HnswBenchInput): Promise<HnswMeasure> {
   const writer = new SyntheticWriter(sourceFrom(documents.map((d) => d.text)), 9_001);
   const queries: number[][] = [];
   for (let i = 0; i < input.queries; i++) queries.push(embedder.embedText(writer.sentence()));
-  // As HnswStore passes them: a Float32Array is one copy into the addon.
-  const points = queries.map((q) => Float32Array.from(q));
+  // As HnswStore passes them (a Float32Array where the addon takes one: a single copy).
+  const points = queries.map((q) => queryPoint(q));
 
   // Exact neighbours by inner product over the query's non-zero entries (queries are sparse).
   // The top 50 are kept to describe how crowded the neighbourhood is (see HnswMeasure.crowding).

@@ -49,6 +49,27 @@ export const FULL_SCAN = {
   maxOps: 2 ** 17,
 };
 
+/**
+ * Whether the installed addon takes a Float32Array query (the patch `npm install` applies,
+ * scripts/patches): one copy instead of a read per element. An addon installed without the
+ * patch (scripts skipped, another package manager) still gets plain arrays.
+ */
+const FLOAT32_QUERIES = (() => {
+  try {
+    const probe = new HierarchicalNSW("cosine", 4);
+    probe.initIndex({ maxElements: 1 });
+    probe.addPoint([1, 0, 0, 0], 0);
+    return probe.searchKnn(new Float32Array([1, 0, 0, 0]), 1).neighbors[0] === 0;
+  } catch {
+    return false;
+  }
+})();
+
+/** A query as the addon takes it fastest. */
+export function queryPoint(query: number[]): number[] | Float32Array {
+  return FLOAT32_QUERIES ? Float32Array.from(query) : query;
+}
+
 /** An HNSW graph read from an index file, not yet tied to its documents. */
 export type HnswGraph = HnswIndex;
 
@@ -132,8 +153,7 @@ export class HnswStore extends VectorStore {
     const n = Math.min(k, this.documents.length);
     const exact = this.fullScan(query, n, filter);
     if (exact) return exact;
-    // A Float32Array crosses into the addon in one copy (scripts/patches), not element by element.
-    const point = Float32Array.from(query);
+    const point = queryPoint(query);
     const result = filter
       ? this.index.searchKnn(point, n, (label: number) => filter(this.documents[label]!))
       : this.index.searchKnn(point, n);

@@ -304,56 +304,52 @@ async function recoverInterruptedSwap(indexDir: string): Promise<void> {
   }
 }
 
+/** An index folder's files, checked against its manifest. */
 interface IndexFiles {
-  manifestText: string | null;
-  /** The small files, whole. */
-  files: Map<string, Buffer | null>;
-  /** The index file's size and hash, read as a stream (it grows with the corpus: 0.85 GB at 100k chunks). */
-  indexFile: { bytes: number; sha256: string } | null;
-  /** The HNSW graph, read from the index file only once that file matched the manifest's size and hash. */
-  graph: HnswGraph | null;
-  /** Why hnswlib could not read a file that did match the manifest. */
-  graphError?: string;
+  manifest: Manifest;
+  /** chunks, documents and embedder files, whole. */
+  contents: Map<string, Buffer>;
+  /** The HNSW graph, read by hnswlib from the index file itself. */
+  graph: HnswGraph;
 }
 
 /**
- * The manifest and every file it lists, read together under the lock so no swap lands in
- * between. The graph is read by hnswlib from the file itself, still under the lock, and only
- * after the file's hash matched the manifest: hnswlib trusts the sizes a file states, so a
- * corrupt file must never reach it.
+ * The manifest and every file it lists, read and checked together under the lock so no swap
+ * lands in between. `accept` first says whether the manifest describes what is configured now,
+ * so a stale index costs no more than its manifest. The index file (0.85 GB at 100k chunks) is
+ * hashed as a stream, then read in place by hnswlib, and only once its hash matched: hnswlib
+ * trusts the sizes a file states, so a corrupt file must never reach it.
  */
-async function readIndexFiles(dir: string): Promise<IndexFiles> {
+async function readIndexFiles(dir: string, accept: (manifestText: string) => Promise<Manifest>): Promise<IndexFiles> {
   return withIndexLock(dir, async () => {
     await recoverInterruptedSwap(dir);
     const manifestText = await fs.readFile(path.join(dir, FILES.manifest), "utf8").catch(() => null);
-    const files = new Map<string, Buffer | null>();
-    if (manifestText === null) return { manifestText, files, indexFile: null, graph: null };
+    if (manifestText === null) throw new InvalidIndexError("no index yet");
+    const manifest = await accept(manifestText);
+    const expected = (name: string) => {
+      const entry = manifest.files[name];
+      if (!entry) throw new InvalidIndexError(`manifest lists no ${name}`);
+      return entry;
+    };
+    const contents = new Map<string, Buffer>();
     for (const name of [FILES.chunks, FILES.documents, FILES.embedder]) {
-      files.set(name, await fs.readFile(path.join(dir, name)).catch(() => null));
+      const entry = expected(name);
+      const bytes = await fs.readFile(path.join(dir, name)).catch(() => null);
+      if (!bytes) throw new InvalidIndexError(`${name} missing`);
+      if (bytes.length !== entry.bytes || hashBytes(bytes) !== entry.sha256) throw new InvalidIndexError(`${name} is truncated or corrupt`);
+      contents.set(name, bytes);
     }
+    const entry = expected(FILES.index);
     const indexPath = path.join(dir, FILES.index);
     const indexFile = await hashFile(indexPath).catch(() => null);
-    let graph: HnswGraph | null = null;
-    let graphError: string | undefined;
-    const parsed = ManifestSchema.safeParse(parseJson(manifestText));
-    const expected = parsed.success ? parsed.data.files[FILES.index] : undefined;
-    if (parsed.success && indexFile && expected && indexFile.bytes === expected.bytes && indexFile.sha256 === expected.sha256) {
-      try {
-        graph = readGraph(indexPath, parsed.data.embedder.dims);
-      } catch (err) {
-        graphError = (err as Error).message;
-      }
+    if (!indexFile) throw new InvalidIndexError(`${FILES.index} missing`);
+    if (indexFile.bytes !== entry.bytes || indexFile.sha256 !== entry.sha256) throw new InvalidIndexError(`${FILES.index} is truncated or corrupt`);
+    try {
+      return { manifest, contents, graph: readGraph(indexPath, manifest.embedder.dims) };
+    } catch (err) {
+      throw new InvalidIndexError(`${FILES.index} unreadable: ${(err as Error).message}`);
     }
-    return { manifestText, files, indexFile, graph, graphError };
   });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function isAlive(pid: number): boolean {
@@ -368,18 +364,11 @@ function isAlive(pid: number): boolean {
 
 export class InvalidIndexError extends Error {}
 
-/**
- * Loads the index from disk if, and only if, it is complete, intact and current: every file
- * matches the size and hash in the manifest, and the corpus, embedder and chunking are the
- * ones configured now. Otherwise throws InvalidIndexError saying why.
- */
-export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
-  const dir = config.indexDir;
-  const read = await readIndexFiles(dir);
-  if (read.manifestText === null) throw new InvalidIndexError("no index yet");
+/** The manifest, if it describes an index of what is configured now; otherwise InvalidIndexError saying why. */
+async function currentManifest(text: string, config: AppConfig): Promise<Manifest> {
   let manifest: Manifest;
   try {
-    manifest = ManifestSchema.parse(JSON.parse(read.manifestText));
+    manifest = ManifestSchema.parse(JSON.parse(text));
   } catch {
     throw new InvalidIndexError("manifest unreadable or invalid");
   }
@@ -401,25 +390,16 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
     corpus.length === manifest.corpus.length &&
     corpus.every((f, i) => f.fileName === manifest.corpus[i]!.fileName && f.hash === manifest.corpus[i]!.sha256);
   if (!same) throw new InvalidIndexError("corpus changed");
+  return manifest;
+}
 
-  const indexEntry = manifest.files[FILES.index];
-  if (!indexEntry) throw new InvalidIndexError(`manifest lists no ${FILES.index}`);
-  if (!read.indexFile) throw new InvalidIndexError(`${FILES.index} missing`);
-  if (read.indexFile.bytes !== indexEntry.bytes || read.indexFile.sha256 !== indexEntry.sha256) {
-    throw new InvalidIndexError(`${FILES.index} is truncated or corrupt`);
-  }
-  if (!read.graph) throw new InvalidIndexError(`${FILES.index} unreadable: ${read.graphError ?? "not read"}`);
-  const contents = new Map<string, Buffer>();
-  for (const name of [FILES.chunks, FILES.documents, FILES.embedder]) {
-    const expected = manifest.files[name];
-    if (!expected) throw new InvalidIndexError(`manifest lists no ${name}`);
-    const bytes = read.files.get(name);
-    if (!bytes) throw new InvalidIndexError(`${name} missing`);
-    if (bytes.length !== expected.bytes || hashBytes(bytes) !== expected.sha256) {
-      throw new InvalidIndexError(`${name} is truncated or corrupt`);
-    }
-    contents.set(name, bytes);
-  }
+/**
+ * Loads the index from disk if, and only if, it is complete, intact and current: every file
+ * matches the size and hash in the manifest, and the corpus, embedder and chunking are the
+ * ones configured now. Otherwise throws InvalidIndexError saying why.
+ */
+export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
+  const { manifest, contents, graph } = await readIndexFiles(config.indexDir, (text) => currentManifest(text, config));
   try {
     const documents = JSON.parse(contents.get(FILES.documents)!.toString("utf8")) as CorpusDocument[];
     const byId = new Map(documents.map((d) => [d.id, d]));
@@ -444,7 +424,7 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
     });
     const saved = JSON.parse(contents.get(FILES.embedder)!.toString("utf8")) as { state: unknown; aliases: AliasTable };
     const embedder = await createEmbeddingProvider(config, { saved: saved.state });
-    const store = HnswStore.fromGraph(embedder.embeddings, manifest.embedder.dims, read.graph, chunks, { ...manifest.hnsw, efSearch: DEFAULT_HNSW.efSearch });
+    const store = HnswStore.fromGraph(embedder.embeddings, manifest.embedder.dims, graph, chunks, { ...manifest.hnsw, efSearch: DEFAULT_HNSW.efSearch });
     return { manifest, documents, chunks, store, embedder, aliases: saved.aliases };
   } catch (err) {
     throw new InvalidIndexError(`index contents unreadable: ${(err as Error).message}`);
