@@ -62,6 +62,11 @@ describe("extractive answers", () => {
     const figures = ["1,000 to 3,000", "more than 2,500", "two to four thousand", "over 3,000"].filter((f) => a.answer.includes(f));
     expect(figures.length).toBeGreaterThanOrEqual(2);
     expect(new Set(a.citations.map((c) => c.documentId)).size).toBeGreaterThanOrEqual(2);
+    // Every listed statement gives a figure: the best-matching sentence about the group's
+    // strengths, which has none, does not lead (or pad) a "how many" answer.
+    const items = a.answer.split("\n").filter((l) => l.startsWith("- ")).map((l) => l.replace(/\s*\[\d+\]$/, ""));
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    for (const item of items) expect(item).toMatch(/\d|\b(?:two|three|four|thousand)\b/i);
     expectVerbatimAndCited(a);
   });
 
