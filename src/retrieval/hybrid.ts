@@ -39,6 +39,8 @@ export class HybridRetriever {
   private readonly shingleCache = new Map<number, Set<string>>();
 
   private readonly positionOf: Map<ChunkDocument, number>;
+  /** Each document's chunk positions: a named source's passages without a pass over every chunk. */
+  private readonly positionsOf = new Map<string, number[]>();
 
   constructor(
     private readonly store: HnswStore,
@@ -49,6 +51,11 @@ export class HybridRetriever {
   ) {
     this.bm25 = new Bm25Index(chunks, analyzer, contextOf);
     this.positionOf = new Map(chunks.map((c, i) => [c, i] as const));
+    chunks.forEach((c, i) => {
+      const positions = this.positionsOf.get(c.metadata.documentId);
+      if (positions) positions.push(i);
+      else this.positionsOf.set(c.metadata.documentId, [i]);
+    });
   }
 
   private shinglesOf(position: number): Set<string> {
@@ -89,7 +96,7 @@ export class HybridRetriever {
         // The named source's other passages rank after the top list, in their own order (a
         // filtered search: never a walk of the whole graph of a large index).
         const inSource = (doc: ChunkDocument) => doc.metadata.documentId === named.documentId;
-        const own = await this.store.similaritySearchVectorWithScore(vector, this.sourceSize(named.documentId), inSource);
+        const own = await this.store.similaritySearchVectorWithScore(vector, this.positionsOf.get(named.documentId)?.length ?? 0, inSource);
         let rank = opts.candidates;
         for (const [doc, sim] of own) {
           if (ranked.has(doc)) continue;
@@ -110,7 +117,7 @@ export class HybridRetriever {
         e.bm25 = score;
       });
     }
-    if (sources.size > 0) this.chunks.forEach((c, position) => sources.has(c.metadata.documentId) && entry(position));
+    for (const documentId of sources) for (const position of this.positionsOf.get(documentId) ?? []) entry(position);
     const ranked = [...fused.entries()].sort((a, b) => b[1].rrf - a[1].rrf || a[0] - b[0]);
     let passages = ranked.map(([position, s]) => this.toPassage(position, s));
     let bestSentence = new Map<string, string[]>();
@@ -172,12 +179,6 @@ export class HybridRetriever {
       }
     }
     return out.size === 1 ? { documentId: [...out][0]!, terms: naming } : undefined;
-  }
-
-  private sourceSize(documentId: string): number {
-    let n = 0;
-    for (const c of this.chunks) if (c.metadata.documentId === documentId) n++;
-    return n;
   }
 
   /** The query with the words of the given terms taken out, the rest as written. */
