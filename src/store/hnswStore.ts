@@ -36,10 +36,10 @@ export interface HnswParams {
 export const DEFAULT_HNSW: HnswParams = { m: 32, efConstruction: 400, efSearch: 120 };
 
 /**
- * Small indexes are also kept as a flat array and searched exactly when that is cheaper: a call
- * into the HNSW addon costs about 0.2 ms whatever the index size (it copies the query element
- * by element), while a scan of the corpus's few hundred vectors over the query's non-zero
- * entries takes microseconds. Vector databases switch the same way (Qdrant's
+ * Small indexes are also kept as a flat array and searched exactly when that is cheaper. On the
+ * corpus (89 vectors, 40 results) the scan over the query's non-zero entries takes about 38 µs
+ * and the HNSW call about 52 µs with a Float32Array query, about 0.2 ms with an Array (an addon
+ * installed without the patch). Vector databases switch the same way (Qdrant's
  * full_scan_threshold, Weaviate's dynamic flat-to-HNSW index). Exact results, so never worse.
  */
 export const FULL_SCAN = {
@@ -160,13 +160,10 @@ export class HnswStore extends VectorStore {
     return result.neighbors.map((label, i) => [this.documents[label]!, 1 - result.distances[i]!]);
   }
 
-  /** Vectors as stored (normalised), row-major, while the index is small enough to keep them twice. */
+  /** Vectors as stored (normalised), row-major; fullScan keeps this copy to indexes small enough to hold twice. */
   private flatVectors(): Float32Array | undefined {
     const n = this.documents.length;
-    if (!this.index || n * this.dims > FULL_SCAN.maxFloats) {
-      this.flat = undefined; // grown past the limit: HNSW from now on
-      return undefined;
-    }
+    if (!this.index) return undefined;
     if (this.flat?.length !== n * this.dims) {
       const flat = new Float32Array(n * this.dims);
       for (let label = 0; label < n; label++) flat.set(this.index.getPoint(label), label * this.dims);
@@ -178,6 +175,11 @@ export class HnswStore extends VectorStore {
 
   /** Exact cosine top-k over the flat copy, or undefined when HNSW is the cheaper way. */
   private fullScan(query: number[], k: number, filter?: this["FilterType"]): [ChunkDocument, number][] | undefined {
+    const n = this.documents.length;
+    if (n * this.dims > FULL_SCAN.maxFloats) {
+      this.flat = undefined; // grown past the limit: HNSW from now on, without a pass over the query
+      return undefined;
+    }
     const idx: number[] = [];
     let norm = 0;
     for (let j = 0; j < query.length; j++) {
@@ -187,7 +189,6 @@ export class HnswStore extends VectorStore {
         norm += v * v;
       }
     }
-    const n = this.documents.length;
     if (n * idx.length > FULL_SCAN.maxOps) return undefined;
     const flat = this.flatVectors();
     if (!flat) return undefined;
@@ -212,13 +213,12 @@ export class HnswStore extends VectorStore {
 
   /** A store over a graph read by `readGraph`, whose labels are positions in `documents`. */
   static fromGraph(embeddings: Embeddings, dims: number, graph: HnswGraph, documents: ChunkDocument[], params = DEFAULT_HNSW): HnswStore {
-    const index = graph;
-    if (index.getCurrentCount() !== documents.length) {
-      throw new Error(`index holds ${index.getCurrentCount()} vectors, docstore ${documents.length}`);
+    if (graph.getCurrentCount() !== documents.length) {
+      throw new Error(`index holds ${graph.getCurrentCount()} vectors, docstore ${documents.length}`);
     }
     const store = new HnswStore(embeddings, dims, params);
-    index.setEf(params.efSearch);
-    store.index = index;
+    graph.setEf(params.efSearch);
+    store.index = graph;
     store.documents.push(...documents);
     return store;
   }
