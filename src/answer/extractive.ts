@@ -136,9 +136,6 @@ export function quoted(sentence: string): string {
 /** A stated figure: digits or a cardinal number word ("one" is too often not a count). */
 const FIGURE = /\b(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b/i;
 
-/** A question that asks for a count or an amount, not for a size, a duration or a frequency. */
-const COUNT_QUESTION = /\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|\bnumber of\b|\bby how much\b/i;
-
 /** Whether the question's figures differ across the chosen sentences' sources. */
 function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): boolean {
   const docs = new Set(sentences.map((s) => passages[s.passageIndex]!.documentId));
@@ -203,7 +200,7 @@ export function composeExtractiveAnswer(
   }
   // "How many…" is answered by a figure: a lead without one gives way to the best chosen
   // sentence that has one, and is dropped, as figureless sentences are after it.
-  if (COUNT_QUESTION.test(question) && !FIGURE.test(lead.text)) {
+  if (type === "quantity" && !FIGURE.test(lead.text)) {
     const figured = chosen.find((c) => FIGURE.test(c.text));
     if (figured) {
       chosen.splice(chosen.indexOf(figured), 1);
