@@ -167,10 +167,13 @@ const ANSWER_TYPE_CUES: Partial<Record<AnswerType, RegExp>> = {
   term: /^(?:terms?|names?|labels?|words?|phrases?|insults?|nicknames?|slogans?|epithets?|calls?|called|brand(?:s|ed)?)$/,
 };
 
+/** The same patterns without the global flag, whose `test` keeps no state between calls. */
+const ANSWER_TYPE_TESTS: [AnswerType, RegExp][] = ANSWER_TYPE_PATTERNS.map(([type, re]) => [type, new RegExp(re.source)]);
+
 /** Every kind of answer a question asks for ("When and where…" asks for two). */
 export function answerTypesOf(question: string): AnswerType[] {
   const q = question.toLowerCase();
-  return ANSWER_TYPE_PATTERNS.filter(([, re]) => new RegExp(re.source).test(q)).map(([type]) => type);
+  return ANSWER_TYPE_TESTS.filter(([, re]) => re.test(q)).map(([type]) => type);
 }
 
 /**
