@@ -168,6 +168,23 @@ describe("index store", () => {
     expect(readdirSync(parent).filter((e) => /\.(tmp|old)-|\.lock$/.test(e))).toEqual([]);
   });
 
+  it("lets two builds that write in the same millisecond each swap in their own folder", async () => {
+    const { config } = setup();
+    await buildIndex(config);
+    // Pin the clock (and chance) so both builds name their folders at one instant.
+    const now = Date.now();
+    vi.spyOn(Date, "now").mockReturnValue(now);
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    try {
+      const results = await Promise.allSettled([buildIndex(config), buildIndex(config)]);
+      expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect((await loadIndex(config)).documents).toHaveLength(5);
+    expect(readdirSync(path.dirname(config.indexDir)).filter((e) => /\.(tmp|old)-|\.lock$/.test(e))).toEqual([]);
+  });
+
   it("finds words in a document written without spaces (Chinese)", async () => {
     const { config, corpusDir } = setup();
     writeFileSync(path.join(corpusDir, "zh_note.txt"), "莫斯科音乐厅袭击\n\n恐怖分子在莫斯科的音乐厅发动袭击，造成一百多人死亡。调查人员正在寻找同伙。");

@@ -179,10 +179,13 @@ async function writeIndexAtomically(
 ): Promise<void> {
   const parent = path.dirname(indexDir);
   await fs.mkdir(parent, { recursive: true });
-  const tmp = `${indexDir}.tmp-${process.pid}-${Date.now()}${String(Math.floor(Math.random() * 1000)).padStart(3, "0")}`;
-  await fs.mkdir(tmp, { recursive: true });
+  // Unique within this process by a counter (two builds in one millisecond once shared a
+  // random suffix, and the second's rename found its folder already swapped in), and
+  // registered before it exists, so a recovery running meanwhile never removes it.
+  const tmp = `${indexDir}.tmp-${process.pid}-${Date.now()}${String(++buildSequence % 1000).padStart(3, "0")}`;
   activeBuilds.add(tmp);
   try {
+    await fs.mkdir(tmp);
     const write = async (name: string, data: string | Buffer) => {
       await fs.writeFile(path.join(tmp, name), data);
       manifest.files[name] = { bytes: Buffer.byteLength(data), sha256: hashBytes(data) };
@@ -218,6 +221,7 @@ async function writeIndexAtomically(
 
 /** Build folders of this process that are still being written: recovery must not touch them. */
 const activeBuilds = new Set<string>();
+let buildSequence = 0;
 
 /**
  * A short-lived lock around every swap and recovery of an index folder, so two builds (in
