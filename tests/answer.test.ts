@@ -11,6 +11,7 @@ import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { answerTypesOf, answerTypeWords, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
+import { figuresIn, statesFigure } from "../src/text/numbers.js";
 import { corpusServices } from "./helpers/fixtures.js";
 
 let services: Services;
@@ -68,6 +69,15 @@ describe("extractive answers", () => {
     expect(items.length).toBeGreaterThanOrEqual(2);
     for (const item of items) expect(item).toMatch(/\d|\b(?:two|three|four|thousand)\b/i);
     expectVerbatimAndCited(a);
+  });
+
+  it("reads figures as a reader would: a year is a date and \"one of\" no count, any cardinal word is", () => {
+    expect(statesFigure("The group grew stronger in 2021.")).toBe(false);
+    expect(statesFigure("It is one of the deadliest branches.")).toBe(false);
+    expect(statesFigure("It carried out seventy-six attacks.")).toBe(true);
+    expect(statesFigure("Attacks are up nearly 300% since last year.")).toBe(true);
+    // Two sources that both say 13 are not "different figures" because one also names the year.
+    expect(figuresIn("In 2021 it killed 13 U.S. servicemembers and at least 170 Afghans.")).toEqual(["13", "170"]);
   });
 
   it("puts both tolls of the Kabul airport attack side by side", async () => {

@@ -5,6 +5,7 @@ import { sameStatement } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
+import { figuresIn, statesFigure } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -133,14 +134,11 @@ export function quoted(sentence: string): string {
   return sentence.replace(/\[(\d{1,3})\]/g, (_m, d: string) => [...d].map((c) => SUPERSCRIPT[Number(c)]).join(""));
 }
 
-/** A stated figure: digits or a cardinal number word ("one" is too often not a count). */
-const FIGURE = /\b(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b/i;
-
 /** Whether the question's figures differ across the chosen sentences' sources. */
 function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): boolean {
   const docs = new Set(sentences.map((s) => passages[s.passageIndex]!.documentId));
   if (docs.size < 2) return false;
-  const figures = sentences.map((s) => (s.text.match(/\d[\d,.]*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand)\b/gi) ?? []).join("|"));
+  const figures = sentences.map((s) => figuresIn(s.text).join("|"));
   return new Set(figures.filter(Boolean)).size >= 2;
 }
 
@@ -193,15 +191,15 @@ export function composeExtractiveAnswer(
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
     // A "how many" answer lists figures: a sentence without one only dilutes it.
-    if (type === "quantity" && !FIGURE.test(c.text)) continue;
+    if (type === "quantity" && !statesFigure(c.text)) continue;
     if (type === "quantity" && c.coverage < lead.coverage * 0.75) continue;
     if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
   }
   // "How many…" is answered by a figure: a lead without one gives way to the best chosen
   // sentence that has one, and is dropped, as figureless sentences are after it.
-  if (type === "quantity" && !FIGURE.test(lead.text)) {
-    const figured = chosen.find((c) => FIGURE.test(c.text));
+  if (type === "quantity" && !statesFigure(lead.text)) {
+    const figured = chosen.find((c) => statesFigure(c.text));
     if (figured) {
       chosen.splice(chosen.indexOf(figured), 1);
       chosen[0] = lead = figured;

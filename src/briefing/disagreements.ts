@@ -1,4 +1,5 @@
 import { STOPWORDS } from "../text/normalize.js";
+import { SCALES, TENS, UNITS } from "../text/numbers.js";
 
 /**
  * Figures about the same thing that differ across sources ("170 Afghans" vs "180 Afghans" killed
@@ -74,13 +75,6 @@ export interface Disagreement<R> {
 
 // ---------------------------------------------------------------------------------------------
 // Figures
-
-const UNITS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
-};
-const TENS: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
-const SCALES: Record<string, number> = { hundred: 100, thousand: 1_000, million: 1_000_000, billion: 1_000_000_000 };
 
 const WORD_NUMBER = `(?:(?:${Object.keys(TENS).join("|")})(?:-(?:${Object.keys(UNITS).slice(0, 9).join("|")}))?|${Object.keys(UNITS).join("|")})`;
 const DIGIT_NUMBER = String.raw`\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?`;

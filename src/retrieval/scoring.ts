@@ -2,6 +2,7 @@ import type { TextAnalyzer } from "../text/analyzer.js";
 import { splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
+import { CARDINAL_WORD } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -202,7 +203,6 @@ export function answerTypeOf(question: string): AnswerType | "other" {
 }
 
 const DIGITS = /\d/;
-const CARDINAL_WORDS = /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion)\b/i;
 const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
 const YEAR_OR_DATE =
   /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
@@ -218,7 +218,7 @@ const QUOTED_PHRASE = /["\u201C\u2018'][^"\u201D\u2019']{2,60}["\u201D\u2019']/;
 function fitOf(type: AnswerType, sentence: string): number {
   switch (type) {
     case "quantity":
-      return DIGITS.test(sentence) ? 1.35 : CARDINAL_WORDS.test(sentence) ? 1.3 : VAGUE_AMOUNTS.test(sentence) ? 1.05 : 0.75;
+      return DIGITS.test(sentence) ? 1.35 : CARDINAL_WORD.test(sentence) ? 1.3 : VAGUE_AMOUNTS.test(sentence) ? 1.05 : 0.75;
     case "time":
       return YEAR_OR_DATE.test(sentence) || DURATION.test(sentence) ? 1.3 : 0.8;
     case "place":

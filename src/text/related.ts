@@ -1,4 +1,5 @@
 import type { WordVectorTable } from "./wordVectors.js";
+import { CARDINAL_WORD_ALTERNATION } from "./numbers.js";
 
 export interface RelatedTerm {
   /** The corpus term (stemmed, as the analyzer writes it). */
@@ -20,8 +21,7 @@ export interface RelatedTermsOptions {
  */
 export const DEFAULT_RELATED: RelatedTermsOptions = { minSimilarity: 0.6, perWord: 3 };
 
-const NUMBER_WORD =
-  /^(?:\d.*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?|first|second|third|fourth|fifth)$/;
+const NUMBER_WORD = new RegExp(`^(?:\\d.*|${CARDINAL_WORD_ALTERNATION}|dozens?|hundreds|thousands|millions|billions|first|second|third|fourth|fifth)$`);
 
 /** Below `fullRank` in general frequency a word counts less, down to `floor` for the commonest. */
 const SPECIFICITY = { floor: 0.3, fullRank: 30_000 };

@@ -1,0 +1,33 @@
+/**
+ * The one vocabulary of written numbers, shared by sentence scoring, the answer composer,
+ * word-vector specificity and the briefing's figure extraction, so "seventy" is a figure to
+ * all of them or to none.
+ */
+
+export const UNITS: Readonly<Record<string, number>> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
+};
+export const TENS: Readonly<Record<string, number>> = { twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+export const SCALES: Readonly<Record<string, number>> = { hundred: 100, thousand: 1_000, million: 1_000_000, billion: 1_000_000_000 };
+
+/** Every cardinal number word, as a regex alternation. */
+export const CARDINAL_WORD_ALTERNATION = [...Object.keys(UNITS), ...Object.keys(TENS), ...Object.keys(SCALES)].join("|");
+
+/** A cardinal number word anywhere in a text ("one" included). */
+export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`, "i");
+
+// "one" is too often not a count ("one of the groups"), and a year is a date, not a figure.
+const FIGURE_SOURCE = `\\b(?!(?:19|20)\\d\\d\\b)\\d[\\d,.]*%?|\\b(?:${CARDINAL_WORD_ALTERNATION.replace(/^one\|/, "")})\\b`;
+const FIGURE = new RegExp(FIGURE_SOURCE, "i");
+const FIGURES = new RegExp(FIGURE_SOURCE, "gi");
+
+/** Whether a text states a figure: digits other than a year, or a cardinal word above one. */
+export function statesFigure(text: string): boolean {
+  return FIGURE.test(text);
+}
+
+/** The figures a text states, as written, lower case, in order. */
+export function figuresIn(text: string): string[] {
+  return (text.match(FIGURES) ?? []).map((f) => f.toLowerCase());
+}
