@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Briefing } from "../../src/briefing/types.js";
-import { ARTIFACTS, cspViolations, launchChromium, openPage, panelSettled, parseSse, startTestServer, type PageLog, type TestServer } from "./helpers.js";
+import { ARTIFACTS, cspViolations, launchChromium, openPage, panelSettled, parseSse, routeDelayed, routeRateLimited, routeRequiringKey, startTestServer, type PageLog, type TestServer } from "./helpers.js";
 
 const TOPIC = "IS-K external operations";
 
@@ -397,9 +397,7 @@ describe("briefing view (Chromium)", () => {
     expect(await error.locator(".error-text").textContent()).toMatch(/control characters/);
     expect(await error.getAttribute("role")).toBe("alert");
 
-    await page.route("**/api/briefing", (route) =>
-      route.fulfill({ status: 429, headers: { "Retry-After": "42", "Content-Type": "application/json" }, body: JSON.stringify({ error: { code: "rate_limited", message: "Too many requests." } }) }),
-    );
+    await routeRateLimited(page, "**/api/briefing", 42);
     await page.locator("#topic").fill(TOPIC);
     await page.locator("#topic").press("Enter");
     await expect.poll(() => error.locator(".error-title").textContent()).toBe("Too many requests — try again in 42 s");
@@ -415,15 +413,7 @@ describe("briefing view (Chromium)", () => {
     expect(await page.locator("#briefing-output .briefing-title").textContent()).toBe(briefing.title);
 
     // 401: the key form; the key is kept in sessionStorage and sent as a Bearer token.
-    let authorization: string | undefined;
-    await page.route("**/api/briefing", async (route) => {
-      authorization = route.request().headers()["authorization"];
-      if (authorization !== "Bearer e2e-secret-key") {
-        await route.fulfill({ status: 401, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ error: { code: "unauthorized", message: "A valid API key is required." } }) });
-      } else {
-        await route.continue();
-      }
-    });
+    const authorization = await routeRequiringKey(page, "**/api/briefing", "e2e-secret-key");
     await page.locator("#topic").fill("Kabul airport attack");
     await page.locator("#topic").press("Enter");
     const keyInput = page.locator("#briefing-output .key-form input[type=password]");
@@ -433,15 +423,12 @@ describe("briefing view (Chromium)", () => {
     await keyInput.fill("e2e-secret-key");
     await keyInput.press("Enter");
     await expect.poll(() => page.locator("#briefing-output .briefing-title").textContent()).toBe("Briefing: Kabul airport attack");
-    expect(authorization).toBe("Bearer e2e-secret-key");
+    expect(authorization()).toBe("Bearer e2e-secret-key");
     expect(await page.evaluate(() => sessionStorage.getItem("iskp-rag.apiKey"))).toBe("e2e-secret-key");
     await page.unroute("**/api/briefing");
 
     // Cancel aborts a pending request and puts the previous briefing back.
-    await page.route("**/api/briefing", async (route) => {
-      await new Promise((r) => setTimeout(r, 1500));
-      await route.continue().catch(() => {});
-    });
+    await routeDelayed(page, "**/api/briefing", 1500);
     await page.locator("#topic").fill("Will be cancelled");
     await page.locator("#topic").press("Enter");
     await page.locator("#briefing-cancel").waitFor({ state: "visible" });

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page, Request as PwRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Answer } from "../../src/answer/types.js";
-import { ARTIFACTS, cspViolations, endSession, openPage, panelSettled, parseSse, startSession, type PageLog, type SseEvent, type TestServer } from "./helpers.js";
+import { ARTIFACTS, cspViolations, endSession, openPage, panelSettled, parseSse, routeDelayed, routeRateLimited, routeRequiringKey, startSession, type PageLog, type SseEvent, type TestServer } from "./helpers.js";
 
 let app: TestServer | undefined;
 let browser: Browser | undefined;
@@ -252,9 +252,7 @@ describe("chat page (Chromium)", () => {
     await expect.poll(() => lastError.locator(".error-title").textContent()).toBe("Cannot reach the server");
     await page.unroute("**/api/ask/stream");
 
-    await page.route("**/api/ask/stream", (route) =>
-      route.fulfill({ status: 429, headers: { "Retry-After": "42", "Content-Type": "application/json" }, body: JSON.stringify({ error: { code: "rate_limited", message: "Too many requests." } }) }),
-    );
+    await routeRateLimited(page, "**/api/ask/stream", 42);
     await page.locator("#question").fill("Rate limited?");
     await page.locator("#question").press("Enter");
     await expect.poll(() => lastError.locator(".error-title").textContent()).toBe("Too many requests — try again in 42 s");
@@ -274,15 +272,7 @@ describe("chat page (Chromium)", () => {
     await expect.poll(() => lastError.locator(".error-text").textContent()).toMatch(/control characters/);
 
     // 401: the key form appears; the key is stored in sessionStorage and sent as a Bearer token.
-    let authorization: string | undefined;
-    await page.route("**/api/ask/stream", async (route) => {
-      authorization = route.request().headers()["authorization"];
-      if (authorization !== "Bearer e2e-secret-key") {
-        await route.fulfill({ status: 401, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ error: { code: "unauthorized", message: "A valid API key is required." } }) });
-      } else {
-        await route.continue();
-      }
-    });
+    const authorization = await routeRequiringKey(page, "**/api/ask/stream", "e2e-secret-key");
     await page.locator("#question").fill("What happened at Crocus City Hall?");
     await page.locator("#question").press("Enter");
     const keyInput = page.locator("#conversation .key-form input[type=password]");
@@ -291,7 +281,7 @@ describe("chat page (Chromium)", () => {
     await keyInput.fill("e2e-secret-key");
     await keyInput.press("Enter");
     await expect.poll(() => page.locator("#conversation article.answer").last().getAttribute("class")).toBe("turn answer");
-    expect(authorization).toBe("Bearer e2e-secret-key");
+    expect(authorization()).toBe("Bearer e2e-secret-key");
     expect(await page.evaluate(() => sessionStorage.getItem("iskp-rag.apiKey"))).toBe("e2e-secret-key");
     expect(await page.locator("#conversation article.answer").last().locator(".answer-body").textContent()).toMatch(/Crocus City Hall/);
     // The question is shown once, not repeated by the retry.
@@ -299,10 +289,7 @@ describe("chat page (Chromium)", () => {
     await page.unroute("**/api/ask/stream");
 
     // Stop aborts a pending request.
-    await page.route("**/api/ask/stream", async (route) => {
-      await new Promise((r) => setTimeout(r, 1500));
-      await route.continue().catch(() => {});
-    });
+    await routeDelayed(page, "**/api/ask/stream", 1500);
     await page.locator("#question").fill("Will be stopped");
     await page.locator("#question").press("Enter");
     await page.locator("#stop").waitFor({ state: "visible" });

@@ -153,3 +153,39 @@ export async function endSession(app: TestServer | undefined, browser: Browser |
   await browser?.close().catch(() => {});
   await app?.close();
 }
+
+/** Answers `pattern` with a 429 that asks the page to wait `retryAfter` seconds. */
+export async function routeRateLimited(page: Page, pattern: string, retryAfter: number): Promise<void> {
+  await page.route(pattern, (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { "Retry-After": String(retryAfter), "Content-Type": "application/json" },
+      body: JSON.stringify({ error: { code: "rate_limited", message: "Too many requests." } }),
+    }),
+  );
+}
+
+/** Holds each request `ms` before passing it on, so the page's cancel and stop can be tested while it waits. */
+export async function routeDelayed(page: Page, pattern: string, ms: number): Promise<void> {
+  await page.route(pattern, async (route) => {
+    await new Promise((r) => setTimeout(r, ms));
+    await route.continue().catch(() => {});
+  });
+}
+
+/**
+ * Puts `pattern` behind an API key as the server does when API_KEYS is set: 401 unless the
+ * request carries `Bearer <key>`. Returns the Authorization header of the latest request.
+ */
+export async function routeRequiringKey(page: Page, pattern: string, key: string): Promise<() => string | undefined> {
+  let authorization: string | undefined;
+  await page.route(pattern, async (route) => {
+    authorization = route.request().headers()["authorization"];
+    if (authorization !== `Bearer ${key}`) {
+      await route.fulfill({ status: 401, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ error: { code: "unauthorized", message: "A valid API key is required." } }) });
+    } else {
+      await route.continue();
+    }
+  });
+  return () => authorization;
+}
