@@ -5,12 +5,12 @@
  *
  * Screenshots land in test-results/e2e/ (gitignored) as artifacts for review.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Briefing } from "../../src/briefing/types.js";
-import { ARTIFACTS, cspViolations, launchChromium, openPage, panelSettled, parseSse, routeDelayed, routeRateLimited, routeRequiringKey, startTestServer, type PageLog, type TestServer } from "./helpers.js";
+import { ARTIFACTS, cspViolations, endSession, openAppAt, panelSettled, parseSse, routeDelayed, routeRateLimited, routeRequiringKey, startSession, type PageLog, type TestServer } from "./helpers.js";
 
 const TOPIC = "IS-K external operations";
 
@@ -89,16 +89,10 @@ async function closePanel(p: Page): Promise<void> {
 const noHorizontalScroll = (p: Page) => p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 
 beforeAll(async () => {
-  app = await startTestServer();
-  browser = await launchChromium();
-  ({ context, page } = await openPage(browser, 1280, 860, log));
-  await mkdir(ARTIFACTS, { recursive: true });
+  ({ app, browser, context, page } = await startSession(1280, 860, log));
 });
 
-afterAll(async () => {
-  await browser?.close().catch(() => {});
-  await app?.close();
-});
+afterAll(() => endSession(app, browser));
 
 describe("briefing view (Chromium)", () => {
   it("starts on the chat, which answers a question", async () => {
@@ -460,9 +454,7 @@ describe("briefing view (Chromium)", () => {
     await page.close();
     await context?.close();
     log.consoleErrors.length = 0;
-    ({ context, page } = await openPage(browser!, 360, 780, log));
-    await page.goto(app!.baseUrl);
-    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("ok");
+    ({ context, page } = await openAppAt(browser!, app!.baseUrl, 360, 780, log));
 
     // The header (brand, tabs, status) fits.
     expect(await noHorizontalScroll(page)).toBe(true);

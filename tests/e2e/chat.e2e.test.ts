@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page, Request as PwRequest } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Answer } from "../../src/answer/types.js";
-import { ARTIFACTS, cspViolations, endSession, openPage, panelSettled, parseSse, routeDelayed, routeRateLimited, routeRequiringKey, startSession, type PageLog, type SseEvent, type TestServer } from "./helpers.js";
+import { ARTIFACTS, cspViolations, endSession, openAppAt, panelSettled, parseSse, routeDelayed, routeRateLimited, routeRequiringKey, startSession, type PageLog, type SseEvent, type TestServer } from "./helpers.js";
 
 let app: TestServer | undefined;
 let browser: Browser | undefined;
@@ -308,9 +308,7 @@ describe("chat page (Chromium)", () => {
     await page.close();
     await context?.close();
     log.consoleErrors.length = 0;
-    ({ context, page } = await openPage(browser!, 360, 780, log));
-    await page.goto(app!.baseUrl);
-    await expect.poll(() => page.locator("#status").getAttribute("data-state")).toBe("ok");
+    ({ context, page } = await openAppAt(browser!, app!.baseUrl, 360, 780, log));
     await page.screenshot({ path: path.join(ARTIFACTS, "chat-mobile-empty.png") });
 
     const noHorizontalScroll = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);

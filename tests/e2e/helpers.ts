@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { createParser } from "eventsource-parser";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { loadWordVectorsFor, servicesFromIndex } from "../../src/app.js";
 import { parseConfig } from "../../src/config/index.js";
 import { createApp } from "../../src/server/app.js";
@@ -123,6 +124,14 @@ export async function cspViolations(p: Page): Promise<string[]> {
 /** Waits for the side panel's slide-in animation, so geometry and screenshots are final. */
 export async function panelSettled(p: Page): Promise<void> {
   await p.locator("#source-panel").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
+}
+
+/** A fresh page at the given size on the app, once it shows the index as ready. */
+export async function openAppAt(browser: Browser, baseUrl: string, width: number, height: number, log: PageLog): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await openPage(browser, width, height, log);
+  await opened.page.goto(baseUrl);
+  await expect.poll(() => opened.page.locator("#status").getAttribute("data-state")).toBe("ok");
+  return opened;
 }
 
 /** What a test file drives: the served app, the browser and its first page. */
