@@ -11,6 +11,7 @@ import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { answerTypesOf, answerTypeWords, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
+import { Bm25Index } from "../src/retrieval/bm25.js";
 import { figuresIn, statesFigure } from "../src/text/numbers.js";
 import { corpusServices } from "./helpers/fixtures.js";
 
@@ -265,6 +266,30 @@ describe("citation validation", () => {
 
   it("turns a source's own footnote markers into superscripts so they never pass for citations", () => {
     expect(quoted("Its first emir was Hafiz Saeed Khan.[4][12]")).toBe("Its first emir was Hafiz Saeed Khan.⁴¹²");
+  });
+});
+
+describe("BM25 from remembered per-term scores", () => {
+  it("ranks exactly as MiniSearch's own multi-term search: same chunks, same order, same scores to the bit", () => {
+    const retriever = services.retriever;
+    const bm25 = new Bm25Index(services.index.chunks, retriever.analyzer, retriever.contextOf);
+    const questions = parseQuestionFile(readFileSync(path.resolve(__dirname, "eval/questions.jsonl"), "utf8")).map((q) => q.question);
+    // Word salads of corpus words: repeated terms, header-only matches and ties among them.
+    const words = services.index.chunks.flatMap((c) => c.pageContent.split(/\s+/)).filter((w) => w.length > 2);
+    let seed = 7;
+    const pick = () => words[(seed = (seed * 16807) % 2147483647) % words.length]!;
+    const salads = Array.from({ length: 60 }, (_, i) => Array.from({ length: 1 + (i % 20) }, pick).join(" "));
+    const related = new Map([[retriever.analyzer.terms("attacks")[0]!, 0.41], [retriever.analyzer.terms("Kabul")[0]!, 0.33], ["nosuchterm", 0.5]]);
+    let compared = 0;
+    for (const q of [...questions, ...salads, "", "ISKP ISKP ISKP"]) {
+      for (const r of [undefined, related]) {
+        expect(bm25.query(q, 200, r), q).toEqual(bm25.referenceQuery(q, 200, r));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(250);
+    // Asked again, remembered terms give the same answer.
+    expect(bm25.query(questions[0]!, 10)).toEqual(bm25.referenceQuery(questions[0]!, 10));
   });
 });
 
