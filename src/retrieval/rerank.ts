@@ -1,4 +1,4 @@
-import { answerTypesOf, queryTerms, scoreSentence, type QueryTermOptions, type QueryTerms, type TermStats } from "./scoring.js";
+import { answerTypesOf, entriesAbsentFrom, queryTerms, scoreSentence, type QueryTermOptions, type QueryTerms, type TermStats } from "./scoring.js";
 import type { Passage } from "./types.js";
 
 export interface CandidateSentence {
@@ -39,12 +39,13 @@ export function scoreCandidates(
       docTerms.set(p.documentId, document);
     }
     const chunk = stats.sentencesOf(p.text);
+    const absent = entriesAbsentFrom(query, chunk.allTerms);
     chunk.sentences.forEach((s, i) => {
       const start = p.start + s.start;
       const key = `${p.documentId}:${start}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const context = { neighbours: chunk.neighbours[i], farNeighbours: chunk.farNeighbours[i], document };
+      const context = { neighbours: chunk.neighbours[i], farNeighbours: chunk.farNeighbours[i], document, absent };
       const scored = scoreSentence(chunk.terms[i]!, s.text, query, types, prior, context, chunk.termSets[i], chunk.features[i]);
       candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: chunk.terms[i]!, ...scored });
     });

@@ -13,6 +13,8 @@ export interface ChunkSentences {
   /** Term sets of the sentences one and two away in the same paragraph. */
   neighbours: Set<string>[][];
   farNeighbours: Set<string>[][];
+  /** Every term of the passage: a question term not in it is met by no sentence or neighbour. */
+  allTerms: Set<string>;
 }
 
 /** Document frequencies over chunks: the IDF every sentence score is weighted by. */
@@ -63,6 +65,7 @@ export class TermStats {
         features: sentences.map((x, i) => sentenceFeatures(terms[i]!, x.text)),
         neighbours: sentences.map((_, i) => near(i, [-1, 1])),
         farNeighbours: sentences.map((_, i) => near(i, [-2, 2])),
+        allTerms: new Set(terms.flat()),
       };
       if (this.sentenceCache.size >= 50_000) this.sentenceCache.clear();
       this.sentenceCache.set(text, hit);
@@ -432,6 +435,12 @@ export interface SentenceContext {
   farNeighbours?: Set<string>[];
   /** Terms of the document's header (title, site, byline). */
   document?: Set<string>;
+  /**
+   * Per entry of `query.entries`, 1 when no sentence of the passage holds the term in any form
+   * (itself, a related word or an extension), as `entriesAbsentFrom` finds: only the header can
+   * credit it, so the sentence and neighbour lookups are skipped. Changes no score.
+   */
+  absent?: Uint8Array;
 }
 
 const NEIGHBOUR_CREDIT = 0.4;
@@ -461,19 +470,25 @@ export function scoreSentence(
   const partial = new Map<string, number>();
   let weight = 0;
   let shapeWeight = 0;
-  for (const { term: t, weight: w, related: alternatives, extensions, type } of query.entries) {
-    if (termSet.has(t)) {
-      matched.add(t);
-      weight += w;
-      continue;
-    }
+  const absent = context.absent;
+  for (let e = 0; e < query.entries.length; e++) {
+    const { term: t, weight: w, related: alternatives, extensions, type } = query.entries[e]!;
     let credit = 0;
-    if (alternatives) for (const [alt, share] of alternatives) if (share > credit && termSet.has(alt)) credit = share;
-    if (credit > 0) partial.set(t, credit);
-    else if (hasAny(termSet, extensions)) credit = PREFIX_CREDIT;
-    else if (inAny(context.neighbours, t)) credit = NEIGHBOUR_CREDIT;
-    else if (inAny(context.farNeighbours, t)) credit = FAR_NEIGHBOUR_CREDIT;
-    else if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
+    if (absent?.[e]) {
+      if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
+    } else {
+      if (termSet.has(t)) {
+        matched.add(t);
+        weight += w;
+        continue;
+      }
+      if (alternatives) for (const [alt, share] of alternatives) if (share > credit && termSet.has(alt)) credit = share;
+      if (credit > 0) partial.set(t, credit);
+      else if (hasAny(termSet, extensions)) credit = PREFIX_CREDIT;
+      else if (inAny(context.neighbours, t)) credit = NEIGHBOUR_CREDIT;
+      else if (inAny(context.farNeighbours, t)) credit = FAR_NEIGHBOUR_CREDIT;
+      else if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
+    }
     weight += credit * w;
     if (type && credit < TYPE_WORD_CREDIT && cachedFit(features, type, sentenceText) > 1) {
       // The right kind of sentence ranks higher, but it is no evidence that the documents are
@@ -492,6 +507,16 @@ export function scoreSentence(
   for (const type of types) typeFit *= cachedFit(features, type, sentenceText);
   const score = rankShare * phraseBonus * features.shape * typeFit * (0.85 + 0.15 * passagePrior);
   return { coverage, score, matched, partial };
+}
+
+/** Which of the query's entries no term of the passage meets in any form (see SentenceContext.absent). */
+export function entriesAbsentFrom(query: QueryTerms, passageTerms: Set<string>): Uint8Array {
+  const absent = new Uint8Array(query.entries.length);
+  query.entries.forEach(({ term, related, extensions }, e) => {
+    const present = passageTerms.has(term) || related?.some(([alt]) => passageTerms.has(alt)) || hasAny(passageTerms, extensions);
+    if (!present) absent[e] = 1;
+  });
+  return absent;
 }
 
 function inAny(sets: Set<string>[] | undefined, t: string): boolean {
