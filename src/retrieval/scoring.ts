@@ -396,8 +396,8 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
 export interface SentenceFeatures {
   /** Length and statement fit: headings, fragments and very long sentences weigh less. */
   shape: number;
-  /** Adjacent term pairs, in order (phrase matches). */
-  bigrams: string[];
+  /** Adjacent term pairs (phrase matches), each with how often the sentence has it. */
+  bigrams: Map<string, number>;
   /** How well the sentence carries each kind of answer (1 = neutral), filled in as questions ask for them. */
   fits: Partial<Record<AnswerType, number>>;
 }
@@ -408,8 +408,11 @@ export function sentenceFeatures(terms: string[], text: string): SentenceFeature
   const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
   // A line without closing punctuation is a heading, caption or site line, not a statement.
   const statementFit = /[.!?]["'\u201D\u2019)\]]*$/.test(text.trim()) ? 1 : 0.5;
-  const bigrams: string[] = [];
-  for (let i = 1; i < terms.length; i++) bigrams.push(`${terms[i - 1]} ${terms[i]}`);
+  const bigrams = new Map<string, number>();
+  for (let i = 1; i < terms.length; i++) {
+    const pair = `${terms[i - 1]} ${terms[i]}`;
+    bigrams.set(pair, (bigrams.get(pair) ?? 0) + 1);
+  }
   return { shape: lengthFit * statementFit, bigrams, fits: {} };
 }
 
@@ -501,7 +504,7 @@ export function scoreSentence(
   const rankShare = query.total > 0 ? (weight + shapeWeight) / query.total : 0;
   let phrase = 0;
   // Phrases need two matched terms; most sentences have fewer and skip the scan.
-  if (matched.size >= 2) for (const b of features.bigrams) if (query.bigrams.has(b)) phrase++;
+  if (matched.size >= 2) for (const b of query.bigrams) phrase += features.bigrams.get(b) ?? 0;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
   let typeFit = 1;
   for (const type of types) typeFit *= cachedFit(features, type, sentenceText);
