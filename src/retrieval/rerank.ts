@@ -28,7 +28,8 @@ export function scoreCandidates(
 ): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number; query: QueryTerms } {
   const query = queryTerms(question, stats, termOptions);
   const types = answerTypesOf(question);
-  const seen = new Set<string>();
+  /** Per document, the start offsets of the sentences already scored. */
+  const seen = new Map<string, Set<number>>();
   const candidates: CandidateSentence[] = [];
   const docTerms = new Map<string, Set<string>>();
   passages.forEach((p, passageIndex) => {
@@ -38,16 +39,17 @@ export function scoreCandidates(
       document = new Set(contextOf ? stats.termsOf(contextOf(p.documentId)) : []);
       docTerms.set(p.documentId, document);
     }
+    let seenInDocument = seen.get(p.documentId);
+    if (!seenInDocument) seen.set(p.documentId, (seenInDocument = new Set()));
     const chunk = stats.sentencesOf(p.text);
     const absent = entriesAbsentFrom(query, chunk.allTerms);
     chunk.sentences.forEach((s, i) => {
       const start = p.start + s.start;
-      const key = `${p.documentId}:${start}`;
-      if (seen.has(key)) return;
-      seen.add(key);
+      if (seenInDocument.has(start)) return;
+      seenInDocument.add(start);
       const context = { neighbours: chunk.neighbours[i], farNeighbours: chunk.farNeighbours[i], document, absent };
-      const scored = scoreSentence(chunk.terms[i]!, s.text, query, types, prior, context, chunk.termSets[i], chunk.features[i]);
-      candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: chunk.terms[i]!, ...scored });
+      const { coverage, score, matched, partial } = scoreSentence(chunk.terms[i]!, s.text, query, types, prior, context, chunk.termSets[i], chunk.features[i]);
+      candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: chunk.terms[i]!, coverage, score, matched, partial });
     });
   });
   return { candidates, unknownNames: query.unknownNames, queryWeight: query.total, unseenShare: query.unseenShare, query };
