@@ -10,8 +10,8 @@ export interface CandidateSentence {
   terms: string[];
   coverage: number;
   score: number;
-  matched: Set<string>;
-  partial: Map<string, number>;
+  matched: ReadonlySet<string>;
+  partial: ReadonlyMap<string, number>;
 }
 
 /**

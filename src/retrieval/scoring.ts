@@ -425,9 +425,9 @@ export interface SentenceScore {
   coverage: number;
   /** Final score used for ranking. */
   score: number;
-  matched: Set<string>;
+  matched: ReadonlySet<string>;
   /** Question terms met only through a related word, with the share of their weight earned. */
-  partial: Map<string, number>;
+  partial: ReadonlyMap<string, number>;
 }
 
 /** Terms around a sentence that count towards it at a discount. */
@@ -469,8 +469,9 @@ export function scoreSentence(
   termSet: Set<string> = new Set(sentenceTerms),
   features: SentenceFeatures = sentenceFeatures(sentenceTerms, sentenceText),
 ): SentenceScore {
-  const matched = new Set<string>();
-  const partial = new Map<string, number>();
+  // Most sentences match little: their sets are allocated only once they have a member.
+  let matched: Set<string> | undefined;
+  let partial: Map<string, number> | undefined;
   let weight = 0;
   let shapeWeight = 0;
   const absent = context.absent;
@@ -481,12 +482,12 @@ export function scoreSentence(
       if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
     } else {
       if (termSet.has(t)) {
-        matched.add(t);
+        (matched ??= new Set()).add(t);
         weight += w;
         continue;
       }
       if (alternatives) for (const [alt, share] of alternatives) if (share > credit && termSet.has(alt)) credit = share;
-      if (credit > 0) partial.set(t, credit);
+      if (credit > 0) (partial ??= new Map()).set(t, credit);
       else if (hasAny(termSet, extensions)) credit = PREFIX_CREDIT;
       else if (inAny(context.neighbours, t)) credit = NEIGHBOUR_CREDIT;
       else if (inAny(context.farNeighbours, t)) credit = FAR_NEIGHBOUR_CREDIT;
@@ -496,7 +497,7 @@ export function scoreSentence(
     if (type && credit < TYPE_WORD_CREDIT && cachedFit(features, type, sentenceText) > 1) {
       // The right kind of sentence ranks higher, but it is no evidence that the documents are
       // about what was asked: this credit stays out of the coverage abstention is decided on.
-      partial.set(t, TYPE_WORD_CREDIT);
+      (partial ??= new Map()).set(t, TYPE_WORD_CREDIT);
       shapeWeight += (TYPE_WORD_CREDIT - credit) * w;
     }
   }
@@ -504,13 +505,16 @@ export function scoreSentence(
   const rankShare = query.total > 0 ? (weight + shapeWeight) / query.total : 0;
   let phrase = 0;
   // Phrases need two matched terms; most sentences have fewer and skip the scan.
-  if (matched.size >= 2) for (const b of query.bigrams) phrase += features.bigrams.get(b) ?? 0;
+  if (matched && matched.size >= 2) for (const b of query.bigrams) phrase += features.bigrams.get(b) ?? 0;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
   let typeFit = 1;
   for (const type of types) typeFit *= cachedFit(features, type, sentenceText);
   const score = rankShare * phraseBonus * features.shape * typeFit * (0.85 + 0.15 * passagePrior);
-  return { coverage, score, matched, partial };
+  return { coverage, score, matched: matched ?? NO_TERMS, partial: partial ?? NO_CREDITS };
 }
+
+const NO_TERMS: ReadonlySet<string> = new Set();
+const NO_CREDITS: ReadonlyMap<string, number> = new Map();
 
 /** Which of the query's entries no term of the passage meets in any form (see SentenceContext.absent). */
 export function entriesAbsentFrom(query: QueryTerms, passageTerms: Set<string>): Uint8Array {
