@@ -16,10 +16,11 @@ interface TermPostings {
 }
 
 /**
- * How many postings the per-term memo holds before it starts again: about 40 MB, reached
- * only by large corpora (the project corpus has 89 chunks).
+ * How many postings (20 bytes each) the per-term memo holds before it starts again: at least
+ * 2^21 (40 MB, never reached by the project corpus's 89 chunks), and room for the 32 commonest
+ * terms of a large corpus, so a question of common words does not empty it every time.
  */
-const MAX_MEMO_POSTINGS = 2_000_000;
+const memoLimit = (chunks: number) => Math.max(2 ** 21, 32 * chunks);
 
 /**
  * BM25 over chunks with MiniSearch, tokenised by the shared analyzer so that alias folding
@@ -36,6 +37,7 @@ export class Bm25Index {
   private readonly search: MiniSearch<{ id: number; text: string; context: string }>;
   private readonly memo = new Map<string, TermPostings>();
   private memoPostings = 0;
+  private readonly maxMemoPostings: number;
   private readonly score: Float64Array;
   private readonly matched: Int32Array;
 
@@ -48,6 +50,7 @@ export class Bm25Index {
       searchOptions: { combineWith: "OR", boost: { ...FIELD_BOOST }, bm25: BM25_PARAMS },
     });
     this.search.addAll(chunks.map((c, i) => ({ id: i, text: c.pageContent, context: contextOf(c.metadata.documentId) })));
+    this.maxMemoPostings = memoLimit(chunks.length);
     this.score = new Float64Array(chunks.length);
     this.matched = new Int32Array(chunks.length);
   }
@@ -122,7 +125,7 @@ export class Bm25Index {
       text: Float64Array.from(positions, (p) => text.get(p) ?? 0),
       context: Float64Array.from(positions, (p) => context.get(p) ?? 0),
     };
-    if (this.memoPostings + positions.length > MAX_MEMO_POSTINGS) {
+    if (this.memoPostings + positions.length > this.maxMemoPostings) {
       this.memo.clear();
       this.memoPostings = 0;
     }
