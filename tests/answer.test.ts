@@ -75,10 +75,13 @@ describe("extractive answers", () => {
   it("reads figures as a reader would: a year is a date and \"one of\" no count, any cardinal word is", () => {
     expect(statesFigure("The group grew stronger in 2021.")).toBe(false);
     expect(statesFigure("It is one of the deadliest branches.")).toBe(false);
-    expect(statesFigure("It carried out seventy-six attacks.")).toBe(true);
+    expect(statesFigure("It carried out sixty attacks.")).toBe(true);
+    expect(statesFigure("Fifteen were wounded.")).toBe(true);
     expect(statesFigure("Attacks are up nearly 300% since last year.")).toBe(true);
     // Two sources that both say 13 are not "different figures" because one also names the year.
     expect(figuresIn("In 2021 it killed 13 U.S. servicemembers and at least 170 Afghans.")).toEqual(["13", "170"]);
+    expect(figuresIn("The attack killed 13.")).toEqual(figuresIn("The attack killed 13 people."));
+    expect(figuresIn("It has 2,500 fighters, up 3.5% on a year ago.")).toEqual(["2,500", "3.5%"]);
   });
 
   it("puts both tolls of the Kabul airport attack side by side", async () => {
@@ -290,6 +293,21 @@ describe("BM25 from remembered per-term scores", () => {
     expect(compared).toBeGreaterThan(250);
     // Asked again, remembered terms give the same answer.
     expect(bm25.query(questions[0]!, 10)).toEqual(bm25.referenceQuery(questions[0]!, 10));
+  });
+
+  it("stays bounded: words no chunk holds are not remembered, and a full memo starts again without changing results", () => {
+    const retriever = services.retriever;
+    const bm25 = new Bm25Index(services.index.chunks, retriever.analyzer, retriever.contextOf);
+    bm25.query("ISKP attacks in Kabul", 10);
+    const remembered = bm25.rememberedTerms;
+    expect(remembered).toBeGreaterThan(0);
+    for (let i = 0; i < 50; i++) bm25.query(`zqxw${i}a zqxw${i}b zqxw${i}c ISKP`, 10);
+    expect(bm25.rememberedTerms).toBe(remembered);
+    // A bound of about one term's postings: the memo empties on almost every new term.
+    const tiny = new Bm25Index(services.index.chunks, retriever.analyzer, retriever.contextOf, 60);
+    const questions = parseQuestionFile(readFileSync(path.resolve(__dirname, "eval/questions.jsonl"), "utf8")).map((q) => q.question);
+    for (const q of questions) expect(tiny.query(q, 50), q).toEqual(tiny.referenceQuery(q, 50));
+    expect(tiny.rememberedTerms).toBeLessThanOrEqual(2);
   });
 });
 

@@ -108,8 +108,8 @@ export class LocalEmbeddings extends Embeddings {
         touched.add(slot);
       }
     });
-    // Only the touched slots (a few dozen of 2048) are visited, in index order: the same sum,
-    // to the bit, as a pass over the whole vector, whose zeros add nothing.
+    // Only the touched slots (one to two hundred of 2048 for a question) are visited, in index
+    // order: the same sum, to the bit, as a pass over the whole vector, whose zeros add nothing.
     const slots = [...touched].sort((a, b) => a - b);
     let total = 0;
     for (const slot of slots) total += vector[slot]! * vector[slot]!;

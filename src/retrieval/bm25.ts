@@ -16,11 +16,13 @@ interface TermPostings {
 }
 
 /**
- * How many postings (20 bytes each) the per-term memo holds before it starts again: at least
- * 2^21 (40 MB, never reached by the project corpus's 89 chunks), and room for the 32 commonest
- * terms of a large corpus, so a question of common words does not empty it every time.
+ * What the per-term memo may hold before it starts again, counted in postings (20 bytes each)
+ * plus MEMO_ENTRY_COST per term for the arrays, key and map slot: at least 2^21 (about 40 MB,
+ * never reached by the project corpus's 89 chunks), and room for the 32 commonest terms of a
+ * large corpus, so a question of common words does not empty it every time.
  */
 const memoLimit = (chunks: number) => Math.max(2 ** 21, 32 * chunks);
+const MEMO_ENTRY_COST = 32;
 
 /**
  * BM25 over chunks with MiniSearch, tokenised by the shared analyzer so that alias folding
@@ -36,12 +38,17 @@ const memoLimit = (chunks: number) => Math.max(2 ** 21, 32 * chunks);
 export class Bm25Index {
   private readonly search: MiniSearch<{ id: number; text: string; context: string }>;
   private readonly memo = new Map<string, TermPostings>();
-  private memoPostings = 0;
-  private readonly maxMemoPostings: number;
+  private memoCost = 0;
   private readonly score: Float64Array;
   private readonly matched: Int32Array;
 
-  constructor(chunks: ChunkDocument[], private readonly analyzer: TextAnalyzer, contextOf: (documentId: string) => string = () => "") {
+  constructor(
+    chunks: ChunkDocument[],
+    private readonly analyzer: TextAnalyzer,
+    contextOf: (documentId: string) => string = () => "",
+    /** The memo's bound, in the units of memoLimit. */
+    private readonly maxMemoCost = memoLimit(chunks.length),
+  ) {
     this.search = new MiniSearch({
       fields: ["text", "context"],
       idField: "id",
@@ -50,7 +57,6 @@ export class Bm25Index {
       searchOptions: { combineWith: "OR", boost: { ...FIELD_BOOST }, bm25: BM25_PARAMS },
     });
     this.search.addAll(chunks.map((c, i) => ({ id: i, text: c.pageContent, context: contextOf(c.metadata.documentId) })));
-    this.maxMemoPostings = memoLimit(chunks.length);
     this.score = new Float64Array(chunks.length);
     this.matched = new Int32Array(chunks.length);
   }
@@ -64,39 +70,48 @@ export class Bm25Index {
     const { score, matched } = this;
     const order: number[] = [];
     const counted = new Set<string>();
-    for (const term of tokens) {
-      const postings = this.postingsOf(term);
-      const boost = related?.get(term) ?? 1;
-      const first = !counted.has(term);
-      counted.add(term);
-      // MiniSearch's arithmetic, operand for operand: termBoost * fieldBoost * score per field.
-      const textWeight = boost * FIELD_BOOST.text;
-      const contextWeight = boost * FIELD_BOOST.context;
-      for (let i = 0; i < postings.positions.length; i++) {
-        const position = postings.positions[i]!;
-        const t = postings.text[i]!;
-        const c = postings.context[i]!;
-        const termScore = t !== 0 && c !== 0 ? textWeight * t + contextWeight * c : t !== 0 ? textWeight * t : contextWeight * c;
-        if (matched[position] === 0) {
-          order.push(position);
-          score[position] = termScore;
-        } else {
-          score[position] = score[position]! + termScore;
+    try {
+      for (const term of tokens) {
+        const postings = this.postingsOf(term);
+        const boost = related?.get(term) ?? 1;
+        const first = !counted.has(term);
+        counted.add(term);
+        // MiniSearch's arithmetic, operand for operand: termBoost * fieldBoost * score per field.
+        const textWeight = boost * FIELD_BOOST.text;
+        const contextWeight = boost * FIELD_BOOST.context;
+        for (let i = 0; i < postings.positions.length; i++) {
+          const position = postings.positions[i]!;
+          const t = postings.text[i]!;
+          const c = postings.context[i]!;
+          const termScore = t !== 0 && c !== 0 ? textWeight * t + contextWeight * c : t !== 0 ? textWeight * t : contextWeight * c;
+          if (matched[position] === 0) {
+            order.push(position);
+            score[position] = termScore;
+          } else {
+            score[position] = score[position]! + termScore;
+          }
+          if (first) matched[position] = matched[position]! + 1;
         }
-        if (first) matched[position] = matched[position]! + 1;
       }
+      const results = order.map((position) => ({ position, score: score[position]! * matched[position]! }));
+      // A stable sort by score alone, as MiniSearch's, so ties keep the order they were met in.
+      results.sort((a, b) => b.score - a.score);
+      return results.slice(0, limit);
+    } finally {
+      // The counters are shared between questions: zero again whatever happened.
+      for (const position of order) matched[position] = 0;
     }
-    const results = order.map((position) => ({ position, score: score[position]! * matched[position]! }));
-    for (const position of order) matched[position] = 0;
-    // A stable sort by score alone, as MiniSearch's, so ties keep the order they were met in.
-    results.sort((a, b) => b.score - a.score);
-    return results.slice(0, limit);
+  }
+
+  /** How many terms' scores are remembered now. */
+  get rememberedTerms(): number {
+    return this.memo.size;
   }
 
   /** MiniSearch's own multi-term search: what `query` must equal. */
   referenceQuery(text: string, limit: number, related?: Map<string, number>): { position: number; score: number }[] {
     const options = related?.size
-      ? { tokenize: (t: string) => this.tokensOf(t, related), boostTerm: (term: string) => related.get(term) ?? 1 }
+      ? { tokenize: (t: string) => [...this.analyzer.terms(t), ...related.keys()], boostTerm: (term: string) => related.get(term) ?? 1 }
       : undefined;
     return this.search
       .search(text, options)
@@ -125,12 +140,16 @@ export class Bm25Index {
       text: Float64Array.from(positions, (p) => text.get(p) ?? 0),
       context: Float64Array.from(positions, (p) => context.get(p) ?? 0),
     };
-    if (this.memoPostings + positions.length > this.maxMemoPostings) {
+    // A word no chunk holds (a typo, a name from elsewhere) costs two empty lookups to ask
+    // again: it is not kept, so questions full of new words cannot grow the memo.
+    if (positions.length === 0) return postings;
+    const cost = positions.length + MEMO_ENTRY_COST;
+    if (this.memoCost + cost > this.maxMemoCost) {
       this.memo.clear();
-      this.memoPostings = 0;
+      this.memoCost = 0;
     }
     this.memo.set(term, postings);
-    this.memoPostings += positions.length;
+    this.memoCost += cost;
     return postings;
   }
 }

@@ -18,7 +18,9 @@ export const CARDINAL_WORD_ALTERNATION = [...Object.keys(UNITS), ...Object.keys(
 export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`, "i");
 
 // "one" is too often not a count ("one of the groups"), and a year is a date, not a figure.
-const FIGURE_SOURCE = `\\b(?!(?:19|20)\\d\\d\\b)\\d[\\d,.]*%?|\\b(?:${CARDINAL_WORD_ALTERNATION.replace(/^one\|/, "")})\\b`;
+// Separators count only between digits: "killed 13." states 13, as "13 people" does.
+const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
+const FIGURE_SOURCE = `\\b(?!(?:19|20)\\d\\d\\b)\\d+(?:[.,]\\d+)*%?|\\b(?:${COUNTING_WORDS})\\b`;
 const FIGURE = new RegExp(FIGURE_SOURCE, "i");
 const FIGURES = new RegExp(FIGURE_SOURCE, "gi");
 
