@@ -23,6 +23,8 @@ interface TermPostings {
  */
 const memoLimit = (chunks: number) => Math.max(2 ** 21, 32 * chunks);
 const MEMO_ENTRY_COST = 32;
+const MAX_UNINDEXED = 10_000;
+const NO_POSTINGS: TermPostings = { positions: new Int32Array(0), text: new Float64Array(0), context: new Float64Array(0) };
 
 /**
  * BM25 over chunks with MiniSearch, tokenised by the shared analyzer so that alias folding
@@ -38,6 +40,8 @@ const MEMO_ENTRY_COST = 32;
 export class Bm25Index {
   private readonly search: MiniSearch<{ id: number; text: string; context: string }>;
   private readonly memo = new Map<string, TermPostings>();
+  /** Words asked about that no chunk holds. */
+  private readonly unindexed = new Set<string>();
   private memoCost = 0;
   private readonly score: Float64Array;
   private readonly matched: Int32Array;
@@ -128,6 +132,7 @@ export class Bm25Index {
   private postingsOf(term: string): TermPostings {
     let postings = this.memo.get(term);
     if (postings) return postings;
+    if (this.unindexed.has(term)) return NO_POSTINGS;
     // One field at a time at boost 1 gives each field's plain BM25 score.
     const fieldScores = (field: "text" | "context") =>
       new Map(this.search.search(term, { tokenize: () => [term], fields: [field], boost: { [field]: 1 } }).map((r) => [r.id as number, r.score] as const));
@@ -140,9 +145,13 @@ export class Bm25Index {
       text: Float64Array.from(positions, (p) => text.get(p) ?? 0),
       context: Float64Array.from(positions, (p) => context.get(p) ?? 0),
     };
-    // A word no chunk holds (a typo, a name from elsewhere) costs two empty lookups to ask
-    // again: it is not kept, so questions full of new words cannot grow the memo.
-    if (positions.length === 0) return postings;
+    // A word no chunk holds (a typo, a name from elsewhere) is only noted as such, in a set
+    // of bounded size, so questions full of new words cannot grow the memo.
+    if (positions.length === 0) {
+      if (this.unindexed.size >= MAX_UNINDEXED) this.unindexed.clear();
+      this.unindexed.add(term);
+      return NO_POSTINGS;
+    }
     const cost = positions.length + MEMO_ENTRY_COST;
     if (this.memoCost + cost > this.maxMemoCost) {
       this.memo.clear();
