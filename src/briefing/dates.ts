@@ -1,4 +1,5 @@
 import { monthIndex } from "../ingest/metadata.js";
+import { UNITS } from "../text/numbers.js";
 
 /**
  * Date expressions in a sentence, resolved to ISO dates. Pure: no clock, no I/O; relative
@@ -46,7 +47,8 @@ const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
 const YEAR = "((?:19|20)\\d\\d)";
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const WEEKDAY = `(${WEEKDAYS.join("|")})`;
-const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12 };
+/** "a year ago", "two years ago", "nineteen days ago": the counts a span before publication is written with. */
+const NUMBER_WORDS: Readonly<Record<string, number>> = { a: 1, an: 1, ...UNITS };
 const APOSTROPHE = "['\u2019]";
 
 interface Parsed {
@@ -235,7 +237,7 @@ const RULES: Rule[] = [
   },
   // "two years ago", "a month ago", "almost a year ago"
   {
-    re: /\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})\s+(years?|months?|weeks?|days?)\s+ago\b/gi,
+    re: new RegExp(`\\b(${Object.keys(NUMBER_WORDS).join("|")}|\\d{1,2})\\s+(years?|months?|weeks?|days?)\\s+ago\\b`, "gi"),
     priority: 5,
     resolve: (m, ctx) => {
       const pub = ctx.published;

@@ -2,7 +2,7 @@ import type { TextAnalyzer } from "../text/analyzer.js";
 import { splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
-import { CARDINAL_WORD } from "../text/numbers.js";
+import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -210,7 +210,7 @@ const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubl
 const YEAR_OR_DATE =
   /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
 /** "six to twelve months", "within 18 months", "a year": how soon is answered by a span of time. */
-const DURATION = /\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|few|several)\s+(?:days?|weeks?|months?|years?|decades?)\b/i;
+const DURATION = new RegExp(`\\b(?:\\d+|an?|${CARDINAL_WORD_ALTERNATION}|few|several)\\s+(?:days?|weeks?|months?|years?|decades?)\\b`, "i");
 const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
 const REASON_CUES =
   /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat\w*|revenge|reasons?|either to|meaning that|which means|given that|since it)\b/i;

@@ -1,7 +1,7 @@
 /**
- * The one vocabulary of written numbers, shared by sentence scoring, the answer composer,
- * word-vector specificity and the briefing's figure extraction, so "seventy" is a figure to
- * all of them or to none.
+ * The one vocabulary of written numbers, shared by sentence scoring (counts and spans of time),
+ * the answer composer, word-vector specificity and the briefing's figures and relative dates,
+ * so "seventy" is a number to all of them or to none.
  */
 
 export const UNITS: Readonly<Record<string, number>> = {
