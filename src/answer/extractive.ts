@@ -1,6 +1,6 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
-import { answerTypeOf, type TermStats } from "../retrieval/scoring.js";
+import { type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -182,7 +182,7 @@ export function composeExtractiveAnswer(
     };
   }
 
-  const type = answerTypeOf(question);
+  const type = query.types[0] ?? "other";
   let lead = ranked[0]!;
   const chosen: CandidateSentence[] = [lead];
   const maxSentences = type === "quantity" ? options.maxSentences + 1 : options.maxSentences;

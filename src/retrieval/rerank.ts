@@ -1,4 +1,4 @@
-import { answerTypesOf, entriesAbsentFrom, queryTerms, scoreSentence, type QueryTermOptions, type QueryTerms, type TermStats } from "./scoring.js";
+import { entriesAbsentFrom, queryTerms, scoreSentence, type QueryTermOptions, type QueryTerms, type TermStats } from "./scoring.js";
 import type { Passage } from "./types.js";
 
 export interface CandidateSentence {
@@ -27,7 +27,6 @@ export function scoreCandidates(
   termOptions: QueryTermOptions = {},
 ): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number; query: QueryTerms } {
   const query = queryTerms(question, stats, termOptions);
-  const types = answerTypesOf(question);
   /** Per document, the start offsets of the sentences already scored. */
   const seen = new Map<string, Set<number>>();
   const candidates: CandidateSentence[] = [];
@@ -48,7 +47,7 @@ export function scoreCandidates(
       if (seenInDocument.has(start)) return;
       seenInDocument.add(start);
       const context = { neighbours: chunk.neighbours[i], farNeighbours: chunk.farNeighbours[i], document, absent };
-      const { coverage, score, matched, partial } = scoreSentence(chunk.terms[i]!, s.text, query, types, prior, context, chunk.termSets[i], chunk.features[i]);
+      const { coverage, score, matched, partial } = scoreSentence(chunk.terms[i]!, s.text, query, query.types, prior, context, chunk.termSets[i], chunk.features[i]);
       candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: chunk.terms[i]!, coverage, score, matched, partial });
     });
   });

@@ -200,10 +200,6 @@ export function answerTypeWords(question: string): Map<string, AnswerType> {
   return out;
 }
 
-/** The first kind asked for, or "other". */
-export function answerTypeOf(question: string): AnswerType | "other" {
-  return answerTypesOf(question)[0] ?? "other";
-}
 
 const DIGITS = /\d/;
 const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
@@ -261,6 +257,8 @@ export interface QueryTerms {
   related: Map<string, Map<string, number>>;
   /** Corpus terms that extend a question term by 3+ letters ("counter" -> "counterterror"). */
   extensions: Map<string, string[]>;
+  /** The kinds of answer the question asks for (answerTypesOf). */
+  types: AnswerType[];
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
@@ -386,7 +384,7 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
     extensions: extensions.get(term),
     type: typeTerms.get(term),
   }));
-  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions, typeTerms, entries };
+  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions, types: answerTypesOf(question), typeTerms, entries };
 }
 
 /**
