@@ -9,7 +9,7 @@ import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
 import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
-import { answerTypesOf, answerTypeWords, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
+import { answerTypesOf, answerTypeWords, matchPassage, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { figuresIn, statesFigure } from "../src/text/numbers.js";
@@ -158,7 +158,10 @@ describe("words that only say what kind of answer is wanted", () => {
     const texts = ["The rebels keep branding the governor as “the butcher” in every broadcast.", "The rebels met the governor in the capital last spring after the vote."];
     const stats = new TermStats(texts, new TextAnalyzer());
     const query = queryTerms("What nickname do the rebels use for the governor?", stats, { specificity: false });
-    const score = (text: string) => scoreSentence(stats.termsOf(text), text, query, ["term"], 1);
+    const score = (text: string) => {
+      const chunk = stats.sentencesOf(text);
+      return scoreSentence(matchPassage(query, chunk), 0, text, chunk.features[0]!, query, ["term"], 1);
+    };
     const [labelled, plain] = texts.map(score);
     expect(labelled!.score).toBeGreaterThan(plain!.score);
     expect(labelled!.partial.get("nicknam")).toBe(1);

@@ -1,4 +1,4 @@
-import { entriesAbsentFrom, queryTerms, scoreSentence, type QueryTermOptions, type QueryTerms, type TermStats } from "./scoring.js";
+import { matchPassage, queryTerms, scoreSentence, type QueryTermOptions, type QueryTerms, type TermStats } from "./scoring.js";
 import type { Passage } from "./types.js";
 
 export interface CandidateSentence {
@@ -41,13 +41,12 @@ export function scoreCandidates(
     let seenInDocument = seen.get(p.documentId);
     if (!seenInDocument) seen.set(p.documentId, (seenInDocument = new Set()));
     const chunk = stats.sentencesOf(p.text);
-    const absent = entriesAbsentFrom(query, chunk.allTerms);
+    const matches = matchPassage(query, chunk, document);
     chunk.sentences.forEach((s, i) => {
       const start = p.start + s.start;
       if (seenInDocument.has(start)) return;
       seenInDocument.add(start);
-      const context = { neighbours: chunk.neighbours[i], farNeighbours: chunk.farNeighbours[i], document, absent };
-      const { coverage, score, matched, partial } = scoreSentence(chunk.terms[i]!, s.text, query, query.types, prior, context, chunk.termSets[i], chunk.features[i]);
+      const { coverage, score, matched, partial } = scoreSentence(matches, i, s.text, chunk.features[i]!, query, query.types, prior);
       candidates.push({ text: s.text, start, end: p.start + s.end, passageIndex, terms: chunk.terms[i]!, coverage, score, matched, partial });
     });
   });

@@ -8,13 +8,12 @@ import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION } from "../text/numbers.js";
 export interface ChunkSentences {
   sentences: Sentence[];
   terms: string[][];
-  termSets: Set<string>[];
   features: SentenceFeatures[];
-  /** Term sets of the sentences one and two away in the same paragraph. */
-  neighbours: Set<string>[][];
-  farNeighbours: Set<string>[][];
-  /** Every term of the passage: a question term not in it is met by no sentence or neighbour. */
-  allTerms: Set<string>;
+  /**
+   * Each term of the chunk with the sentences that hold it, ascending: where a question term
+   * occurs is one lookup per chunk, not one per sentence (see matchPassage).
+   */
+  index: Map<string, number[]>;
 }
 
 /** Document frequencies over chunks: the IDF every sentence score is weighted by. */
@@ -50,23 +49,15 @@ export class TermStats {
     if (!hit) {
       const sentences = splitSentences(text);
       const terms = sentences.map((x) => this.analyzer.terms(x.text));
-      const termSets = terms.map((t) => new Set(t));
-      // Neighbours count only within the paragraph; their terms are pooled, one lookup per term.
-      const near = (i: number, offsets: number[]) => {
-        const pooled = offsets.flatMap((d) =>
-          i + d >= 0 && i + d < sentences.length && sentences[i + d]!.paragraph === sentences[i]!.paragraph ? terms[i + d]! : [],
-        );
-        return pooled.length > 0 ? [new Set(pooled)] : [];
-      };
-      hit = {
-        sentences,
-        terms,
-        termSets,
-        features: sentences.map((x, i) => sentenceFeatures(terms[i]!, x.text)),
-        neighbours: sentences.map((_, i) => near(i, [-1, 1])),
-        farNeighbours: sentences.map((_, i) => near(i, [-2, 2])),
-        allTerms: new Set(terms.flat()),
-      };
+      const index = new Map<string, number[]>();
+      terms.forEach((ts, i) => {
+        for (const t of ts) {
+          const at = index.get(t);
+          if (!at) index.set(t, [i]);
+          else if (at[at.length - 1] !== i) at.push(i);
+        }
+      });
+      hit = { sentences, terms, features: sentences.map((x, i) => sentenceFeatures(terms[i]!, x.text)), index };
       if (this.sentenceCache.size >= 50_000) this.sentenceCache.clear();
       this.sentenceCache.set(text, hit);
     }
@@ -428,22 +419,6 @@ export interface SentenceScore {
   partial: ReadonlyMap<string, number>;
 }
 
-/** Terms around a sentence that count towards it at a discount. */
-export interface SentenceContext {
-  /** Term sets of the neighbouring sentences in the same paragraph. */
-  neighbours?: Set<string>[];
-  /** Term sets two sentences away in the same paragraph. */
-  farNeighbours?: Set<string>[];
-  /** Terms of the document's header (title, site, byline). */
-  document?: Set<string>;
-  /**
-   * Per entry of `query.entries`, 1 when no sentence of the passage holds the term in any form
-   * (itself, a related word or an extension), as `entriesAbsentFrom` finds: only the header can
-   * credit it, so the sentence and neighbour lookups are skipped. Changes no score.
-   */
-  absent?: Uint8Array;
-}
-
 const NEIGHBOUR_CREDIT = 0.4;
 const FAR_NEIGHBOUR_CREDIT = 0.25;
 /** "counter" in a question half-matches "counterterrorism" in a sentence: compounds hide words. */
@@ -452,45 +427,132 @@ const DOCUMENT_CREDIT = 0.5;
 /** "insult" met by a quoted label, "recommend" by "… is imperative": the kind asked for, not the word. */
 const TYPE_WORD_CREDIT = 1;
 
+/** How a question entry is met in a sentence, best first. Related words are kept apart, as a share. */
+const EXACT = 1;
+const EXTENDED = 2;
+const NEIGHBOUR = 3;
+const FAR_NEIGHBOUR = 4;
+
 /**
- * Query-focused score of one sentence. A question term found only in a neighbouring
- * sentence ("Instigating so many enemies…" after "ISKP is a wholly rejectionist group…")
- * or in the document's header ("CSIS") counts at a discount. Pure.
+ * Where each of a question's entries occurs in one passage's sentences. Built from the chunk's
+ * term index with one lookup per entry (and per related word and extension), where scoring each
+ * sentence against its own term set took one per sentence: a question meets a passage in a
+ * handful of places, and the other sentences are settled by reading zeros.
+ */
+export interface PassageMatches {
+  /** Sentences of the passage. */
+  count: number;
+  /** Per entry e and sentence i, at e * count + i: EXACT, EXTENDED, NEIGHBOUR, FAR_NEIGHBOUR or 0 (none of these). */
+  level: Uint8Array;
+  /** At the same places: the best share a related word of the entry present in the sentence earns (0: none). */
+  related: Float64Array;
+  /** Per entry: 1 when the document's header (title, site, byline) holds the term. */
+  inHeader: Uint8Array;
+}
+
+// Scratch for matchPassage, grown as needed: scoring runs synchronously, one passage at a time,
+// and per-passage typed arrays would each cost an off-heap allocation.
+let levelScratch = new Uint8Array(1024);
+let relatedScratch = new Float64Array(1024);
+let headerScratch = new Uint8Array(64);
+
+/**
+ * Where the question's entries occur in a chunk's sentences (see PassageMatches). The result
+ * shares scratch memory with the next call: read it before matching another passage.
+ */
+export function matchPassage(query: QueryTerms, chunk: ChunkSentences, header?: ReadonlySet<string>): PassageMatches {
+  const count = chunk.sentences.length;
+  const entries = query.entries;
+  const size = entries.length * count;
+  if (levelScratch.length < size) {
+    levelScratch = new Uint8Array(size * 2);
+    relatedScratch = new Float64Array(size * 2);
+  }
+  if (headerScratch.length < entries.length) headerScratch = new Uint8Array(entries.length * 2);
+  const level = levelScratch;
+  const related = relatedScratch;
+  const inHeader = headerScratch;
+  level.fill(0, 0, size);
+  related.fill(0, 0, size);
+  inHeader.fill(0, 0, entries.length);
+  const { index, sentences } = chunk;
+  for (let e = 0; e < entries.length; e++) {
+    const { term, related: alternatives, extensions } = entries[e]!;
+    const base = e * count;
+    if (header?.has(term)) inHeader[e] = 1;
+    const exact = index.get(term);
+    if (exact) for (const i of exact) level[base + i] = EXACT;
+    if (alternatives) {
+      for (const [alt, share] of alternatives) {
+        const at = index.get(alt);
+        if (at) for (const i of at) if (share > related[base + i]!) related[base + i] = share;
+      }
+    }
+    if (extensions) {
+      for (const x of extensions) {
+        const at = index.get(x);
+        if (at) for (const i of at) if (level[base + i] === 0) level[base + i] = EXTENDED;
+      }
+    }
+    // The exact term, one or two sentences away in the same paragraph, counts at a discount.
+    if (exact) {
+      for (const j of exact) {
+        const paragraph = sentences[j]!.paragraph;
+        for (const d of NEAR) {
+          const i = j + d;
+          if (i < 0 || i >= count || sentences[i]!.paragraph !== paragraph) continue;
+          const at = base + i;
+          if (level[at] === 0 || level[at] === FAR_NEIGHBOUR) level[at] = NEIGHBOUR;
+        }
+        for (const d of FAR) {
+          const i = j + d;
+          if (i < 0 || i >= count || sentences[i]!.paragraph !== paragraph) continue;
+          if (level[base + i] === 0) level[base + i] = FAR_NEIGHBOUR;
+        }
+      }
+    }
+  }
+  return { count, level, related, inHeader };
+}
+
+const NEAR = [-1, 1];
+const FAR = [-2, 2];
+
+/**
+ * Query-focused score of sentence `i` of a matched passage. A question term found only in a
+ * neighbouring sentence ("Instigating so many enemies…" after "ISKP is a wholly rejectionist
+ * group…") or in the document's header ("CSIS") counts at a discount.
  */
 export function scoreSentence(
-  sentenceTerms: string[],
+  matches: PassageMatches,
+  i: number,
   sentenceText: string,
+  features: SentenceFeatures,
   query: QueryTerms,
   types: AnswerType[],
   passagePrior: number,
-  context: SentenceContext = {},
-  termSet: Set<string> = new Set(sentenceTerms),
-  features: SentenceFeatures = sentenceFeatures(sentenceTerms, sentenceText),
 ): SentenceScore {
   // Most sentences match little: their sets are allocated only once they have a member.
   let matched: Set<string> | undefined;
   let partial: Map<string, number> | undefined;
   let weight = 0;
   let shapeWeight = 0;
-  const absent = context.absent;
+  const { count, level, related, inHeader } = matches;
   for (let e = 0; e < query.entries.length; e++) {
-    const { term: t, weight: w, related: alternatives, extensions, type } = query.entries[e]!;
-    let credit = 0;
-    if (absent?.[e]) {
-      if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
-    } else {
-      if (termSet.has(t)) {
-        (matched ??= new Set()).add(t);
-        weight += w;
-        continue;
-      }
-      if (alternatives) for (const [alt, share] of alternatives) if (share > credit && termSet.has(alt)) credit = share;
-      if (credit > 0) (partial ??= new Map()).set(t, credit);
-      else if (hasAny(termSet, extensions)) credit = PREFIX_CREDIT;
-      else if (inAny(context.neighbours, t)) credit = NEIGHBOUR_CREDIT;
-      else if (inAny(context.farNeighbours, t)) credit = FAR_NEIGHBOUR_CREDIT;
-      else if (context.document?.has(t)) credit = DOCUMENT_CREDIT;
+    const { term: t, weight: w, type } = query.entries[e]!;
+    const at = e * count + i;
+    const met = level[at];
+    if (met === EXACT) {
+      (matched ??= new Set()).add(t);
+      weight += w;
+      continue;
     }
+    let credit = related[at]!;
+    if (credit > 0) (partial ??= new Map()).set(t, credit);
+    else if (met === EXTENDED) credit = PREFIX_CREDIT;
+    else if (met === NEIGHBOUR) credit = NEIGHBOUR_CREDIT;
+    else if (met === FAR_NEIGHBOUR) credit = FAR_NEIGHBOUR_CREDIT;
+    else if (inHeader[e]) credit = DOCUMENT_CREDIT;
     weight += credit * w;
     if (type && credit < TYPE_WORD_CREDIT && cachedFit(features, type, sentenceText) > 1) {
       // The right kind of sentence ranks higher, but it is no evidence that the documents are
@@ -513,23 +575,3 @@ export function scoreSentence(
 
 const NO_TERMS: ReadonlySet<string> = new Set();
 const NO_CREDITS: ReadonlyMap<string, number> = new Map();
-
-/** Which of the query's entries no term of the passage meets in any form (see SentenceContext.absent). */
-export function entriesAbsentFrom(query: QueryTerms, passageTerms: Set<string>): Uint8Array {
-  const absent = new Uint8Array(query.entries.length);
-  query.entries.forEach(({ term, related, extensions }, e) => {
-    const present = passageTerms.has(term) || related?.some(([alt]) => passageTerms.has(alt)) || hasAny(passageTerms, extensions);
-    if (!present) absent[e] = 1;
-  });
-  return absent;
-}
-
-function inAny(sets: Set<string>[] | undefined, t: string): boolean {
-  if (sets) for (const set of sets) if (set.has(t)) return true;
-  return false;
-}
-
-function hasAny(set: Set<string>, terms: string[] | undefined): boolean {
-  if (terms) for (const t of terms) if (set.has(t)) return true;
-  return false;
-}
