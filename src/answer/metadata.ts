@@ -36,7 +36,7 @@ export function documentNamedByTitle(question: string, passages: Passage[], stat
   const byDocument = new Map<string, { passage: Passage; coverage: number }>();
   for (const p of passages) {
     if (byDocument.has(p.documentId)) continue;
-    const header = new Set(stats.termsOf(`${p.title ?? ""}\n${contextOf?.(p.documentId) ?? ""}`));
+    const header = stats.termSetOf(`${p.title ?? ""}\n${contextOf?.(p.documentId) ?? ""}`);
     let w = 0;
     for (const t of terms) if (header.has(t)) w += stats.idf(t);
     byDocument.set(p.documentId, { passage: p, coverage: w / total });

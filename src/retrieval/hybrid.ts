@@ -67,6 +67,22 @@ export class HybridRetriever {
     return s;
   }
 
+  /**
+   * Whether most of a chunk's text is in another's (a summary repeated in the body, an
+   * overlapping chunk). A pure function of two chunks, met again on later questions: remembered.
+   */
+  private mostlyContained(position: number, other: number): boolean {
+    const key = position * this.chunks.length + other;
+    let verdict = this.containedPairs.get(key);
+    if (verdict === undefined) {
+      verdict = containment(this.shinglesOf(position), this.shinglesOf(other)) >= 0.6;
+      if (this.containedPairs.size >= 1_000_000) this.containedPairs.clear();
+      this.containedPairs.set(key, verdict);
+    }
+    return verdict;
+  }
+  private readonly containedPairs = new Map<number, boolean>();
+
   async search(query: string, k: number, options: Partial<HybridOptions> = {}): Promise<Passage[]> {
     const opts = { ...DEFAULT_HYBRID, ...options };
     const fused = new Map<number, { rrf: number; dense: number; bm25: number }>();
@@ -133,18 +149,18 @@ export class HybridRetriever {
       bestSentence = head.bestSentence;
     }
     const kept: Passage[] = [];
-    const keptShingles: Set<string>[] = [];
+    const keptPositions: number[] = [];
     const keptSentences: string[][] = [];
     for (const p of passages) {
       if (kept.length >= k) break;
-      const mine = this.shinglesOf(this.positionOfId.get(p.chunkId)!);
-      if (keptShingles.some((other) => containment(mine, other) >= 0.6)) continue;
+      const position = this.positionOfId.get(p.chunkId)!;
+      if (keptPositions.some((other) => this.mostlyContained(position, other))) continue;
       // A passage whose best sentence for this query restates one already shown adds nothing
       // (document summaries repeat their body's sentences).
       const best = bestSentence.get(p.chunkId);
       if (best?.length && keptSentences.some((s) => sameStatement(best, s))) continue;
       kept.push(p);
-      keptShingles.push(mine);
+      keptPositions.push(position);
       for (const s of this.sentencesOf(p.text)) keptSentences.push(s);
     }
     return kept;

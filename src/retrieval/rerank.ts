@@ -30,14 +30,9 @@ export function scoreCandidates(
   /** Per document, the start offsets of the sentences already scored. */
   const seen = new Map<string, Set<number>>();
   const candidates: CandidateSentence[] = [];
-  const docTerms = new Map<string, Set<string>>();
   passages.forEach((p, passageIndex) => {
     const prior = passages.length > 1 ? 1 - passageIndex / (passages.length - 1) : 1;
-    let document = docTerms.get(p.documentId);
-    if (!document) {
-      document = new Set(contextOf ? stats.termsOf(contextOf(p.documentId)) : []);
-      docTerms.set(p.documentId, document);
-    }
+    const document = contextOf ? stats.termSetOf(contextOf(p.documentId)) : undefined;
     let seenInDocument = seen.get(p.documentId);
     if (!seenInDocument) seen.set(p.documentId, (seenInDocument = new Set()));
     const chunk = stats.sentencesOf(p.text);
@@ -58,6 +53,8 @@ export function scoreCandidates(
  * fused rank says "about the topic", the sentence score says "says the thing asked".
  */
 /** Tuned on the project question set (recall@5, MRR@10); fused rank alone scores 0.91 there. */
+const NO_TERMS: ReadonlySet<string> = new Set();
+
 export const RERANK_WEIGHTS = { fused: 0.5, sentence: 0.3, passage: 0.2 };
 
 export function rerankPassages(
@@ -85,14 +82,11 @@ export function rerankPassages(
   // sentences, none of which matches much on its own.
   // The document's header counts for the passage too, at half weight: a question naming the
   // source ("the CSIS analysis") points into that document.
-  const headerTerms = new Map<string, Set<string>>();
   const coverage = matchedIn.map((m, i) => {
-    const documentId = passages[i]!.documentId;
-    let header = headerTerms.get(documentId);
-    if (!header) headerTerms.set(documentId, (header = new Set(contextOf ? stats.termsOf(contextOf(documentId)) : [])));
+    const header = contextOf ? stats.termSetOf(contextOf(passages[i]!.documentId)) : NO_TERMS;
     let w = 0;
     const partial = partialIn[i]!;
-    for (const [t, weight] of query.weights) w += m.has(t) ? weight : Math.max(partial.get(t) ?? 0, header.has(t) ? 0.5 : 0) * weight;
+    for (const { term: t, weight } of query.entries) w += m.has(t) ? weight : Math.max(partial.get(t) ?? 0, header.has(t) ? 0.5 : 0) * weight;
     return query.total > 0 ? w / query.total : 0;
   });
   const maxFused = Math.max(...passages.map((p) => p.fusedScore)) || 1;

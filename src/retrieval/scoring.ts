@@ -87,6 +87,18 @@ export class TermStats {
     return hit;
   }
 
+  /** The distinct terms of a text, cached like termsOf (a header is read on every question). */
+  termSetOf(text: string): ReadonlySet<string> {
+    let hit = this.termSetCache.get(text);
+    if (!hit) {
+      hit = new Set(this.termsOf(text));
+      if (this.termSetCache.size >= 10_000) this.termSetCache.clear();
+      this.termSetCache.set(text, hit);
+    }
+    return hit;
+  }
+  private readonly termSetCache = new Map<string, ReadonlySet<string>>();
+
   idf(term: string): number {
     const d = this.df.get(term) ?? 0;
     return Math.log(1 + (this.count - d + 0.5) / (d + 0.5));

@@ -3,6 +3,27 @@
  * reworded copy in the body share most of their words even when phrasing shifts. Pure.
  */
 export function sameStatement(a: string[], b: string[]): boolean {
+  // Indexed sentences meet again on every question: the verdict for a pair is remembered.
+  let known = statementPairs.get(a);
+  const hit = known?.get(b);
+  if (hit !== undefined) return hit;
+  const verdict = compareStatements(a, b);
+  if (++statementPairCount > MAX_STATEMENT_PAIRS) {
+    statementPairs = new WeakMap();
+    statementPairCount = 1;
+    known = undefined;
+  }
+  if (!known) statementPairs.set(a, (known = new Map()));
+  known.set(b, verdict);
+  return verdict;
+}
+
+/** Remembered sameStatement verdicts, by the first sentence's and then the second's term array. */
+let statementPairs = new WeakMap<string[], Map<string[], boolean>>();
+let statementPairCount = 0;
+const MAX_STATEMENT_PAIRS = 1_000_000;
+
+function compareStatements(a: string[], b: string[]): boolean {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length === 0) return false;
   if (containment(cachedShingles(short), cachedShingles(long)) >= 0.5) return true;
