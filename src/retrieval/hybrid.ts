@@ -18,6 +18,14 @@ export interface HybridOptions {
   rerankDepth: number;
 }
 
+/** A chunk's standing in the fusion: its RRF sum and each ranker's own score. */
+interface FusedEntry {
+  position: number;
+  rrf: number;
+  dense: number;
+  bm25: number;
+}
+
 /** Added to the rerank score (0..1 scale) of passages from the source a question names. */
 const SOURCE_BONUS = 0.5;
 
@@ -85,10 +93,10 @@ export class HybridRetriever {
 
   async search(query: string, k: number, options: Partial<HybridOptions> = {}): Promise<Passage[]> {
     const opts = { ...DEFAULT_HYBRID, ...options };
-    const fused = new Map<number, { rrf: number; dense: number; bm25: number }>();
+    const fused = new Map<number, FusedEntry>();
     const entry = (p: number) => {
       let e = fused.get(p);
-      if (!e) fused.set(p, (e = { rrf: 0, dense: 0, bm25: 0 }));
+      if (!e) fused.set(p, (e = { position: p, rrf: 0, dense: 0, bm25: 0 }));
       return e;
     };
     // A question naming its source ("the CSIS analysis") is about that document: all of its
@@ -134,25 +142,26 @@ export class HybridRetriever {
       });
     }
     for (const documentId of sources) for (const position of this.positionsOf.get(documentId) ?? []) entry(position);
-    const ranked = [...fused.entries()].sort((a, b) => b[1].rrf - a[1].rrf || a[0] - b[0]);
-    let passages = ranked.map(([position, s]) => this.toPassage(position, s));
+    const ranked = [...fused.values()].sort((a, b) => b.rrf - a.rrf || a.position - b.position);
+    // Passages are made as they are read: the reranked head, then the fused order below it,
+    // which de-duplication rarely reaches.
+    let head: Passage[] = [];
     let bestSentence = new Map<string, string[]>();
     if (this.stats && opts.rerankDepth > 0) {
       // The named source's passages are all reranked, however far down the fused list.
-      const depth = sources.size > 0 ? Math.max(opts.rerankDepth, passages.length) : opts.rerankDepth;
-      const head = rerankPassages(query, passages.slice(0, depth), this.stats, this.contextOf, sources.size > 0 ? SCOPED_RERANK_WEIGHTS : undefined);
-      let top = head.passages;
+      const depth = sources.size > 0 ? Math.max(opts.rerankDepth, ranked.length) : opts.rerankDepth;
+      const reranked = rerankPassages(query, ranked.slice(0, depth).map((e) => this.toPassage(e.position, e)), this.stats, this.contextOf, sources.size > 0 ? SCOPED_RERANK_WEIGHTS : undefined);
+      head = reranked.passages;
       if (sources.size > 0) {
-        top = top.map((p) => (sources.has(p.documentId) ? { ...p, score: p.score + SOURCE_BONUS } : p)).sort((a, b) => b.score - a.score);
+        head = head.map((p) => (sources.has(p.documentId) ? { ...p, score: p.score + SOURCE_BONUS } : p)).sort((a, b) => b.score - a.score);
       }
-      passages = [...top, ...passages.slice(depth)];
-      bestSentence = head.bestSentence;
+      bestSentence = reranked.bestSentence;
     }
     const kept: Passage[] = [];
     const keptPositions: number[] = [];
     const keptSentences: string[][] = [];
-    for (const p of passages) {
-      if (kept.length >= k) break;
+    for (let i = 0; i < ranked.length && kept.length < k; i++) {
+      const p = i < head.length ? head[i]! : this.toPassage(ranked[i]!.position, ranked[i]!);
       const position = this.positionOfId.get(p.chunkId)!;
       if (keptPositions.some((other) => this.mostlyContained(position, other))) continue;
       // A passage whose best sentence for this query restates one already shown adds nothing

@@ -531,10 +531,88 @@ const NEAR = [-1, 1];
 const FAR = [-2, 2];
 
 /**
+ * What scoring one sentence found, per entry of the question. One row is reused for every
+ * sentence (read it before scoring the next): ranking a question's passages scores hundreds of
+ * sentences and keeps only sums of them.
+ */
+export interface SentenceRow {
+  /** IDF-weighted share of the question's terms the sentence (with its context) covers (0..1). */
+  coverage: number;
+  /** Final score used for ranking. */
+  score: number;
+  /** Per entry: 1 when the sentence holds the term itself. */
+  exact: Uint8Array;
+  /** Per entry: the share of its weight a related word, or the sentence's kind, earns a term not held itself (0: none). */
+  partial: Float64Array;
+}
+
+let rowScratch: SentenceRow = { coverage: 0, score: 0, exact: new Uint8Array(64), partial: new Float64Array(64) };
+
+/**
  * Query-focused score of sentence `i` of a matched passage. A question term found only in a
  * neighbouring sentence ("Instigating so many enemies…" after "ISKP is a wholly rejectionist
- * group…") or in the document's header ("CSIS") counts at a discount.
+ * group…") or in the document's header ("CSIS") counts at a discount. The row returned is
+ * overwritten by the next call.
  */
+export function scoreSentenceRow(
+  matches: PassageMatches,
+  i: number,
+  sentenceText: string,
+  features: SentenceFeatures,
+  query: QueryTerms,
+  types: AnswerType[],
+  passagePrior: number,
+): SentenceRow {
+  const entries = query.entries;
+  if (rowScratch.exact.length < entries.length) {
+    rowScratch = { coverage: 0, score: 0, exact: new Uint8Array(entries.length * 2), partial: new Float64Array(entries.length * 2) };
+  }
+  const row = rowScratch;
+  const { exact, partial } = row;
+  let held = 0;
+  let weight = 0;
+  let shapeWeight = 0;
+  const { count, level, related, inHeader } = matches;
+  for (let e = 0; e < entries.length; e++) {
+    const { weight: w, type } = entries[e]!;
+    const at = e * count + i;
+    const met = level[at];
+    partial[e] = 0;
+    if (met === EXACT) {
+      exact[e] = 1;
+      held++;
+      weight += w;
+      continue;
+    }
+    exact[e] = 0;
+    let credit = related[at]!;
+    if (credit > 0) partial[e] = credit;
+    else if (met === EXTENDED) credit = PREFIX_CREDIT;
+    else if (met === NEIGHBOUR) credit = NEIGHBOUR_CREDIT;
+    else if (met === FAR_NEIGHBOUR) credit = FAR_NEIGHBOUR_CREDIT;
+    else if (inHeader[e]) credit = DOCUMENT_CREDIT;
+    weight += credit * w;
+    if (type && credit < TYPE_WORD_CREDIT && cachedFit(features, type, sentenceText) > 1) {
+      // The right kind of sentence ranks higher, but it is no evidence that the documents are
+      // about what was asked: this credit stays out of the coverage abstention is decided on.
+      partial[e] = TYPE_WORD_CREDIT;
+      shapeWeight += (TYPE_WORD_CREDIT - credit) * w;
+    }
+  }
+  const coverage = query.total > 0 ? weight / query.total : 0;
+  const rankShare = query.total > 0 ? (weight + shapeWeight) / query.total : 0;
+  let phrase = 0;
+  // Phrases need two matched terms; most sentences have fewer and skip the scan.
+  if (held >= 2) for (const b of query.bigrams) phrase += features.bigrams.get(b) ?? 0;
+  const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
+  let typeFit = 1;
+  for (const type of types) typeFit *= cachedFit(features, type, sentenceText);
+  row.coverage = coverage;
+  row.score = rankShare * phraseBonus * features.shape * typeFit * (0.85 + 0.15 * passagePrior);
+  return row;
+}
+
+/** scoreSentenceRow with the terms met as sets, for callers that keep each sentence's findings. */
 export function scoreSentence(
   matches: PassageMatches,
   i: number,
@@ -544,45 +622,15 @@ export function scoreSentence(
   types: AnswerType[],
   passagePrior: number,
 ): SentenceScore {
+  const { coverage, score, exact, partial } = scoreSentenceRow(matches, i, sentenceText, features, query, types, passagePrior);
   // Most sentences match little: their sets are allocated only once they have a member.
   let matched: Set<string> | undefined;
-  let partial: Map<string, number> | undefined;
-  let weight = 0;
-  let shapeWeight = 0;
-  const { count, level, related, inHeader } = matches;
-  for (let e = 0; e < query.entries.length; e++) {
-    const { term: t, weight: w, type } = query.entries[e]!;
-    const at = e * count + i;
-    const met = level[at];
-    if (met === EXACT) {
-      (matched ??= new Set()).add(t);
-      weight += w;
-      continue;
-    }
-    let credit = related[at]!;
-    if (credit > 0) (partial ??= new Map()).set(t, credit);
-    else if (met === EXTENDED) credit = PREFIX_CREDIT;
-    else if (met === NEIGHBOUR) credit = NEIGHBOUR_CREDIT;
-    else if (met === FAR_NEIGHBOUR) credit = FAR_NEIGHBOUR_CREDIT;
-    else if (inHeader[e]) credit = DOCUMENT_CREDIT;
-    weight += credit * w;
-    if (type && credit < TYPE_WORD_CREDIT && cachedFit(features, type, sentenceText) > 1) {
-      // The right kind of sentence ranks higher, but it is no evidence that the documents are
-      // about what was asked: this credit stays out of the coverage abstention is decided on.
-      (partial ??= new Map()).set(t, TYPE_WORD_CREDIT);
-      shapeWeight += (TYPE_WORD_CREDIT - credit) * w;
-    }
-  }
-  const coverage = query.total > 0 ? weight / query.total : 0;
-  const rankShare = query.total > 0 ? (weight + shapeWeight) / query.total : 0;
-  let phrase = 0;
-  // Phrases need two matched terms; most sentences have fewer and skip the scan.
-  if (matched && matched.size >= 2) for (const b of query.bigrams) phrase += features.bigrams.get(b) ?? 0;
-  const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
-  let typeFit = 1;
-  for (const type of types) typeFit *= cachedFit(features, type, sentenceText);
-  const score = rankShare * phraseBonus * features.shape * typeFit * (0.85 + 0.15 * passagePrior);
-  return { coverage, score, matched: matched ?? NO_TERMS, partial: partial ?? NO_CREDITS };
+  let partialTerms: Map<string, number> | undefined;
+  query.entries.forEach(({ term }, e) => {
+    if (exact[e]) (matched ??= new Set()).add(term);
+    else if (partial[e]! > 0) (partialTerms ??= new Map()).set(term, partial[e]!);
+  });
+  return { coverage, score, matched: matched ?? NO_TERMS, partial: partialTerms ?? NO_CREDITS };
 }
 
 const NO_TERMS: ReadonlySet<string> = new Set();
