@@ -169,6 +169,16 @@ describe("words that only say what kind of answer is wanted", () => {
     expect(labelled!.coverage).toBeCloseTo(plain!.coverage, 5);
   });
 
+  it("are found in a passage from outside the indexed texts, by its own words", () => {
+    const stats = new TermStats(["The council met in the capital last spring."], new TextAnalyzer());
+    const query = queryTerms("When did the rebels seize the port?", stats, { specificity: false });
+    const text = "The rebels seized the port in May.";
+    const chunk = stats.sentencesOf(text);
+    const scored = scoreSentence(matchPassage(query, chunk), 0, text, chunk.features[0]!, query, query.types, 1);
+    expect([...scored.matched].sort()).toEqual(["port", "rebel", "seiz"]);
+    expect(scored.coverage).toBeCloseTo(1, 5);
+  });
+
   it("lets a source's prescriptive sentence answer what it says must be done", async () => {
     const a = await ask("What does Khalid Iqbal say must be done about ISKP's propaganda?");
     expect(a.abstained).toBe(false);

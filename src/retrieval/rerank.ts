@@ -1,4 +1,5 @@
 import {
+  entriesInHeader,
   matchPassage,
   queryTerms,
   scoreSentence,
@@ -35,15 +36,18 @@ function forEachNewSentence(
   contextOf: ((documentId: string) => string) | undefined,
   visit: (passageIndex: number, prior: number, chunk: ChunkSentences, i: number, matches: PassageMatches, start: number) => void,
 ): void {
-  /** Per document, the start offsets of the sentences already visited. */
-  const seen = new Map<string, Set<number>>();
+  /** Per document, the start offsets of the sentences already visited and which entries its header holds. */
+  const documents = new Map<string, { seen: Set<number>; inHeader?: Uint8Array }>();
   passages.forEach((p, passageIndex) => {
     const prior = passages.length > 1 ? 1 - passageIndex / (passages.length - 1) : 1;
-    const header = contextOf ? stats.termSetOf(contextOf(p.documentId)) : undefined;
-    let seenInDocument = seen.get(p.documentId);
-    if (!seenInDocument) seen.set(p.documentId, (seenInDocument = new Set()));
+    let document = documents.get(p.documentId);
+    if (!document) {
+      const inHeader = contextOf ? entriesInHeader(query, stats.termSetOf(contextOf(p.documentId))) : undefined;
+      documents.set(p.documentId, (document = { seen: new Set(), inHeader }));
+    }
+    const seenInDocument = document.seen;
     const chunk = stats.sentencesOf(p.text);
-    const matches = matchPassage(query, chunk, header);
+    const matches = matchPassage(query, chunk, document.inHeader);
     chunk.sentences.forEach((s, i) => {
       const start = p.start + s.start;
       if (seenInDocument.has(start)) return;

@@ -10,10 +10,15 @@ export interface ChunkSentences {
   terms: string[][];
   features: SentenceFeatures[];
   /**
-   * Each term of the chunk with the sentences that hold it, ascending: where a question term
-   * occurs is one lookup per chunk, not one per sentence (see matchPassage).
+   * The chunk's corpus terms as numbers (TermStats.idOf), ascending, and at the same position
+   * the sentences that hold each (ascending). matchPassage walks them alongside the question's
+   * own sorted numbers (QueryTerms.lookupIds): a merge of two short integer runs, where looking
+   * up each term by its string read a scattered string object per term.
    */
-  index: Map<string, number[]>;
+  termIds: Int32Array;
+  idSentences: number[][];
+  /** Terms the corpus never indexed (a text from outside it), with their sentences, looked up by string. */
+  otherTerms: [string, number[]][];
 }
 
 /** Document frequencies over chunks: the IDF every sentence score is weighted by. */
@@ -28,13 +33,23 @@ export class TermStats {
   constructor(texts: string[], readonly analyzer: TextAnalyzer) {
     this.count = texts.length;
     for (const text of texts) {
-      for (const t of new Set(analyzer.terms(text))) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+      for (const t of new Set(analyzer.terms(text))) {
+        this.df.set(t, (this.df.get(t) ?? 0) + 1);
+        if (!this.ids.has(t)) this.ids.set(t, this.ids.size);
+      }
       for (const tok of tokenize(text)) {
         this.surface.add(tok.word);
         for (const part of tok.word.split("-")) this.surface.add(part);
         if (!/\p{Lu}/u.test(text.slice(tok.start, tok.end))) this.lowercase.add(tok.word);
       }
     }
+  }
+
+  /** A number per corpus term, fixed at construction (see ChunkSentences.termIds). */
+  private readonly ids = new Map<string, number>();
+
+  idOf(term: string): number | undefined {
+    return this.ids.get(term);
   }
 
   private readonly sentenceCache = new Map<string, ChunkSentences>();
@@ -57,7 +72,22 @@ export class TermStats {
           else if (at[at.length - 1] !== i) at.push(i);
         }
       });
-      hit = { sentences, terms, features: sentences.map((x, i) => sentenceFeatures(terms[i]!, x.text)), index };
+      const known: [number, number[]][] = [];
+      const otherTerms: [string, number[]][] = [];
+      for (const [t, at] of index) {
+        const id = this.ids.get(t);
+        if (id === undefined) otherTerms.push([t, at]);
+        else known.push([id, at]);
+      }
+      known.sort((a, b) => a[0] - b[0]);
+      hit = {
+        sentences,
+        terms,
+        features: sentences.map((x, i) => sentenceFeatures(terms[i]!, x.text)),
+        termIds: Int32Array.from(known, ([id]) => id),
+        idSentences: known.map(([, at]) => at),
+        otherTerms,
+      };
       if (this.sentenceCache.size >= 50_000) this.sentenceCache.clear();
       this.sentenceCache.set(text, hit);
     }
@@ -266,6 +296,24 @@ export interface QueryTerms {
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
   entries: QueryTermEntry[];
+  /**
+   * Every word a passage's sentence can meet an entry with (its term, a related word, an
+   * extension), with what meeting it gives. A passage's distinct terms are looked up here, in
+   * one small map, rather than each entry's words in every passage's own.
+   */
+  lookups: Map<string, TermLookup[]>;
+  /** The words of `lookups` the corpus indexed, as their numbers (ascending), with their lookups at the same position. */
+  lookupIds: Int32Array;
+  lookupsById: TermLookup[][];
+}
+
+/** What a sentence holding a word gives an entry of the question. */
+export interface TermLookup {
+  /** Index in QueryTerms.entries. */
+  entry: number;
+  /** The entry's own term, a related word (earning `share`), or an extension of the term. */
+  kind: "term" | "related" | "extension";
+  share: number;
 }
 
 export interface QueryTermEntry {
@@ -387,7 +435,39 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
     extensions: extensions.get(term),
     type: typeTerms.get(term),
   }));
-  return { weights, total, bigrams, unknownNames, unknownWeight, unseenShare: total > 0 ? unseen / total : 1, related, extensions, types: answerTypesOf(question), typeTerms, entries };
+  const lookups = new Map<string, TermLookup[]>();
+  const lookup = (word: string, found: TermLookup) => {
+    const known = lookups.get(word);
+    if (known) known.push(found);
+    else lookups.set(word, [found]);
+  };
+  entries.forEach(({ term, related: alternatives, extensions: longer }, entry) => {
+    lookup(term, { entry, kind: "term", share: 1 });
+    for (const [alt, share] of alternatives ?? []) lookup(alt, { entry, kind: "related", share });
+    for (const x of longer ?? []) lookup(x, { entry, kind: "extension", share: PREFIX_CREDIT });
+  });
+  const byId: [number, TermLookup[]][] = [];
+  for (const [word, found] of lookups) {
+    const id = stats.idOf(word);
+    if (id !== undefined) byId.push([id, found]);
+  }
+  byId.sort((a, b) => a[0] - b[0]);
+  return {
+    weights,
+    total,
+    bigrams,
+    unknownNames,
+    unknownWeight,
+    unseenShare: total > 0 ? unseen / total : 1,
+    related,
+    extensions,
+    types: answerTypesOf(question),
+    typeTerms,
+    entries,
+    lookups,
+    lookupIds: Int32Array.from(byId, ([id]) => id),
+    lookupsById: byId.map(([, found]) => found),
+  };
 }
 
 /**
@@ -458,7 +538,7 @@ export interface PassageMatches {
   level: Uint8Array;
   /** At the same places: the best share a related word of the entry present in the sentence earns (0: none). */
   related: Float64Array;
-  /** Per entry: 1 when the document's header (title, site, byline) holds the term. */
+  /** Per entry: 1 when the document's header (title, site, byline) holds the term (see entriesInHeader). */
   inHeader: Uint8Array;
 }
 
@@ -466,61 +546,74 @@ export interface PassageMatches {
 // and per-passage typed arrays would each cost an off-heap allocation.
 let levelScratch = new Uint8Array(1024);
 let relatedScratch = new Float64Array(1024);
-let headerScratch = new Uint8Array(64);
+const NOT_IN_HEADER = new Uint8Array(0);
+
+/** Per entry of the question, 1 when a document's header (title, site, byline) holds its term. */
+export function entriesInHeader(query: QueryTerms, header: ReadonlySet<string>): Uint8Array {
+  const inHeader = new Uint8Array(query.entries.length);
+  query.entries.forEach(({ term }, e) => {
+    if (header.has(term)) inHeader[e] = 1;
+  });
+  return inHeader;
+}
 
 /**
- * Where the question's entries occur in a chunk's sentences (see PassageMatches). The result
- * shares scratch memory with the next call: read it before matching another passage.
+ * Where the question's entries occur in a chunk's sentences (see PassageMatches), with
+ * `inHeader` from entriesInHeader for the chunk's document. The result shares scratch memory
+ * with the next call: read it before matching another passage.
  */
-export function matchPassage(query: QueryTerms, chunk: ChunkSentences, header?: ReadonlySet<string>): PassageMatches {
+export function matchPassage(query: QueryTerms, chunk: ChunkSentences, inHeader: Uint8Array = NOT_IN_HEADER): PassageMatches {
   const count = chunk.sentences.length;
-  const entries = query.entries;
-  const size = entries.length * count;
+  const size = query.entries.length * count;
   if (levelScratch.length < size) {
     levelScratch = new Uint8Array(size * 2);
     relatedScratch = new Float64Array(size * 2);
   }
-  if (headerScratch.length < entries.length) headerScratch = new Uint8Array(entries.length * 2);
   const level = levelScratch;
   const related = relatedScratch;
-  const inHeader = headerScratch;
   level.fill(0, 0, size);
   related.fill(0, 0, size);
-  inHeader.fill(0, 0, entries.length);
-  const { index, sentences } = chunk;
-  for (let e = 0; e < entries.length; e++) {
-    const { term, related: alternatives, extensions } = entries[e]!;
-    const base = e * count;
-    if (header?.has(term)) inHeader[e] = 1;
-    const exact = index.get(term);
-    if (exact) for (const i of exact) level[base + i] = EXACT;
-    if (alternatives) {
-      for (const [alt, share] of alternatives) {
-        const at = index.get(alt);
-        if (at) for (const i of at) if (share > related[base + i]!) related[base + i] = share;
+  const { termIds, idSentences, otherTerms, sentences } = chunk;
+  /** Sentence lists of the entries' own terms, for the neighbours' pass. */
+  let held: { base: number; at: number[] }[] | undefined;
+  const apply = (found: TermLookup[], at: number[]) => {
+    for (const { entry, kind, share } of found) {
+      const base = entry * count;
+      if (kind === "term") {
+        for (const i of at) level[base + i] = EXACT;
+        (held ??= []).push({ base, at });
+      } else if (kind === "related") {
+        for (const i of at) if (share > related[base + i]!) related[base + i] = share;
+      } else {
+        for (const i of at) if (level[base + i] === 0) level[base + i] = EXTENDED;
       }
     }
-    if (extensions) {
-      for (const x of extensions) {
-        const at = index.get(x);
-        if (at) for (const i of at) if (level[base + i] === 0) level[base + i] = EXTENDED;
+  };
+  const { lookupIds, lookupsById } = query;
+  for (let k = 0, q = 0; k < termIds.length && q < lookupIds.length; k++) {
+    const id = termIds[k]!;
+    while (q < lookupIds.length && lookupIds[q]! < id) q++;
+    if (lookupIds[q] === id) apply(lookupsById[q]!, idSentences[k]!);
+  }
+  for (const [term, at] of otherTerms) {
+    const found = query.lookups.get(term);
+    if (found) apply(found, at);
+  }
+  // The exact term, one or two sentences away in the same paragraph, counts at a discount
+  // (after every exact and extended place is known: those rank above a neighbour).
+  for (const { base, at } of held ?? []) {
+    for (const j of at) {
+      const paragraph = sentences[j]!.paragraph;
+      for (const d of NEAR) {
+        const i = j + d;
+        if (i < 0 || i >= count || sentences[i]!.paragraph !== paragraph) continue;
+        const place = base + i;
+        if (level[place] === 0 || level[place] === FAR_NEIGHBOUR) level[place] = NEIGHBOUR;
       }
-    }
-    // The exact term, one or two sentences away in the same paragraph, counts at a discount.
-    if (exact) {
-      for (const j of exact) {
-        const paragraph = sentences[j]!.paragraph;
-        for (const d of NEAR) {
-          const i = j + d;
-          if (i < 0 || i >= count || sentences[i]!.paragraph !== paragraph) continue;
-          const at = base + i;
-          if (level[at] === 0 || level[at] === FAR_NEIGHBOUR) level[at] = NEIGHBOUR;
-        }
-        for (const d of FAR) {
-          const i = j + d;
-          if (i < 0 || i >= count || sentences[i]!.paragraph !== paragraph) continue;
-          if (level[base + i] === 0) level[base + i] = FAR_NEIGHBOUR;
-        }
+      for (const d of FAR) {
+        const i = j + d;
+        if (i < 0 || i >= count || sentences[i]!.paragraph !== paragraph) continue;
+        if (level[base + i] === 0) level[base + i] = FAR_NEIGHBOUR;
       }
     }
   }
