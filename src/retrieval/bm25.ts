@@ -1,6 +1,7 @@
 import MiniSearch from "minisearch";
 import type { TextAnalyzer } from "../text/analyzer.js";
 import type { ChunkDocument } from "../store/hnswStore.js";
+import { topIndices } from "../util/topK.js";
 
 /** The document header counts, but far less than the passage's own words. */
 const FIELD_BOOST = { text: 1, context: 0.25 } as const;
@@ -97,10 +98,9 @@ export class Bm25Index {
           if (first) matched[position] = matched[position]! + 1;
         }
       }
-      const results = order.map((position) => ({ position, score: score[position]! * matched[position]! }));
-      // A stable sort by score alone, as MiniSearch's, so ties keep the order they were met in.
-      results.sort((a, b) => b.score - a.score);
-      return results.slice(0, limit);
+      const final = order.map((position) => score[position]! * matched[position]!);
+      // Ordered as MiniSearch's stable sort by score alone, so ties keep the order they were met in.
+      return topIndices(order.length, limit, (i) => final[i]!).map((i) => ({ position: order[i]!, score: final[i]! }));
     } finally {
       // The counters are shared between questions: zero again whatever happened.
       for (const position of order) matched[position] = 0;

@@ -2,6 +2,7 @@ import { Document } from "@langchain/core/documents";
 import type { Embeddings } from "@langchain/core/embeddings";
 import { VectorStore } from "@langchain/core/vectorstores";
 import hnswlib from "hnswlib-node";
+import { topIndices } from "../util/topK.js";
 
 const { HierarchicalNSW } = hnswlib;
 type HnswIndex = InstanceType<typeof HierarchicalNSW>;
@@ -234,20 +235,7 @@ export class HnswStore extends VectorStore {
       const v = query[j]! / norm;
       for (let at = starts[j]!, end = starts[j + 1]!; at < end; at++) scores[owners[at]!] = scores[owners[at]!]! + v * values[at]!;
     }
-    // The k best by score, ties to the lower label, kept sorted as they are found: a sort of
-    // every vector would allocate and order the many that are never returned.
-    const top: number[] = [];
-    for (let label = 0; label < n; label++) {
-      const score = scores[label]!;
-      if (top.length === k && !(score > scores[top[k - 1]!]!)) continue;
-      if (filter && !filter(this.documents[label]!)) continue;
-      let at = top.length === k ? k - 1 : top.length;
-      while (at > 0 && score > scores[top[at - 1]!]!) {
-        top[at] = top[at - 1]!;
-        at--;
-      }
-      top[at] = label;
-    }
+    const top = topIndices(n, k, (label) => scores[label]!, filter && ((label) => filter(this.documents[label]!)));
     return top.map((label) => [this.documents[label]!, scores[label]!]);
   }
 
