@@ -574,35 +574,23 @@ export function matchPassage(query: QueryTerms, chunk: ChunkSentences, inHeader:
   level.fill(0, 0, size);
   related.fill(0, 0, size);
   const { termIds, idSentences, otherTerms, sentences } = chunk;
-  /** Sentence lists of the entries' own terms, for the neighbours' pass. */
-  let held: { base: number; at: number[] }[] | undefined;
-  const apply = (found: TermLookup[], at: number[]) => {
-    for (const { entry, kind, share } of found) {
-      const base = entry * count;
-      if (kind === "term") {
-        for (const i of at) level[base + i] = EXACT;
-        (held ??= []).push({ base, at });
-      } else if (kind === "related") {
-        for (const i of at) if (share > related[base + i]!) related[base + i] = share;
-      } else {
-        for (const i of at) if (level[base + i] === 0) level[base + i] = EXTENDED;
-      }
-    }
-  };
+  heldBases.length = 0;
+  heldSentences.length = 0;
   const { lookupIds, lookupsById } = query;
   for (let k = 0, q = 0; k < termIds.length && q < lookupIds.length; k++) {
     const id = termIds[k]!;
     while (q < lookupIds.length && lookupIds[q]! < id) q++;
-    if (lookupIds[q] === id) apply(lookupsById[q]!, idSentences[k]!);
+    if (lookupIds[q] === id) applyLookups(lookupsById[q]!, idSentences[k]!, count, level, related);
   }
   for (const [term, at] of otherTerms) {
     const found = query.lookups.get(term);
-    if (found) apply(found, at);
+    if (found) applyLookups(found, at, count, level, related);
   }
   // The exact term, one or two sentences away in the same paragraph, counts at a discount
   // (after every exact and extended place is known: those rank above a neighbour).
-  for (const { base, at } of held ?? []) {
-    for (const j of at) {
+  for (let h = 0; h < heldBases.length; h++) {
+    const base = heldBases[h]!;
+    for (const j of heldSentences[h]!) {
       const paragraph = sentences[j]!.paragraph;
       for (const d of NEAR) {
         const i = j + d;
@@ -618,6 +606,26 @@ export function matchPassage(query: QueryTerms, chunk: ChunkSentences, inHeader:
     }
   }
   return { count, level, related, inHeader };
+}
+
+/** Where matchPassage found entries' own terms (each entry's base in `level`, and its sentences), for the neighbours' pass. */
+const heldBases: number[] = [];
+const heldSentences: number[][] = [];
+
+/** Marks the sentences `at` for each entry a word meets (see TermLookup). */
+function applyLookups(found: TermLookup[], at: number[], count: number, level: Uint8Array, related: Float64Array): void {
+  for (const { entry, kind, share } of found) {
+    const base = entry * count;
+    if (kind === "term") {
+      for (const i of at) level[base + i] = EXACT;
+      heldBases.push(base);
+      heldSentences.push(at);
+    } else if (kind === "related") {
+      for (const i of at) if (share > related[base + i]!) related[base + i] = share;
+    } else {
+      for (const i of at) if (level[base + i] === 0) level[base + i] = EXTENDED;
+    }
+  }
 }
 
 const NEAR = [-1, 1];
