@@ -94,15 +94,15 @@ export class TermStats {
     return hit;
   }
 
-  /** A question's terms, computed once per question and setting (bounded; read-only to callers). */
-  memoQuery(key: string, compute: () => QueryTerms): QueryTerms {
-    let hit = this.queryCache.get(key);
-    if (!hit) {
-      hit = compute();
-      if (this.queryCache.size >= 1_000) this.queryCache.clear();
-      this.queryCache.set(key, hit);
-    }
-    return hit;
+  /** A question's terms as remembered for a key (see queryTerms; read-only to callers). */
+  recalledQuery(key: string): QueryTerms | undefined {
+    return this.queryCache.get(key);
+  }
+
+  /** Remembers a question's terms under a key (bounded). */
+  rememberQuery(key: string, terms: QueryTerms): void {
+    if (this.queryCache.size >= 1_000) this.queryCache.clear();
+    this.queryCache.set(key, terms);
   }
   private readonly queryCache = new Map<string, QueryTerms>();
 
@@ -360,25 +360,38 @@ export function namesIn(question: string): { surface: string; word: string }[] {
 
 /** Terms of a question, question words removed, weighted by IDF. */
 export function queryTerms(question: string, stats: TermStats, options: QueryTermOptions = {}): QueryTerms {
-  // One ask reads a question's terms three times (BM25 expansion, rerank, answer): computed once.
+  // One ask reads a question's terms four times (BM25 expansion, rerank, answer): computed once.
   // The key carries whether word vectors are on, which the ablation switches at run time.
   const specificity = options.specificity ?? true;
-  return stats.memoQuery(`${specificity ? 1 : 0}${stats.related ? 1 : 0}\u0000${question}`, () => computeQueryTerms(question, stats, specificity));
+  const keyOf = (withSpecificity: boolean) => `${withSpecificity ? 1 : 0}${stats.related ? 1 : 0}\u0000${question}`;
+  const known = stats.recalledQuery(keyOf(specificity));
+  if (known) return known;
+  // An ask reads both settings (the rerank without specificity, the rest with): one reading of
+  // the question makes both, as only the weights differ.
+  const [withSpecificity, plain] = computeQueryTerms(question, stats);
+  stats.rememberQuery(keyOf(true), withSpecificity);
+  stats.rememberQuery(keyOf(false), plain);
+  return specificity ? withSpecificity : plain;
 }
 
-function computeQueryTerms(question: string, stats: TermStats, withSpecificity: boolean): QueryTerms {
+/** A question's terms with specificity weighting and without (QueryTermOptions), in that order. */
+function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, QueryTerms] {
   const analyzer = stats.analyzer;
   const words = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w));
   const terms = words.map((w) => (analyzer.isAlias(w) ? w : stem(w)));
-  const weights = new Map<string, number>();
-  terms.forEach((t, i) => {
-    const specificity = stats.related && withSpecificity && !analyzer.isAlias(t) ? stats.related.specificity(words[i]!) : 1;
-    weights.set(t, Math.max(weights.get(t) ?? 0, stats.idf(t) * specificity));
-  });
+  const weightsWith = (withSpecificity: boolean) => {
+    const weights = new Map<string, number>();
+    terms.forEach((t, i) => {
+      const specificity = stats.related && withSpecificity && !analyzer.isAlias(t) ? stats.related.specificity(words[i]!) : 1;
+      weights.set(t, Math.max(weights.get(t) ?? 0, stats.idf(t) * specificity));
+    });
+    return weights;
+  };
+  // Both weightings hold the same terms in the same order; the plain one decides which words
+  // the rest of the reading keeps.
+  const weights = weightsWith(false);
   const bigrams = new Set<string>();
   for (let i = 1; i < terms.length; i++) bigrams.add(`${terms[i - 1]} ${terms[i]}`);
-  let total = 0;
-  for (const w of weights.values()) total += w;
 
   const unknownNames: string[] = [];
   let unknownWeight = 0;
@@ -414,8 +427,6 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
       for (const t of analyzer.terms(surface)) unknownWeight += stats.idf(t);
     }
   }
-  let unseen = 0;
-  for (const [t, w] of weights) if (!stats.has(t)) unseen += w;
   const extensions = new Map<string, string[]>();
   for (const t of weights.keys()) {
     const longer = t.length >= 5 ? stats.termsExtending(t) : [];
@@ -428,20 +439,23 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
     const term = analyzer.isAlias(word) ? word : stem(word);
     if (weights.has(term)) typeTerms.set(term, type);
   }
-  const entries = [...weights].map(([term, weight]) => ({
-    term,
-    weight,
-    related: related.has(term) ? [...related.get(term)!] : undefined,
-    extensions: extensions.get(term),
-    type: typeTerms.get(term),
-  }));
+  const types = answerTypesOf(question);
+  const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
+    [...weighted].map(([term, weight]) => ({
+      term,
+      weight,
+      related: related.has(term) ? [...related.get(term)!] : undefined,
+      extensions: extensions.get(term),
+      type: typeTerms.get(term),
+    }));
+  const plainEntries = entriesOf(weights);
   const lookups = new Map<string, TermLookup[]>();
   const lookup = (word: string, found: TermLookup) => {
     const known = lookups.get(word);
     if (known) known.push(found);
     else lookups.set(word, [found]);
   };
-  entries.forEach(({ term, related: alternatives, extensions: longer }, entry) => {
+  plainEntries.forEach(({ term, related: alternatives, extensions: longer }, entry) => {
     lookup(term, { entry, kind: "term", share: 1 });
     for (const [alt, share] of alternatives ?? []) lookup(alt, { entry, kind: "related", share });
     for (const x of longer ?? []) lookup(x, { entry, kind: "extension", share: PREFIX_CREDIT });
@@ -452,22 +466,33 @@ function computeQueryTerms(question: string, stats: TermStats, withSpecificity: 
     if (id !== undefined) byId.push([id, found]);
   }
   byId.sort((a, b) => a[0] - b[0]);
-  return {
-    weights,
-    total,
-    bigrams,
-    unknownNames,
-    unknownWeight,
-    unseenShare: total > 0 ? unseen / total : 1,
-    related,
-    extensions,
-    types: answerTypesOf(question),
-    typeTerms,
-    entries,
-    lookups,
-    lookupIds: Int32Array.from(byId, ([id]) => id),
-    lookupsById: byId.map(([, found]) => found),
+  const lookupIds = new Int32Array(byId.length);
+  byId.forEach(([id], i) => (lookupIds[i] = id));
+  const lookupsById = byId.map(([, found]) => found);
+  const finish = (weighted: Map<string, number>, entries: QueryTermEntry[]): QueryTerms => {
+    let total = 0;
+    for (const w of weighted.values()) total += w;
+    let unseen = 0;
+    for (const [t, w] of weighted) if (!stats.has(t)) unseen += w;
+    return {
+      weights: weighted,
+      total,
+      bigrams,
+      unknownNames,
+      unknownWeight,
+      unseenShare: total > 0 ? unseen / total : 1,
+      related,
+      extensions,
+      types,
+      typeTerms,
+      entries,
+      lookups,
+      lookupIds,
+      lookupsById,
+    };
   };
+  const specific = stats.related ? weightsWith(true) : weights;
+  return [finish(specific, stats.related ? entriesOf(specific) : plainEntries), finish(weights, plainEntries)];
 }
 
 /**
