@@ -70,14 +70,21 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * Stems of words seen, bounded: the corpus's vocabulary is stemmed once, and questions add
+ * their own words. Only words the stemmer works on are kept: a number or a hyphenated name
+ * costs a replace, and a stream of new ones (every question a new figure) must not fill memory.
+ */
 const stemCache = new Map<string, string>();
+const MAX_STEMS = 50_000;
 
 /** Porter stem of a lower-case word; numbers and hyphenated names pass through unchanged. */
 export function stem(word: string): string {
+  if (!/^[a-z]+$/.test(word)) return word.replace(/,/g, "");
   let s = stemCache.get(word);
   if (s === undefined) {
-    s = /^[a-z]+$/.test(word) ? stemmer(word) : word.replace(/,/g, "");
-    if (stemCache.size > 200_000) stemCache.clear();
+    s = stemmer(word);
+    if (stemCache.size >= MAX_STEMS) stemCache.clear();
     stemCache.set(word, s);
   }
   return s;
