@@ -24,7 +24,6 @@ interface TermPostings {
  */
 const memoLimit = (chunks: number) => Math.max(2 ** 21, 32 * chunks);
 const MEMO_ENTRY_COST = 32;
-const MAX_UNINDEXED = 10_000;
 const NO_POSTINGS: TermPostings = { positions: new Int32Array(0), text: new Float64Array(0), context: new Float64Array(0) };
 
 /**
@@ -41,8 +40,8 @@ const NO_POSTINGS: TermPostings = { positions: new Int32Array(0), text: new Floa
 export class Bm25Index {
   private readonly search: MiniSearch<{ id: number; text: string; context: string }>;
   private readonly memo = new Map<string, TermPostings>();
-  /** Words asked about that no chunk holds. */
-  private readonly unindexed = new Set<string>();
+  /** Every term MiniSearch indexed (text or header): a word outside it is answered without a search. */
+  private readonly vocabulary = new Set<string>();
   private memoCost = 0;
   private readonly score: Float64Array;
   private readonly matched: Int32Array;
@@ -54,14 +53,20 @@ export class Bm25Index {
     /** The memo's bound, in the units of memoLimit. */
     private readonly maxMemoCost = memoLimit(chunks.length),
   ) {
+    let indexing = true;
     this.search = new MiniSearch({
       fields: ["text", "context"],
       idField: "id",
-      tokenize: (text: string) => analyzer.terms(text),
+      tokenize: (text: string) => {
+        const terms = analyzer.terms(text);
+        if (indexing) for (const t of terms) this.vocabulary.add(t);
+        return terms;
+      },
       processTerm: (term: string) => term,
       searchOptions: { combineWith: "OR", boost: { ...FIELD_BOOST }, bm25: BM25_PARAMS },
     });
     this.search.addAll(chunks.map((c, i) => ({ id: i, text: c.pageContent, context: contextOf(c.metadata.documentId) })));
+    indexing = false;
     this.score = new Float64Array(chunks.length);
     this.matched = new Int32Array(chunks.length);
   }
@@ -132,7 +137,8 @@ export class Bm25Index {
   private postingsOf(term: string): TermPostings {
     let postings = this.memo.get(term);
     if (postings) return postings;
-    if (this.unindexed.has(term)) return NO_POSTINGS;
+    // A word no chunk holds (a typo, a name from elsewhere, a new figure) needs no search.
+    if (!this.vocabulary.has(term)) return NO_POSTINGS;
     // One field at a time at boost 1 gives each field's plain BM25 score.
     const fieldScores = (field: "text" | "context") =>
       new Map(this.search.search(term, { tokenize: () => [term], fields: [field], boost: { [field]: 1 } }).map((r) => [r.id as number, r.score] as const));
@@ -145,13 +151,7 @@ export class Bm25Index {
       text: Float64Array.from(positions, (p) => text.get(p) ?? 0),
       context: Float64Array.from(positions, (p) => context.get(p) ?? 0),
     };
-    // A word no chunk holds (a typo, a name from elsewhere) is only noted as such, in a set
-    // of bounded size, so questions full of new words cannot grow the memo.
-    if (positions.length === 0) {
-      if (this.unindexed.size >= MAX_UNINDEXED) this.unindexed.clear();
-      this.unindexed.add(term);
-      return NO_POSTINGS;
-    }
+    if (positions.length === 0) return NO_POSTINGS;
     const cost = positions.length + MEMO_ENTRY_COST;
     if (this.memoCost + cost > this.maxMemoCost) {
       this.memo.clear();
