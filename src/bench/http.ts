@@ -108,6 +108,8 @@ export interface LoadRequest {
   path: string;
   body?: string;
   headers?: Record<string, string>;
+  /** A body made for each request sent, from a count over the run (a question never asked before). */
+  bodyFor?: (n: number) => string;
 }
 
 export interface LoadResult {
@@ -127,8 +129,12 @@ export interface LoadResult {
   ratioToCeiling?: number;
   /** The server's largest RSS sampled every 100 ms during this run, in MB. */
   serverRssMaxMb?: number;
-  /** For /api/ask: `cold` (every ask computed: Cache-Control no-cache) or `warm` (repeated questions, answered from the cache). */
-  cache?: "cold" | "warm";
+  /**
+   * For /api/ask: `cold` (every ask computed: Cache-Control no-cache), `new` (every ask a wording
+   * never seen, so nothing derived from the question is remembered either) or `warm` (repeated
+   * questions, answered from the cache).
+   */
+  cache?: "cold" | "new" | "warm";
 }
 
 /**
@@ -139,6 +145,7 @@ export function load(url: string, endpoint: string, requests: LoadRequest[], con
   return new Promise((resolve, reject) => {
     const times: number[] = [];
     let non2xx = 0;
+    let sent = 0;
     const instance = autocannon(
       {
         url,
@@ -148,7 +155,14 @@ export function load(url: string, endpoint: string, requests: LoadRequest[], con
         timeout: 10,
         requests: requests.map((r) => {
           const headers = { ...(r.body !== undefined ? { "content-type": "application/json" } : {}), ...r.headers };
-          return { method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body } : {}), ...(Object.keys(headers).length ? { headers } : {}) };
+          const bodyFor = r.bodyFor;
+          return {
+            method: r.method,
+            path: r.path,
+            ...(r.body !== undefined ? { body: r.body } : {}),
+            ...(Object.keys(headers).length ? { headers } : {}),
+            ...(bodyFor ? { setupRequest: (req: object) => ({ ...req, body: bodyFor(++sent) }) } : {}),
+          };
         }),
       },
       (err, result) => {

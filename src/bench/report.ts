@@ -126,9 +126,9 @@ export function startupTable(s: StartupMeasure): string {
 /** The issue's targets, checked against what was measured (reported, never asserted). */
 export function checkTargets(r: Omit<BenchReport, "targets">): TargetCheck[] {
   const out: TargetCheck[] = [];
-  // Both ask rows, cold first: the cold figure is what a new question costs, the warm one what a
-  // repeated question costs with the answer cache.
-  for (const cache of ["cold", "warm"] as const) {
+  // Every ask row: cold (answer computed, the question's wording seen before), new (a wording
+  // never seen: the most a question costs) and warm (a repeated question, from the answer cache).
+  for (const cache of ["cold", "new", "warm"] as const) {
     const ask16 = r.http?.runs.find((x) => x.endpoint.startsWith("POST /api/ask") && x.cache === cache && x.connections === 16);
     out.push({
       name: `/api/ask (${cache}) p95 at 16 connections`,

@@ -130,11 +130,21 @@ runCli(async (argv) => {
         const ask = (cacheControl?: string): LoadRequest[] =>
           questions.map((q) => ({ method: "POST", path: "/api/ask", body: JSON.stringify({ question: q }), ...(cacheControl ? { headers: { "cache-control": cacheControl } } : {}) }));
         // Cold: `Cache-Control: no-cache` makes every ask retrieve and compose afresh (and store
-        // the answer, as a miss does). Warm: the same questions, served from the answer cache.
+        // the answer, as a miss does); what the service derives from a question's wording (its
+        // terms, related words) is remembered from the last time. New: each ask is one of the
+        // questions with a number no question had before, so that is computed afresh too. Warm:
+        // the same questions, served from the answer cache.
+        const fresh: LoadRequest[] = questions.map((q) => ({
+          method: "POST",
+          path: "/api/ask",
+          body: JSON.stringify({ question: q }),
+          bodyFor: (n) => JSON.stringify({ question: `${q} #${n}` }),
+        }));
         const endpoints: [string, LoadRequest[], LoadResult["cache"]?][] = [
           ["GET /api/health", [{ method: "GET", path: "/api/health" }]],
           ["GET /api/search", questions.map((q) => ({ method: "GET", path: `/api/search?q=${encodeURIComponent(q)}&k=5` }))],
           ["POST /api/ask (cold)", ask("no-cache"), "cold"],
+          ["POST /api/ask (new wording)", fresh, "new"],
           ["POST /api/ask (warm)", ask(), "warm"],
         ];
         for (const [name, requests] of endpoints) await load(server.url, name, requests, 16, Math.min(2, runSeconds)); // warm-up
