@@ -108,8 +108,8 @@ export interface LoadRequest {
   path: string;
   body?: string;
   headers?: Record<string, string>;
-  /** A body made for each request sent, from a count over the run (a question never asked before). */
-  bodyFor?: (n: number) => string;
+  /** A body made for each request sent (a question never asked before); sent as JSON. */
+  bodyFor?: () => string;
 }
 
 export interface LoadResult {
@@ -145,7 +145,6 @@ export function load(url: string, endpoint: string, requests: LoadRequest[], con
   return new Promise((resolve, reject) => {
     const times: number[] = [];
     let non2xx = 0;
-    let sent = 0;
     const instance = autocannon(
       {
         url,
@@ -154,14 +153,14 @@ export function load(url: string, endpoint: string, requests: LoadRequest[], con
         pipelining: 1,
         timeout: 10,
         requests: requests.map((r) => {
-          const headers = { ...(r.body !== undefined ? { "content-type": "application/json" } : {}), ...r.headers };
+          const headers = { ...(r.body !== undefined || r.bodyFor ? { "content-type": "application/json" } : {}), ...r.headers };
           const bodyFor = r.bodyFor;
           return {
             method: r.method,
             path: r.path,
             ...(r.body !== undefined ? { body: r.body } : {}),
             ...(Object.keys(headers).length ? { headers } : {}),
-            ...(bodyFor ? { setupRequest: (req: object) => ({ ...req, body: bodyFor(++sent) }) } : {}),
+            ...(bodyFor ? { setupRequest: (req: object) => ({ ...req, body: bodyFor() }) } : {}),
           };
         }),
       },

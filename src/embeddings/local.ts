@@ -171,6 +171,7 @@ export class LocalEmbeddings extends Embeddings {
       return vector;
     } finally {
       for (const family of families) family.reset();
+      // Read back, the bitset is already clear; this is for a call that threw before then.
       this.inVector?.fill(0);
     }
   }

@@ -101,6 +101,7 @@ export function rerankPassages(
   // Per passage and entry (at passageIndex * entries + e): whether a sentence holds the term
   // itself, and the best share a related word or a sentence's kind earns it.
   const exactIn = new Array<number>(passages.length * entries.length).fill(0);
+  // Filled with a fraction first so the array holds doubles from the start (no conversion later).
   const partialIn = new Array<number>(passages.length * entries.length).fill(0.5).fill(0);
   forEachNewSentence(query, passages, stats, contextOf, (passageIndex, prior, chunk, i, matches) => {
     const row = scoreSentenceRow(matches, i, chunk.sentences[i]!.text, chunk.features[i]!, query, query.types, prior);

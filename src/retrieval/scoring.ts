@@ -360,7 +360,7 @@ export function namesIn(question: string): { surface: string; word: string }[] {
 
 /** Terms of a question, question words removed, weighted by IDF. */
 export function queryTerms(question: string, stats: TermStats, options: QueryTermOptions = {}): QueryTerms {
-  // One ask reads a question's terms four times (BM25 expansion, rerank, answer): computed once.
+  // One ask reads a question's terms several times (BM25 expansion, rerank, answer): computed once.
   // The key carries whether word vectors are on, which the ablation switches at run time.
   const specificity = options.specificity ?? true;
   const keyOf = (withSpecificity: boolean) => `${withSpecificity ? 1 : 0}${stats.related ? 1 : 0}\u0000${question}`;

@@ -3,7 +3,9 @@
  * by descending score cut to k gives, without ordering the many that are cut. Indices `keep`
  * rejects are left out.
  */
-export function topIndices(n: number, k: number, scoreOf: (i: number) => number, keep?: (i: number) => boolean): number[] {
+export function topIndices(n: number, wanted: number, scoreOf: (i: number) => number, keep?: (i: number) => boolean): number[] {
+  // A count of results: a fraction rounds down, and anything below one (or not a number) is none.
+  const k = wanted >= 1 ? Math.floor(wanted) : 0;
   if (k >= n) {
     const all: number[] = [];
     for (let i = 0; i < n; i++) if (!keep || keep(i)) all.push(i);
