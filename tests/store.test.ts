@@ -267,6 +267,23 @@ describe("exact scan of a small index", () => {
       Object.assign(FULL_SCAN, saved);
     }
   });
+
+  it("refuses a vector or a query holding NaN or Infinity, and keeps answering as before", async () => {
+    const dims = 64;
+    const store = new HnswStore(new FakeEmbeddings(), dims);
+    const vectors = sparseVectors(40, dims, 3);
+    await store.addVectors(vectors, vectors.map((_, i) => doc(i)));
+    const before = await store.similaritySearchVectorWithScore(vectors[5]!, 5);
+    const broken = [...vectors[6]!];
+    broken[17] = Number.NaN;
+    await expect(store.addVectors([vectors[7]!, broken], [doc(40), doc(41)])).rejects.toThrow(/dimension 17.*not a finite number/);
+    const infinite = [...vectors[5]!];
+    infinite[3] = Number.POSITIVE_INFINITY;
+    await expect(store.similaritySearchVectorWithScore(infinite, 5)).rejects.toThrow(/query vector has Infinity at dimension 3/);
+    // Nothing of the refused batch was stored, not even its good vector.
+    expect(await store.similaritySearchVectorWithScore(vectors[5]!, 5)).toEqual(before);
+    expect(await store.similaritySearchVectorWithScore(vectors[7]!, 100)).toHaveLength(40);
+  });
 });
 
 describe("the HNSW addon as installed", () => {

@@ -81,6 +81,12 @@ export function queryPoint(query: number[]): number[] | Float32Array {
   return FLOAT32_QUERIES ? Float32Array.from(query) : query;
 }
 
+/** The first dimension holding NaN or ±Infinity, or -1. */
+export function nonFiniteAt(vector: ArrayLike<number>): number {
+  for (let j = 0; j < vector.length; j++) if (!Number.isFinite(vector[j])) return j;
+  return -1;
+}
+
 /** An HNSW graph read from an index file, not yet tied to its documents. */
 export type HnswGraph = HnswIndex;
 
@@ -135,10 +141,17 @@ export class HnswStore extends VectorStore {
 
   async addVectors(vectors: number[][], documents: ChunkDocument[]): Promise<string[]> {
     if (vectors.length !== documents.length) throw new Error("vectors and documents differ in length");
+    // All checked before any is added, so a refused batch leaves the index as it was.
+    vectors.forEach((v, i) => {
+      if (v.length !== this.dims) throw new Error(`vector has ${v.length} dimensions, index has ${this.dims}`);
+      // A remote embedder can return NaN or Infinity (a broken model, a bad quantisation):
+      // stored, such a vector answers every later search with NaN similarities, silently.
+      const bad = nonFiniteAt(v);
+      if (bad >= 0) throw new Error(`vector for chunk ${documents[i]!.id ?? i} has ${v[bad]} at dimension ${bad}: the embedder returned a value that is not a finite number`);
+    });
     const index = this.ensureCapacity(vectors.length);
     const ids: string[] = [];
     vectors.forEach((v, i) => {
-      if (v.length !== this.dims) throw new Error(`vector has ${v.length} dimensions, index has ${this.dims}`);
       const label = this.documents.length;
       index.addPoint(v, label);
       const doc = documents[i]!;
@@ -161,6 +174,8 @@ export class HnswStore extends VectorStore {
   async similaritySearchVectorWithScore(query: number[], k: number, filter?: this["FilterType"]): Promise<[ChunkDocument, number][]> {
     if (!this.index || this.documents.length === 0) return [];
     if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
+    const bad = nonFiniteAt(query);
+    if (bad >= 0) throw new Error(`query vector has ${query[bad]} at dimension ${bad}: the embedder returned a value that is not a finite number`);
     const n = Math.min(k, this.documents.length);
     const exact = this.fullScan(query, n, filter);
     if (exact) return exact;
