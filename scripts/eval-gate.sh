@@ -2,7 +2,7 @@
 # Quality gate (CI): runs the project's question set through the default pipeline and fails
 # when a quality metric drops below its threshold, naming the metric. Latency is not gated.
 #
-# Thresholds sit just under the figures measured when they were last set (2026-11-24, README
+# Thresholds sit just under the figures measured when they were last set (2026-11-25, README
 # "Evaluation"), about one question of slack each: 56 answerable questions make a step of
 # about 0.018, 13 unanswerable ones a step of about 0.077. Raise them when quality improves;
 # `npm run eval -- --ablate` shows what each part of the pipeline contributes.
@@ -14,7 +14,7 @@ OUT="eval-results/eval-gate.json"
 GATE=(
   --min recallAt5=0.94        # measured 0.966
   --min mrrAt10=0.82          # measured 0.840
-  --min factRecall=0.79       # measured 0.810
+  --min factRecall=0.82       # measured 0.845
   --min citationSupport=0.95  # measured 0.982
   --min abstention=0.46       # measured 0.538
   --max falseAbstention=0.09  # measured 0.069

@@ -9,7 +9,7 @@ import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
 import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
-import { answerTypesOf, answerTypeWords, matchPassage, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
+import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, matchPassage, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { figuresIn, statesFigure } from "../src/text/numbers.js";
@@ -84,6 +84,33 @@ describe("extractive answers", () => {
     expect(figuresIn("It has 2,500 fighters, up 3.5% on a year ago.")).toEqual(["2,500", "3.5%"]);
   });
 
+  it("reads what a 'how many' question counts, and which figures count it", () => {
+    expect(countedTermsOf("How many Chinese troops are stationed there?")).toEqual(["troop"]);
+    expect(countedTermsOf("How many people died in the explosion?")).toEqual(["peopl", "di"]);
+    expect(countedTermsOf("How much has ISKP grown?")).toEqual([]);
+    expect(countedTermsOf("Who leads ISKP?")).toEqual([]);
+    const attacks = countedTermsOf("How many attacks did IS-K launch this year?");
+    expect(countsAskedThing("They have already conducted more than seventy-six attacks against the Taliban.", attacks)).toBe(true);
+    expect(countsAskedThing("It is following patterns the Taliban launched over the past 20 years.", attacks)).toBe(false);
+    expect(countsAskedThing("Four gunmen attacked the hall.", attacks)).toBe(false);
+    expect(countsAskedThing("It could launch external attacks within six to twelve months.", attacks)).toBe(false);
+    expect(countsAskedThing("Its propaganda trumpets a 9/11 style attack.", attacks)).toBe(false);
+    expect(countsAskedThing("It killed 13 U.S. servicemembers.", countedTermsOf("How many service members were killed?"))).toBe(true);
+  });
+
+  it("leads a 'how many' answer with a figure of what was asked about, not one of something else", async () => {
+    for (const [question, figure] of [
+      ["How many attacks inside Afghanistan has IS-K claimed responsibility for?", "more than 200 attacks"],
+      ["How many attacks did ISKP carry out against the Taliban this year?", "seventy-six attacks"],
+    ] as const) {
+      const a = await ask(question);
+      expect(a.abstained, question).toBe(false);
+      const lead = a.answer.replace(/^The sources give different figures:\s*- /, "").split(/\[\d+\]/)[0]!;
+      expect(lead, question).toContain(figure);
+      expectVerbatimAndCited(a);
+    }
+  });
+
   it("puts both tolls of the Kabul airport attack side by side", async () => {
     const a = await ask("How many Afghans were killed in the Kabul airport attack?");
     expect(a.answer).toContain("170");
@@ -100,6 +127,14 @@ describe("extractive answers", () => {
       expect(a.answer).toMatch(/do not answer/);
       expect(a.suggestions?.length).toBeGreaterThan(0);
     }
+  });
+
+  it("knows a name written with a prefix ('ex-ANDSF') from the name itself", async () => {
+    const a = await ask("Why are ex-ANDSF soldiers going over to IS-K?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toMatch(/ANDSF\)? are joining IS-K/);
+    // The prefix does not make an unknown name known.
+    expect((await ask("Why are ex-FARC fighters joining IS-K?")).abstained).toBe(true);
   });
 
   it("still answers when an unknown name is outweighed by what the question does match", async () => {

@@ -1,6 +1,6 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
-import { type TermStats } from "../retrieval/scoring.js";
+import { countsAskedThing, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
 import { splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -186,23 +186,32 @@ export function composeExtractiveAnswer(
   let lead = ranked[0]!;
   const chosen: CandidateSentence[] = [lead];
   const maxSentences = type === "quantity" ? options.maxSentences + 1 : options.maxSentences;
+  const leadFigureless = type === "quantity" && !statesFigure(lead.text);
   for (const c of ranked.slice(1)) {
     if (chosen.length >= maxSentences) break;
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
     // A "how many" answer lists figures: a sentence without one only dilutes it.
     if (type === "quantity" && !statesFigure(c.text)) continue;
-    if (type === "quantity" && c.coverage < lead.coverage * 0.75) continue;
+    // …and one that covers less of the question than the lead does is left out, unless the
+    // lead has no figure and it has one of what was asked about ("more than 200 attacks" for
+    // "how many attacks … claimed", after "there is no immediate claim of responsibility").
+    if (type === "quantity" && c.coverage < lead.coverage * 0.75 && !(leadFigureless && countsAskedThing(c.text, query.counted))) continue;
     if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
   }
-  // "How many…" is answered by a figure: a lead without one gives way to the best chosen
+  // "How many…" is answered by a figure of what was asked about: a chosen sentence that
+  // states one leads. Otherwise a lead without any figure gives way to the best chosen
   // sentence that has one, and is dropped, as figureless sentences are after it.
-  if (type === "quantity" && !statesFigure(lead.text)) {
-    const figured = chosen.find((c) => statesFigure(c.text));
-    if (figured) {
-      chosen.splice(chosen.indexOf(figured), 1);
-      chosen[0] = lead = figured;
+  if (type === "quantity") {
+    const counting = countsAskedThing(lead.text, query.counted) ? undefined : chosen.find((c) => countsAskedThing(c.text, query.counted));
+    const figured = statesFigure(lead.text) ? undefined : chosen.find((c) => statesFigure(c.text));
+    const better = counting ?? figured;
+    if (better) {
+      chosen.splice(chosen.indexOf(better), 1);
+      if (statesFigure(lead.text)) chosen.unshift(better);
+      else chosen[0] = better;
+      lead = better;
     }
   }
 

@@ -1,8 +1,8 @@
 import type { TextAnalyzer } from "../text/analyzer.js";
 import { splitSentences, type Sentence } from "../text/sentences.js";
-import { foldTypography, QUESTION_WORDS, stem, tokenize } from "../text/normalize.js";
+import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
-import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION } from "../text/numbers.js";
+import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, statesFigure } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -214,6 +214,64 @@ export function answerTypesOf(question: string): AnswerType[] {
 }
 
 /**
+ * What a "how many" question counts: the lower-case words after "how many" / "how much" /
+ * "number of", up to the next function word ("people died" in "How many people died in…",
+ * "troops" in "How many Chinese troops are…"), stemmed. Names are left out: they say whose
+ * count it is, not what is counted.
+ */
+export function countedTermsOf(question: string): string[] {
+  const folded = foldTypography(question);
+  const tokens = tokenize(question);
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const a = tokens[i]!.word;
+    const b = tokens[i + 1]!.word;
+    if (!((a === "how" && (b === "many" || b === "much")) || (a === "number" && b === "of"))) continue;
+    const counted: string[] = [];
+    for (let j = i + 2; j < Math.min(tokens.length, i + 2 + MAX_COUNTED_WORDS); j++) {
+      const tok = tokens[j]!;
+      if (STOPWORDS.has(tok.word) || QUESTION_WORDS.has(tok.word)) break;
+      if (/^\p{Ll}/u.test(folded.slice(tok.start, tok.end))) counted.push(stem(tok.word));
+    }
+    return counted;
+  }
+  return [];
+}
+
+const MAX_COUNTED_WORDS = 4;
+/** Words after a figure where what it counts is looked for: "13 U.S. servicemembers", "170 Afghan civilians". */
+const COUNT_WINDOW = 4;
+
+/**
+ * Whether a sentence states a figure of one of the counted words ("seventy-six attacks" for
+ * "how many attacks"), as against a figure of something else ("over the past 20 years",
+ * "four gunmen attacked"). What a figure counts is the first lower-case word after it, past
+ * names ("13 American soldiers") and before any function word ("six to twelve months"). A
+ * compound counts too: "servicemembers" for "members".
+ */
+export function countsAskedThing(sentence: string, counted: readonly string[]): boolean {
+  if (counted.length === 0) return false;
+  const folded = foldTypography(sentence);
+  const tokens = tokenize(sentence);
+  const isCounted = (word: string) => {
+    const term = stem(word);
+    return counted.some((c) => term === c || (c.length >= 5 && word.includes(c)));
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const { word, start, end } = tokens[i]!;
+    // "9/11", "24/7": a date or a phrase, not a count.
+    if (!statesFigure(word) || folded[start - 1] === "/" || folded[end] === "/") continue;
+    for (let j = i + 1; j <= Math.min(tokens.length - 1, i + COUNT_WINDOW); j++) {
+      const next = tokens[j]!;
+      if (STOPWORDS.has(next.word)) break;
+      if (!/^\p{Ll}/u.test(folded.slice(next.start, next.end))) continue;
+      if (isCounted(next.word)) return true;
+      break;
+    }
+  }
+  return false;
+}
+
+/**
  * The words of a question that only say what kind of answer it wants ("insult" in "What
  * insult does…", "recommend" in "What does … recommend…"), each with that kind. A sentence
  * of that kind meets them without using the word: "branding the Taliban as “filthy
@@ -292,6 +350,9 @@ export interface QueryTerms {
   extensions: Map<string, string[]>;
   /** The kinds of answer the question asks for (answerTypesOf). */
   types: AnswerType[];
+  /** What a "how many" question counts (countedTermsOf), and those words joined: a cache key. */
+  counted: string[];
+  countedKey: string;
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
@@ -337,6 +398,20 @@ export interface QueryTermOptions {
    * plain corpus IDF, which measured better there (MRR@10 0.830 against 0.803 on the project set).
    */
   specificity?: boolean;
+}
+
+/**
+ * Whether a hyphenated name is known from its parts: all of them ("Islamic-State"), or its
+ * capitalised ones when the rest are lower-case prefixes ("ex-ANDSF", "pro-Taliban"): the
+ * documents write "former ANDSF", and the name is what must occur in them.
+ */
+function nameKnownByParts(surface: string, word: string, stats: TermStats): boolean {
+  const parts = word.split("-");
+  if (parts.length < 2) return false;
+  if (parts.every((p) => stats.knowsWord(p))) return true;
+  const surfaces = surface.split("-");
+  const named = parts.filter((_, i) => /^\p{Lu}/u.test(surfaces[i] ?? ""));
+  return named.length > 0 && named.every((p) => stats.knowsWord(p));
 }
 
 /**
@@ -421,7 +496,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
     }
   }
   for (const { surface, word } of namesIn(question)) {
-    const known = stats.knowsWord(word) || word.split("-").every((p) => stats.knowsWord(p));
+    const known = stats.knowsWord(word) || nameKnownByParts(surface, word, stats);
     if (!known) {
       unknownNames.push(surface);
       for (const t of analyzer.terms(surface)) unknownWeight += stats.idf(t);
@@ -440,6 +515,8 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
     if (weights.has(term)) typeTerms.set(term, type);
   }
   const types = answerTypesOf(question);
+  const counted = types.includes("quantity") ? countedTermsOf(question) : [];
+  const countedKey = counted.join(" ");
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
@@ -484,6 +561,8 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       related,
       extensions,
       types,
+      counted,
+      countedKey,
       typeTerms,
       entries,
       lookups,
@@ -506,6 +585,8 @@ export interface SentenceFeatures {
   bigrams: Map<string, number>;
   /** How well the sentence carries each kind of answer (1 = neutral), filled in as questions ask for them. */
   fits: Partial<Record<AnswerType, number>>;
+  /** Whether it states a figure of what a question counts, by QueryTerms.countedKey (countsAskedThing). */
+  counts?: Map<string, boolean>;
 }
 
 export function sentenceFeatures(terms: string[], text: string): SentenceFeatures {
@@ -525,6 +606,29 @@ export function sentenceFeatures(terms: string[], text: string): SentenceFeature
 function cachedFit(features: SentenceFeatures, type: AnswerType, text: string): number {
   return (features.fits[type] ??= fitOf(type, text));
 }
+
+/**
+ * A "how many" answer is a figure of what was asked about: a sentence counting it fits
+ * better than one with a figure of something else ("over the past 20 years" for "how many
+ * attacks"). On the three question sets 2.5 and 3.2 measured alike and 1.8 chose that
+ * sentence (fact recall 0.828 against 0.845 on the project set). Other figures keep their
+ * fit: lowering it dropped the second source of a "the sources give different figures" list.
+ */
+const COUNTED_FIT = 2.5;
+
+/** cachedFit, with a "how many" question's fit raised for a sentence that counts what it asks about. */
+function fitFor(features: SentenceFeatures, type: AnswerType, text: string, query: QueryTerms): number {
+  if (type !== "quantity" || query.counted.length === 0) return cachedFit(features, type, text);
+  const counts = (features.counts ??= new Map());
+  let hit = counts.get(query.countedKey);
+  if (hit === undefined) {
+    if (counts.size >= MAX_COUNT_KEYS) counts.clear();
+    counts.set(query.countedKey, (hit = countsAskedThing(text, query.counted)));
+  }
+  return hit ? COUNTED_FIT : cachedFit(features, type, text);
+}
+/** Verdicts kept per sentence: one per wording of what is counted that questions used recently. */
+const MAX_COUNT_KEYS = 16;
 
 export interface SentenceScore {
   /** IDF-weighted share of the question's terms the sentence (with its context) covers (0..1). */
@@ -732,7 +836,7 @@ export function scoreSentenceRow(
   if (held >= 2) for (const b of query.bigrams) phrase += features.bigrams.get(b) ?? 0;
   const phraseBonus = 1 + 0.15 * Math.min(phrase, 3);
   let typeFit = 1;
-  for (const type of types) typeFit *= cachedFit(features, type, sentenceText);
+  for (const type of types) typeFit *= fitFor(features, type, sentenceText, query);
   row.coverage = coverage;
   row.score = rankShare * phraseBonus * features.shape * typeFit * (0.85 + 0.15 * passagePrior);
   return row;

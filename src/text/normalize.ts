@@ -29,7 +29,8 @@ export const STOPWORDS = new Set(
 export const QUESTION_WORDS = new Set(
   (
     "how many much what which who whom whose when where why tell describe explain give list name say said " +
-    "according documents document sources source mention mentioned kind sort type happened happen did does"
+    "according documents document sources source mention mentioned kind sort type happened happen did does " +
+    "versus vs compare compared comparison"
   ).split(/\s+/),
 );
 

@@ -589,7 +589,10 @@ describe("(e) a client disconnecting mid-answer aborts the work", () => {
       for (const kind of new Set([...Object.keys(before), ...Object.keys(after)])) {
         expect(after[kind] ?? 0, `${kind}: before ${JSON.stringify(before)} after ${JSON.stringify(after)}`).toBeLessThanOrEqual((before[kind] ?? 0) + 1);
       }
-      expect(listenersAfter).toEqual(listenersBefore);
+      // A leak grows the count; one fewer is a short-lived listener of the baseline gone
+      // (seen once under the full suite's load), not a leak.
+      expect(listenersAfter.server).toBe(listenersBefore.server);
+      expect(listenersAfter.process, `process listeners before ${listenersBefore.process}`).toBeLessThanOrEqual(listenersBefore.process);
       const open = await new Promise<number>((resolve) => api.server.getConnections((_e, c) => resolve(c)));
       expect(open).toBe(0);
       survived.push(`client disconnects mid-answer x8 (LLM request closed within ${Math.round(Math.max(...abortMs))} ms, no leaked handles)`);
