@@ -85,7 +85,7 @@ describe("extractive answers", () => {
   });
 
   it("reads what a 'how many' question counts, and which figures count it", () => {
-    expect(countedTermsOf("How many Chinese troops are stationed there?")).toEqual(["troop"]);
+    expect(countedTermsOf("How many Chinese troops are stationed there?")).toEqual(["chines", "troop"]);
     expect(countedTermsOf("How many people died in the explosion?")).toEqual(["peopl", "di"]);
     expect(countedTermsOf("How much has ISKP grown?")).toEqual([]);
     expect(countedTermsOf("Who leads ISKP?")).toEqual([]);
@@ -96,6 +96,9 @@ describe("extractive answers", () => {
     expect(countsAskedThing("It could launch external attacks within six to twelve months.", attacks)).toBe(false);
     expect(countsAskedThing("Its propaganda trumpets a 9/11 style attack.", attacks)).toBe(false);
     expect(countsAskedThing("It killed 13 U.S. servicemembers.", countedTermsOf("How many service members were killed?"))).toBe(true);
+    expect(countedTermsOf("How many Afghans were killed?")).toEqual(["afghan"]);
+    expect(countsAskedThing("It killed 13 American soldiers and 170 Afghans.", countedTermsOf("How many Afghans were killed?"))).toBe(true);
+    expect(countsAskedThing("It killed 13 American soldiers.", countedTermsOf("How many soldiers were killed?"))).toBe(true);
   });
 
   it("leads a 'how many' answer with a figure of what was asked about, not one of something else", async () => {
@@ -109,6 +112,15 @@ describe("extractive answers", () => {
       expect(lead, question).toContain(figure);
       expectVerbatimAndCited(a);
     }
+  });
+
+  it("puts two sources' tolls side by side when asked whether they agree, and nothing else", async () => {
+    const a = await ask("How many Afghans died in the Kabul airport bombing, and do the articles give the same number?");
+    expect(a.answer).toMatch(/different figures/);
+    expect(a.answer).toContain("170 Afghans");
+    expect(a.answer).toContain("180 Afghans");
+    expect(a.answer).not.toMatch(/Bajaur|Peshawar|Moscow/);
+    expectVerbatimAndCited(a);
   });
 
   it("puts both tolls of the Kabul airport attack side by side", async () => {

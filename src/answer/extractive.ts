@@ -187,16 +187,22 @@ export function composeExtractiveAnswer(
   const chosen: CandidateSentence[] = [lead];
   const maxSentences = type === "quantity" ? options.maxSentences + 1 : options.maxSentences;
   const leadFigureless = type === "quantity" && !statesFigure(lead.text);
+  const leadCounts = type === "quantity" && countsAskedThing(lead.text, query.counted);
   for (const c of ranked.slice(1)) {
     if (chosen.length >= maxSentences) break;
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
     // A "how many" answer lists figures: a sentence without one only dilutes it.
     if (type === "quantity" && !statesFigure(c.text)) continue;
-    // …and one that covers less of the question than the lead does is left out, unless the
-    // lead has no figure and it has one of what was asked about ("more than 200 attacks" for
-    // "how many attacks … claimed", after "there is no immediate claim of responsibility").
-    if (type === "quantity" && c.coverage < lead.coverage * 0.75 && !(leadFigureless && countsAskedThing(c.text, query.counted))) continue;
+    // …and one that covers less of the question than the lead does is left out, unless it has
+    // a figure of what was asked about and either the lead has no figure ("more than 200
+    // attacks" for "how many attacks … claimed", after "there is no immediate claim of
+    // responsibility") or the lead has one too and this is another source's ("170 Afghans"
+    // beside "180 Afghans"): what the sources say side by side.
+    if (type === "quantity" && c.coverage < lead.coverage * 0.75) {
+      const otherSource = passages[c.passageIndex]!.documentId !== passages[lead.passageIndex]!.documentId;
+      if (!((leadFigureless || (leadCounts && otherSource)) && countsAskedThing(c.text, query.counted))) continue;
+    }
     if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
   }

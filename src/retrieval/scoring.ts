@@ -214,13 +214,12 @@ export function answerTypesOf(question: string): AnswerType[] {
 }
 
 /**
- * What a "how many" question counts: the lower-case words after "how many" / "how much" /
+ * What a "how many" question counts: the words after "how many" / "how much" /
  * "number of", up to the next function word ("people died" in "How many people died in…",
- * "troops" in "How many Chinese troops are…"), stemmed. Names are left out: they say whose
- * count it is, not what is counted.
+ * "chinese troops" in "How many Chinese troops are…", "afghans" in "How many Afghans were…"),
+ * stemmed. A verb may be among them ("died"): it then counts only where it follows a figure.
  */
 export function countedTermsOf(question: string): string[] {
-  const folded = foldTypography(question);
   const tokens = tokenize(question);
   for (let i = 0; i + 1 < tokens.length; i++) {
     const a = tokens[i]!.word;
@@ -230,7 +229,7 @@ export function countedTermsOf(question: string): string[] {
     for (let j = i + 2; j < Math.min(tokens.length, i + 2 + MAX_COUNTED_WORDS); j++) {
       const tok = tokens[j]!;
       if (STOPWORDS.has(tok.word) || QUESTION_WORDS.has(tok.word)) break;
-      if (/^\p{Ll}/u.test(folded.slice(tok.start, tok.end))) counted.push(stem(tok.word));
+      counted.push(stem(tok.word));
     }
     return counted;
   }
@@ -245,8 +244,8 @@ const COUNT_WINDOW = 4;
  * Whether a sentence states a figure of one of the counted words ("seventy-six attacks" for
  * "how many attacks"), as against a figure of something else ("over the past 20 years",
  * "four gunmen attacked"). What a figure counts is the first lower-case word after it, past
- * names ("13 American soldiers") and before any function word ("six to twelve months"). A
- * compound counts too: "servicemembers" for "members".
+ * names ("13 American soldiers", unless the name is what is counted: "170 Afghans") and before
+ * any function word ("six to twelve months"). A compound counts too: "servicemembers" for "members".
  */
 export function countsAskedThing(sentence: string, counted: readonly string[]): boolean {
   if (counted.length === 0) return false;
@@ -263,9 +262,8 @@ export function countsAskedThing(sentence: string, counted: readonly string[]): 
     for (let j = i + 1; j <= Math.min(tokens.length - 1, i + COUNT_WINDOW); j++) {
       const next = tokens[j]!;
       if (STOPWORDS.has(next.word)) break;
-      if (!/^\p{Ll}/u.test(folded.slice(next.start, next.end))) continue;
       if (isCounted(next.word)) return true;
-      break;
+      if (/^\p{Ll}/u.test(folded.slice(next.start, next.end))) break;
     }
   }
   return false;
