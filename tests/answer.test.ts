@@ -9,7 +9,7 @@ import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
 import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
-import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, matchPassage, queryTerms, scoreSentence, TermStats } from "../src/retrieval/scoring.js";
+import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, matchPassage, queryTerms, scoreSentenceRow, sentenceScoreOf, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { figuresIn, statesFigure } from "../src/text/numbers.js";
@@ -207,7 +207,7 @@ describe("words that only say what kind of answer is wanted", () => {
     const query = queryTerms("What nickname do the rebels use for the governor?", stats, { specificity: false });
     const score = (text: string) => {
       const chunk = stats.sentencesOf(text);
-      return scoreSentence(matchPassage(query, chunk), 0, text, chunk.features[0]!, query, ["term"], 1);
+      return sentenceScoreOf(scoreSentenceRow(matchPassage(query, chunk), 0, text, chunk.features[0]!, query, ["term"], 1), query);
     };
     const [labelled, plain] = texts.map(score);
     expect(labelled!.score).toBeGreaterThan(plain!.score);
@@ -221,7 +221,7 @@ describe("words that only say what kind of answer is wanted", () => {
     const query = queryTerms("When did the rebels seize the port?", stats, { specificity: false });
     const text = "The rebels seized the port in May.";
     const chunk = stats.sentencesOf(text);
-    const scored = scoreSentence(matchPassage(query, chunk), 0, text, chunk.features[0]!, query, query.types, 1);
+    const scored = sentenceScoreOf(scoreSentenceRow(matchPassage(query, chunk), 0, text, chunk.features[0]!, query, query.types, 1), query);
     expect([...scored.matched].sort()).toEqual(["port", "rebel", "seiz"]);
     expect(scored.coverage).toBeCloseTo(1, 5);
   });

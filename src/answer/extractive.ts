@@ -186,8 +186,15 @@ export function composeExtractiveAnswer(
   let lead = ranked[0]!;
   const chosen: CandidateSentence[] = [lead];
   const maxSentences = type === "quantity" ? options.maxSentences + 1 : options.maxSentences;
+  // Whether a sentence states a figure of what a "how many" question counts, read once each.
+  const countVerdicts = new Map<CandidateSentence, boolean>();
+  const counts = (c: CandidateSentence): boolean => {
+    let verdict = countVerdicts.get(c);
+    if (verdict === undefined) countVerdicts.set(c, (verdict = type === "quantity" && countsAskedThing(c.text, query.counted)));
+    return verdict;
+  };
   const leadFigureless = type === "quantity" && !statesFigure(lead.text);
-  const leadCounts = type === "quantity" && countsAskedThing(lead.text, query.counted);
+  const leadCounts = counts(lead);
   for (const c of ranked.slice(1)) {
     if (chosen.length >= maxSentences) break;
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
@@ -201,7 +208,7 @@ export function composeExtractiveAnswer(
     // beside "180 Afghans"): what the sources say side by side.
     if (type === "quantity" && c.coverage < lead.coverage * 0.75) {
       const otherSource = passages[c.passageIndex]!.documentId !== passages[lead.passageIndex]!.documentId;
-      if (!((leadFigureless || (leadCounts && otherSource)) && countsAskedThing(c.text, query.counted))) continue;
+      if (!((leadFigureless || (leadCounts && otherSource)) && counts(c))) continue;
     }
     if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
@@ -210,13 +217,11 @@ export function composeExtractiveAnswer(
   // states one leads. Otherwise a lead without any figure gives way to the best chosen
   // sentence that has one, and is dropped, as figureless sentences are after it.
   if (type === "quantity") {
-    const counting = countsAskedThing(lead.text, query.counted) ? undefined : chosen.find((c) => countsAskedThing(c.text, query.counted));
-    const figured = statesFigure(lead.text) ? undefined : chosen.find((c) => statesFigure(c.text));
-    const better = counting ?? figured;
+    const better = (leadCounts ? undefined : chosen.find(counts)) ?? (leadFigureless ? chosen.find((c) => statesFigure(c.text)) : undefined);
     if (better) {
       chosen.splice(chosen.indexOf(better), 1);
-      if (statesFigure(lead.text)) chosen.unshift(better);
-      else chosen[0] = better;
+      if (leadFigureless) chosen[0] = better;
+      else chosen.unshift(better);
       lead = better;
     }
   }

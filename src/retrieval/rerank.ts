@@ -2,7 +2,7 @@ import {
   entriesInHeader,
   matchPassage,
   queryTerms,
-  scoreSentence,
+  sentenceScoreOf,
   scoreSentenceRow,
   type ChunkSentences,
   type PassageMatches,
@@ -73,7 +73,8 @@ export function scoreCandidates(
   const candidates: CandidateSentence[] = [];
   forEachNewSentence(query, passages, stats, contextOf, (passageIndex, prior, chunk, i, matches, start) => {
     const s = chunk.sentences[i]!;
-    const { coverage, score, matched, partial } = scoreSentence(matches, i, s.text, chunk.features[i]!, query, query.types, prior);
+    const row = scoreSentenceRow(matches, i, s.text, chunk.features[i]!, query, query.types, prior);
+    const { coverage, score, matched, partial } = sentenceScoreOf(row, query);
     candidates.push({ text: s.text, start, end: start + s.end - s.start, passageIndex, terms: chunk.terms[i]!, coverage, score, matched, partial });
   });
   return { candidates, unknownNames: query.unknownNames, queryWeight: query.total, unseenShare: query.unseenShare, query };

@@ -249,7 +249,7 @@ const COUNT_WINDOW = 4;
  */
 export function countsAskedThing(sentence: string, counted: readonly string[]): boolean {
   if (counted.length === 0) return false;
-  const folded = foldTypography(sentence);
+  // Token offsets hold in the text as given: folding typography changes no length.
   const tokens = tokenize(sentence);
   const isCounted = (word: string) => {
     const term = stem(word);
@@ -258,12 +258,12 @@ export function countsAskedThing(sentence: string, counted: readonly string[]): 
   for (let i = 0; i < tokens.length; i++) {
     const { word, start, end } = tokens[i]!;
     // "9/11", "24/7": a date or a phrase, not a count.
-    if (!statesFigure(word) || folded[start - 1] === "/" || folded[end] === "/") continue;
+    if (!statesFigure(word) || sentence[start - 1] === "/" || sentence[end] === "/") continue;
     for (let j = i + 1; j <= Math.min(tokens.length - 1, i + COUNT_WINDOW); j++) {
       const next = tokens[j]!;
       if (STOPWORDS.has(next.word)) break;
       if (isCounted(next.word)) return true;
-      if (/^\p{Ll}/u.test(folded.slice(next.start, next.end))) break;
+      if (/^\p{Ll}/u.test(sentence.slice(next.start, next.end))) break;
     }
   }
   return false;
@@ -840,17 +840,9 @@ export function scoreSentenceRow(
   return row;
 }
 
-/** scoreSentenceRow with the terms met as sets, for callers that keep each sentence's findings. */
-export function scoreSentence(
-  matches: PassageMatches,
-  i: number,
-  sentenceText: string,
-  features: SentenceFeatures,
-  query: QueryTerms,
-  types: AnswerType[],
-  passagePrior: number,
-): SentenceScore {
-  const { coverage, score, exact, partial } = scoreSentenceRow(matches, i, sentenceText, features, query, types, passagePrior);
+/** A row of scoreSentenceRow with the terms met as sets, for callers that keep each sentence's findings. */
+export function sentenceScoreOf(row: SentenceRow, query: QueryTerms): SentenceScore {
+  const { coverage, score, exact, partial } = row;
   // Most sentences match little: their sets are allocated only once they have a member.
   let matched: Set<string> | undefined;
   let partialTerms: Map<string, number> | undefined;
