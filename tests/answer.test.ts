@@ -82,6 +82,12 @@ describe("extractive answers", () => {
     expect(figuresIn("In 2021 it killed 13 U.S. servicemembers and at least 170 Afghans.")).toEqual(["13", "170"]);
     expect(figuresIn("The attack killed 13.")).toEqual(figuresIn("The attack killed 13 people."));
     expect(figuresIn("It has 2,500 fighters, up 3.5% on a year ago.")).toEqual(["2,500", "3.5%"]);
+    // A day of a month is a date too, written either way round; a bare number beside "may" is not.
+    expect(statesFigure("by Khalid Iqbal 30 November 2023")).toBe(false);
+    expect(statesFigure("On the 2nd of November 2021, IS-K launched an attack.")).toBe(false);
+    expect(figuresIn("A drone strike on Aug. 29 killed ten civilians.")).toEqual(["ten"]);
+    expect(figuresIn("Some 12 may be held.")).toEqual(["12"]);
+    expect(figuresIn("It killed 13 on 26 August and 40 more on August 29th.")).toEqual(["13", "40"]);
   });
 
   it("reads what a 'how many' question counts, and which figures count it", () => {
@@ -112,6 +118,22 @@ describe("extractive answers", () => {
       expect(lead, question).toContain(figure);
       expectVerbatimAndCited(a);
     }
+  });
+
+  it("quotes statements, not the headline or site lines whose words a question repeats", async () => {
+    const a = await ask("Why must the West wake up to the threat of Islamic State-Khorasan?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toContain("It is time to wake up");
+    for (const s of a.answer.split(/\s*\[\d+\]\s*/).filter(Boolean)) expect(s, s).toMatch(/[.!?]["'\u201D\u2019)\]]*$/);
+    expectVerbatimAndCited(a);
+  });
+
+  it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {
+    const a = await ask("How many attacks did ISKP claim in 2023?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toContain("more than 200 attacks");
+    expect(a.answer).not.toMatch(/Khalid Iqbal|different figures/);
+    expectVerbatimAndCited(a);
   });
 
   it("puts two sources' tolls side by side when asked whether they agree, and nothing else", async () => {

@@ -2,7 +2,7 @@ import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
-import { splitSentences } from "../text/sentences.js";
+import { endsAsStatement, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
 import { figuresIn, statesFigure } from "../text/numbers.js";
@@ -199,6 +199,8 @@ export function composeExtractiveAnswer(
     if (chosen.length >= maxSentences) break;
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
+    // Headings, bylines and site lines may match the question's words, yet state nothing.
+    if (!endsAsStatement(c.text)) continue;
     // A "how many" answer lists figures: a sentence without one only dilutes it.
     if (type === "quantity" && !statesFigure(c.text)) continue;
     // …and one that covers less of the question than the lead does is left out, unless it has

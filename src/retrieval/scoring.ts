@@ -1,5 +1,5 @@
 import type { TextAnalyzer } from "../text/analyzer.js";
-import { splitSentences, type Sentence } from "../text/sentences.js";
+import { endsAsStatement, splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
 import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, statesFigure } from "../text/numbers.js";
@@ -306,7 +306,7 @@ const QUOTED_PHRASE = /["\u201C\u2018'][^"\u201D\u2019']{2,60}["\u201D\u2019']/;
 function fitOf(type: AnswerType, sentence: string): number {
   switch (type) {
     case "quantity":
-      return DIGITS.test(sentence) ? 1.35 : CARDINAL_WORD.test(sentence) ? 1.3 : VAGUE_AMOUNTS.test(sentence) ? 1.05 : 0.75;
+      return !statesFigure(sentence) ? (VAGUE_AMOUNTS.test(sentence) ? 1.05 : 0.75) : DIGITS.test(sentence) ? 1.35 : 1.3;
     case "time":
       return YEAR_OR_DATE.test(sentence) || DURATION.test(sentence) ? 1.3 : 0.8;
     case "place":
@@ -591,8 +591,7 @@ export function sentenceFeatures(terms: string[], text: string): SentenceFeature
   const words = terms.length;
   // Headings and fragments are not answers; very long sentences dilute.
   const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
-  // A line without closing punctuation is a heading, caption or site line, not a statement.
-  const statementFit = /[.!?]["'\u201D\u2019)\]]*$/.test(text.trim()) ? 1 : 0.5;
+  const statementFit = endsAsStatement(text) ? 1 : 0.5;
   const bigrams = new Map<string, number>();
   for (let i = 1; i < terms.length; i++) {
     const pair = `${terms[i - 1]} ${terms[i]}`;

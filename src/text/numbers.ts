@@ -17,12 +17,20 @@ export const CARDINAL_WORD_ALTERNATION = [...Object.keys(UNITS), ...Object.keys(
 /** A cardinal number word anywhere in a text ("one" included). */
 export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`, "i");
 
-// "one" is too often not a count ("one of the groups"), and a year is a date, not a figure.
+// "one" is too often not a count ("one of the groups"), and a year is a date, not a figure;
+// so is a day of a month ("30 November", "2nd of November", "August 29"), which a byline or
+// dateline would otherwise offer as the answer to "how many".
 // Separators count only between digits: "killed 13." states 13, as "13 people" does.
 const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
-const FIGURE_SOURCE = `\\b(?!(?:19|20)\\d\\d\\b)\\d+(?:[.,]\\d+)*%?|\\b(?:${COUNTING_WORDS})\\b`;
-const FIGURE = new RegExp(FIGURE_SOURCE, "i");
-const FIGURES = new RegExp(FIGURE_SOURCE, "gi");
+const MONTH_WORD = "(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\b";
+const NOT_A_DAY = `(?<!\\b${MONTH_WORD}\\.?\\s+)(?!\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_WORD})`;
+// Case-sensitive, so "12 may" is a figure and "12 May" a day; number words in any case.
+const ANY_CASE_COUNTING_WORDS = COUNTING_WORDS.split("|")
+  .flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()])
+  .join("|");
+const FIGURE_SOURCE = `\\b(?!(?:19|20)\\d\\d\\b)${NOT_A_DAY}\\d+(?:[.,]\\d+)*%?|\\b(?:${ANY_CASE_COUNTING_WORDS})\\b`;
+const FIGURE = new RegExp(FIGURE_SOURCE);
+const FIGURES = new RegExp(FIGURE_SOURCE, "g");
 
 /** Whether a text states a figure: digits other than a year, or a cardinal word above one. */
 export function statesFigure(text: string): boolean {

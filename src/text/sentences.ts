@@ -69,3 +69,13 @@ function pushSentence(out: Sentence[], text: string, start: number, end: number,
   while (end > start && /\s/.test(text[end - 1]!)) end--;
   if (end > start) out.push({ text: text.slice(start, end), start, end, paragraph });
 }
+
+const CLOSING_PUNCTUATION = /[.!?]["'\u201D\u2019)\]]*$/;
+
+/**
+ * Whether a sentence closes as a statement does. A line without closing punctuation is a
+ * heading, byline, dateline, caption or site line: part of the page, not a claim to quote.
+ */
+export function endsAsStatement(text: string): boolean {
+  return CLOSING_PUNCTUATION.test(text.trimEnd());
+}
