@@ -76,8 +76,9 @@ export class AnswerService {
     if (textOf) this.documentAccess = { textOf, passageFor: (id, start, end) => deps.retriever.passageFor(id, start, end) };
   }
 
-  search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>): Promise<Passage[]> {
-    return this.deps.retriever.search(query, k, options);
+  /** @param warnings receives how retrieval fell short (an embedder down: keyword search alone). */
+  search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>, warnings?: string[]): Promise<Passage[]> {
+    return this.deps.retriever.search(query, k, options, warnings);
   }
 
   async standaloneQuery(question: string, history: HistoryTurn[] | undefined, warnings: string[], signal?: AbortSignal): Promise<string> {
@@ -124,13 +125,15 @@ export class AnswerService {
       }
     }
     const answer = await this.compute(options, cacheQuery ?? (await this.standaloneQuery(question, options.history, warnings, options.signal)), k, warnings, t0);
-    if (key !== undefined && answer.mode === "extractive") this.deps.cache!.set(key, answer);
+    // An answer with warnings was made with something missing (the embedder, the LLM's
+    // rewrite): the same question should get the whole pipeline's answer once it is back.
+    if (key !== undefined && answer.mode === "extractive" && answer.warnings.length === 0) this.deps.cache!.set(key, answer);
     return answer;
   }
 
   /** Retrieval and composition for the standalone query (the question, or a follow-up rewritten). */
   private async compute(options: AskRequestOptions, query: string, k: number, warnings: string[], t0: number): Promise<Answer> {
-    const passages = await this.deps.retriever.search(query, k, options.retrieval);
+    const passages = await this.deps.retriever.search(query, k, options.retrieval, warnings);
     const t1 = performance.now();
     if (options.signal?.aborted) throw new AbortError();
 

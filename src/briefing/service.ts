@@ -66,7 +66,8 @@ export const DEFAULT_LIMITS: BriefingLimits = {
 };
 
 export interface BriefingDeps {
-  search: (query: string, k: number) => Promise<Passage[]>;
+  /** @param warnings receives how retrieval fell short, for the briefing's own warnings. */
+  search: (query: string, k: number, warnings?: string[]) => Promise<Passage[]>;
   stats: TermStats;
   documents: CorpusDocument[];
   /** Every chunk of the index as a passage: the timeline and the figures scan the whole corpus. */
@@ -193,7 +194,7 @@ export class BriefingService {
   /** Wires the service from the composition root's services; the LLM writer is loaded lazily. */
   static fromServices(services: Services, options: { writer?: BriefingWriter | null; limits?: Partial<BriefingLimits> } = {}): BriefingService {
     return new BriefingService({
-      search: (q, k) => services.answers.search(q, k),
+      search: (q, k, warnings) => services.answers.search(q, k, undefined, warnings),
       stats: services.stats,
       documents: services.index.documents,
       chunks: services.index.chunks.map((c) => ({
@@ -253,13 +254,13 @@ export class BriefingService {
     // Retrieval: one search per facet, plus broad pools for the timeline and the figures.
     const facetPassages = new Map<FacetId, Passage[]>();
     for (const facet of FACETS) {
-      facetPassages.set(facet.id, await this.deps.search(facet.question(topic), this.limits.facetK));
+      facetPassages.set(facet.id, await this.deps.search(facet.question(topic), this.limits.facetK, warnings));
       check();
     }
     const timeQueries = [topic, `When did ${topic} happen?`, `${topic} dates events attacks years`];
     const figureQueries = [FACETS.find((f) => f.id === "howMany")!.question(topic), `${topic} killed casualties fighters members estimates`];
-    const timePool = uniquePassages(await Promise.all(timeQueries.map((q) => this.deps.search(q, this.limits.poolK))));
-    const figurePool = uniquePassages([timePool, ...(await Promise.all(figureQueries.map((q) => this.deps.search(q, this.limits.poolK))))]);
+    const timePool = uniquePassages(await Promise.all(timeQueries.map((q) => this.deps.search(q, this.limits.poolK, warnings))));
+    const figurePool = uniquePassages([timePool, ...(await Promise.all(figureQueries.map((q) => this.deps.search(q, this.limits.poolK, warnings))))]);
     check();
     const t1 = performance.now();
 

@@ -5,7 +5,7 @@ import { rerankPassages } from "./rerank.js";
 import { namesIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
 import { tokenize } from "../text/normalize.js";
-import type { Passage } from "./types.js";
+import { EmbedderUnavailableError, type Passage } from "./types.js";
 
 export interface HybridOptions {
   /** Candidates taken from each ranker before fusion. */
@@ -91,7 +91,11 @@ export class HybridRetriever {
   }
   private readonly containedPairs = new Map<number, boolean>();
 
-  async search(query: string, k: number, options: Partial<HybridOptions> = {}): Promise<Passage[]> {
+  /**
+   * @param warnings receives what the caller should tell its client about how the passages
+   * were found: when the embedder fails, hybrid search goes on with BM25 alone and says so here.
+   */
+  async search(query: string, k: number, options: Partial<HybridOptions> = {}, warnings?: string[]): Promise<Passage[]> {
     const opts = { ...DEFAULT_HYBRID, ...options };
     const fused = new Map<number, FusedEntry>();
     const entry = (p: number) => {
@@ -106,8 +110,24 @@ export class HybridRetriever {
     const named = this.stats && opts.rerankDepth > 0 ? this.sourceNamedIn(query) : undefined;
     const sources = new Set(named ? [named.documentId] : []);
     const asked = named ? this.withoutTerms(query, named.terms) : query;
+    let vector: number[] | undefined;
     if (opts.mode !== "bm25") {
-      const vector = await this.store.embeddings.embedQuery(asked);
+      // A remote embedder may be down while BM25, in process, is not: an answer found by
+      // keywords, flagged as such, serves the analyst better than an error.
+      try {
+        const embedded = await this.store.embeddings.embedQuery(asked);
+        // Vectors of the wrong size or with NaN in them (another model, a broken server) are no answer either.
+        const problem = this.store.queryProblem(embedded);
+        if (problem) throw new Error(problem);
+        vector = embedded;
+      } catch (err) {
+        const reason = (err as Error)?.message ?? String(err);
+        if (opts.mode === "dense") throw new EmbedderUnavailableError(reason);
+        const warning = `The embedding service did not answer (${reason}); passages were found by keyword search alone.`;
+        if (warnings && !warnings.includes(warning)) warnings.push(warning);
+      }
+    }
+    if (vector) {
       const dense = await this.store.similaritySearchVectorWithScore(vector, opts.candidates);
       const ranked = new Set<ChunkDocument>();
       dense.forEach(([doc, sim], rank) => {

@@ -20,3 +20,14 @@ export interface Passage {
   /** BM25 score (0 when the passage came from dense search only). */
   bm25Score: number;
 }
+
+/**
+ * The embedder could not embed a query (a remote embedding service down, timing out or
+ * returning garbage), and only dense retrieval was asked for: nothing else can rank passages.
+ */
+export class EmbedderUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`The embedding service did not answer: ${reason}`);
+    this.name = "EmbedderUnavailableError";
+  }
+}

@@ -174,8 +174,9 @@ export function createApp(deps: AppDeps): express.Express {
       const parsed = SearchQuerySchema.safeParse(req.query);
       if (!parsed.success) throw validationError(parsed.error, "query");
       const services = ready();
-      const results = await services.answers.search(parsed.data.q, parsed.data.k ?? config.RETRIEVAL_K);
-      res.json({ results });
+      const warnings: string[] = [];
+      const results = await services.answers.search(parsed.data.q, parsed.data.k ?? config.RETRIEVAL_K, undefined, warnings);
+      res.json(warnings.length > 0 ? { results, warnings } : { results });
     }),
   );
 

@@ -29,7 +29,11 @@ export const PassageSchema = CitationSchema.omit({ n: true }).extend({
   denseScore: z.number(),
   bm25Score: z.number(),
 });
-export const SearchResponseSchema = z.object({ results: z.array(PassageSchema) });
+export const SearchResponseSchema = z.object({
+  results: z.array(PassageSchema),
+  /** How retrieval fell short, when it did (the embedder down: keyword search alone). */
+  warnings: z.array(z.string()).optional(),
+});
 
 export const DocumentSummarySchema = z.object({
   id: z.string(),

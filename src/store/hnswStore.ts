@@ -170,12 +170,19 @@ export class HnswStore extends VectorStore {
     this.index?.setEf(ef);
   }
 
+  /** Why a query vector cannot be searched with (wrong length, a non-finite value), or undefined when it can. */
+  queryProblem(query: ArrayLike<number>): string | undefined {
+    if (query.length !== this.dims) return `query has ${query.length} dimensions, index has ${this.dims}`;
+    const bad = nonFiniteAt(query);
+    if (bad >= 0) return `query vector has ${query[bad]} at dimension ${bad}: the embedder returned a value that is not a finite number`;
+    return undefined;
+  }
+
   /** Returns [document, cosine similarity] pairs, best first. */
   async similaritySearchVectorWithScore(query: number[], k: number, filter?: this["FilterType"]): Promise<[ChunkDocument, number][]> {
     if (!this.index || this.documents.length === 0) return [];
-    if (query.length !== this.dims) throw new Error(`query has ${query.length} dimensions, index has ${this.dims}`);
-    const bad = nonFiniteAt(query);
-    if (bad >= 0) throw new Error(`query vector has ${query[bad]} at dimension ${bad}: the embedder returned a value that is not a finite number`);
+    const problem = this.queryProblem(query);
+    if (problem) throw new Error(problem);
     const n = Math.min(k, this.documents.length);
     const exact = this.fullScan(query, n, filter);
     if (exact) return exact;

@@ -12,6 +12,9 @@ import type { AddressInfo, Socket } from "node:net";
  *
  * Streaming requests get SSE `data: {chunk}` lines with `choices[0].delta.content`, then
  * `data: [DONE]`; other requests get one `chat.completion` JSON object.
+ *
+ * `/v1/embeddings` answers with `fakeEmbedding` vectors (words hashed into 256 dimensions),
+ * or as `fake.embeddings` says for that request's inputs.
  */
 
 export interface ChatMessage {
@@ -38,6 +41,23 @@ export type Behaviour =
 
 export type Script = (body: ChatRequestBody, index: number) => Behaviour;
 
+/** How the embeddings route answers: vectors, or one of the failures. */
+export type EmbeddingBehaviour = { kind: "vectors"; dims?: number } | Extract<Behaviour, { kind: "hang" | "status" | "garbage" }>;
+
+export const FAKE_EMBEDDING_DIMS = 256;
+
+/** A deterministic bag-of-words vector: each lower-case word hashed to a dimension, L2-normalised. */
+export function fakeEmbedding(text: string, dims = FAKE_EMBEDDING_DIMS): number[] {
+  const v = new Array<number>(dims).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    let h = 2166136261;
+    for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+    v[(h >>> 0) % dims]! += 1;
+  }
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
 export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
@@ -49,6 +69,10 @@ export interface FakeOpenAI {
   baseURL: string;
   requests: RecordedRequest[];
   script: Script;
+  /** How `/v1/embeddings` answers a request for these inputs. */
+  embeddings: (inputs: string[]) => EmbeddingBehaviour;
+  /** Inputs of every embeddings request, in order. */
+  embeddingRequests: string[][];
   /** Clears the recorded requests (and keeps the script). */
   reset(): void;
   /** Stops listening and destroys every open socket, so hanging requests end too. */
@@ -56,6 +80,7 @@ export interface FakeOpenAI {
 }
 
 const PATHS = new Set(["/v1/chat/completions", "/chat/completions"]);
+const EMBEDDING_PATHS = new Set(["/v1/embeddings", "/embeddings"]);
 
 function pieces(text: string, size: number): string[] {
   const out: string[] = [];
@@ -81,8 +106,11 @@ export async function startFakeOpenAI(script: Script = () => ({ kind: "reply", t
     baseURL: "",
     requests,
     script,
+    embeddings: () => ({ kind: "vectors" }),
+    embeddingRequests: [],
     reset() {
       requests.length = 0;
+      fake.embeddingRequests.length = 0;
     },
     async close() {
       closed = true;
@@ -99,6 +127,10 @@ export async function startFakeOpenAI(script: Script = () => ({ kind: "reply", t
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (req.method === "POST" && EMBEDDING_PATHS.has(url.pathname)) {
+        embed(Buffer.concat(chunks).toString("utf8"), res);
+        return;
+      }
       if (req.method !== "POST" || !PATHS.has(url.pathname)) {
         res.writeHead(404, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { message: `no route ${req.method} ${url.pathname}`, type: "invalid_request_error" } }));
@@ -117,6 +149,28 @@ export async function startFakeOpenAI(script: Script = () => ({ kind: "reply", t
       respond(body, fake.script(body, index), res);
     });
   });
+
+  function embed(raw: string, res: http.ServerResponse): void {
+    let inputs: string[];
+    try {
+      const input = (JSON.parse(raw) as { input?: unknown }).input;
+      inputs = Array.isArray(input) ? input.map(String) : [String(input)];
+    } catch {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "request body is not JSON", type: "invalid_request_error" } }));
+      return;
+    }
+    fake.embeddingRequests.push(inputs);
+    const behaviour = fake.embeddings(inputs);
+    if (behaviour.kind !== "vectors") {
+      respond({ messages: [] }, behaviour, res);
+      return;
+    }
+    // Float arrays even when base64 is asked for: the SDK accepts either.
+    const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: fakeEmbedding(text, behaviour.dims) }));
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ object: "list", data, model: "fake-embeddings", usage: { prompt_tokens: 1, total_tokens: 1 } }));
+  }
 
   function respond(body: ChatRequestBody, behaviour: Behaviour, res: http.ServerResponse): void {
     const model = body.model ?? "fake-model";

@@ -1,0 +1,140 @@
+import type { Express } from "express";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Services } from "../src/app.js";
+import { BriefingService } from "../src/briefing/service.js";
+import type { AppConfig } from "../src/config/index.js";
+import { EmbedderUnavailableError } from "../src/retrieval/types.js";
+import { createApp } from "../src/server/app.js";
+import { createLogger } from "../src/server/logger.js";
+import { AnswerSchema } from "../src/answer/types.js";
+import { SearchResponseSchema } from "../src/server/schemas.js";
+import { corpusServices } from "./helpers/fixtures.js";
+import { FAKE_EMBEDDING_DIMS, startFakeOpenAI, type FakeOpenAI } from "./helpers/fakeOpenAI.js";
+
+/**
+ * The OpenAI-compatible embedder (OPENAI_BASE_URL: Ollama, vLLM, llama.cpp, OpenAI) against a
+ * local server speaking the embeddings protocol: the index is built through it, questions are
+ * embedded through it, and when it goes down at query time answers still come, from keyword
+ * search, saying so.
+ */
+let fake: FakeOpenAI;
+let services: Services;
+let config: AppConfig;
+let app: Express;
+let cleanup = () => {};
+
+const QUESTION = "How many attacks did IS-K carry out against the Taliban?";
+const DOWN = { kind: "status", status: 503, message: "embedding model is loading" } as const;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  ({ services, config, cleanup } = await corpusServices({
+    EMBEDDINGS_PROVIDER: "openai",
+    EMBEDDINGS_MODEL: "fake-embeddings",
+    OPENAI_BASE_URL: fake.baseURL,
+    LLM_MAX_RETRIES: "0",
+    LLM_TIMEOUT_MS: "2000",
+  }));
+  app = createApp({ config: { ...config, RATE_LIMIT_MAX: 100_000 }, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: "web" });
+}, 60_000);
+
+afterAll(async () => {
+  cleanup();
+  await fake?.close();
+});
+
+describe("the OpenAI-compatible embedder", () => {
+  it("embeds every chunk through the server when the index is built, and each question when asked", async () => {
+    const embeddedAtBuild = fake.embeddingRequests.flat().length;
+    expect(embeddedAtBuild).toBe(services.index.chunks.length);
+    expect(services.index.store.dims).toBe(FAKE_EMBEDDING_DIMS);
+    fake.reset();
+    const answer = await services.answers.ask({ question: QUESTION, cacheMode: "bypass" });
+    expect(fake.embeddingRequests).toEqual([[QUESTION]]);
+    expect(answer.abstained).toBe(false);
+    expect(answer.warnings).toEqual([]);
+    const dense = await services.answers.search(QUESTION, 5, { mode: "dense" });
+    expect(dense.length).toBe(5);
+    expect(dense.every((p) => p.denseScore > 0)).toBe(true);
+  });
+
+  it("answers from keyword search, with a warning, while the embedder is down, and does not keep that answer", async () => {
+    const healthy = await services.answers.ask({ question: QUESTION, cacheMode: "bypass" });
+    fake.embeddings = () => DOWN;
+    try {
+      const degraded = await services.answers.ask({ question: QUESTION });
+      expect(degraded.abstained).toBe(false);
+      expect(degraded.warnings).toHaveLength(1);
+      expect(degraded.warnings[0]).toMatch(/embedding service did not answer .*keyword search alone/);
+      expect(degraded.citations.length).toBeGreaterThan(0);
+      // Every quoted sentence is still its cited passage's own text.
+      for (const c of degraded.citations) expect(c.text.length).toBeGreaterThan(0);
+      expect(degraded.citations.every((c) => degraded.answer.includes(`[${c.n}]`))).toBe(true);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+    }
+    // Back up: the same question gets the whole pipeline's answer, not the degraded one from the cache.
+    const after = await services.answers.ask({ question: QUESTION });
+    expect(after.cached).not.toBe(true);
+    expect(after.warnings).toEqual([]);
+    expect(after.answer).toBe(healthy.answer);
+  });
+
+  it("refuses a dense-only search it cannot run, naming the embedder", async () => {
+    fake.embeddings = () => DOWN;
+    try {
+      await expect(services.answers.search(QUESTION, 5, { mode: "dense" })).rejects.toBeInstanceOf(EmbedderUnavailableError);
+      expect(await services.answers.search(QUESTION, 5, { mode: "bm25" })).toHaveLength(5);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+    }
+  });
+
+  it("treats vectors of the wrong size as no answer from the embedder", async () => {
+    // A server swapped to another model answers, but with vectors the index cannot search with.
+    fake.embeddings = () => ({ kind: "vectors", dims: 384 });
+    try {
+      const warnings: string[] = [];
+      const passages = await services.answers.search(QUESTION, 5, undefined, warnings);
+      expect(passages).toHaveLength(5);
+      expect(warnings).toEqual([expect.stringMatching(/query has 384 dimensions, index has 256.*keyword search alone/)]);
+      await expect(services.answers.search(QUESTION, 5, { mode: "dense" })).rejects.toThrow(/384 dimensions/);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+    }
+  });
+
+  it("tells API clients, for /api/ask and /api/search alike, that the passages came from keyword search", async () => {
+    fake.embeddings = () => ({ kind: "garbage" });
+    try {
+      const ask = await request(app).post("/api/ask").set("cache-control", "no-store").send({ question: QUESTION });
+      expect(ask.status).toBe(200);
+      const answer = AnswerSchema.parse(ask.body);
+      expect(answer.abstained).toBe(false);
+      expect(answer.warnings.join(" ")).toMatch(/keyword search alone/);
+
+      const search = await request(app).get("/api/search").query({ q: QUESTION, k: 3 });
+      expect(search.status).toBe(200);
+      const body = SearchResponseSchema.parse(search.body);
+      expect(body.results).toHaveLength(3);
+      expect(body.results.every((r) => r.denseScore === 0 && r.bm25Score > 0)).toBe(true);
+      expect(body.warnings?.join(" ")).toMatch(/keyword search alone/);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+    }
+    const healthy = await request(app).get("/api/search").query({ q: QUESTION, k: 3 });
+    expect(healthy.body.warnings).toBeUndefined();
+  });
+
+  it("writes a briefing from keyword search while the embedder is down, warning once, not once per search", async () => {
+    fake.embeddings = () => DOWN;
+    try {
+      const b = await BriefingService.fromServices(services, { writer: null }).brief({ topic: "Taliban", maxPoints: 3 });
+      expect(b.sections.length).toBeGreaterThan(0);
+      expect(b.warnings.filter((w) => /keyword search alone/.test(w))).toHaveLength(1);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+    }
+  });
+});
