@@ -105,6 +105,13 @@ describe("extractive answers", () => {
     expect(countedTermsOf("How many Afghans were killed?")).toEqual(["afghan"]);
     expect(countsAskedThing("It killed 13 American soldiers and 170 Afghans.", countedTermsOf("How many Afghans were killed?"))).toBe(true);
     expect(countsAskedThing("It killed 13 American soldiers.", countedTermsOf("How many soldiers were killed?"))).toBe(true);
+    // An acronym is a name even where its letters spell a function word ("US", not "us").
+    expect(countsAskedThing("It killed 13 US service members.", countedTermsOf("How many U.S. service members died?"))).toBe(true);
+    // A counting verb gives the figure after its subject.
+    const fighters = countedTermsOf("How many fighters does ISKP have?");
+    expect(countsAskedThing("Some reports suggest its fighters now number more than 2,500 – a considerable increase.", fighters)).toBe(true);
+    expect(countsAskedThing("Its fighters rose in the past 20 years.", fighters)).toBe(false);
+    expect(countsAskedThing("The number of fighters is unknown, but 300 joined in 2020.", fighters)).toBe(false);
   });
 
   it("leads a 'how many' answer with a figure of what was asked about, not one of something else", async () => {
@@ -126,6 +133,25 @@ describe("extractive answers", () => {
     expect(a.answer).toContain("It is time to wake up");
     for (const s of a.answer.split(/\s*\[\d+\]\s*/).filter(Boolean)) expect(s, s).toMatch(/[.!?]["'\u201D\u2019)\]]*$/);
     expectVerbatimAndCited(a);
+  });
+
+  it("answers 'how many' with the sentence counting it, not one whose only figure is a span of time", async () => {
+    const a = await ask("How many attacks did IS-K launch against the Taliban this year versus the previous year?");
+    expect(a.answer.split(/\[\d+\]/)[0]).toContain("seventy-six attacks");
+    // Once a sentence counting attacks leads, figures of other things are left out.
+    expect(a.answer).not.toMatch(/past 20 years|9\/11|different figures/);
+    expectVerbatimAndCited(a);
+  });
+
+  it("gives no other attack's toll for a place whose toll the documents never state", async () => {
+    const a = await ask("How many people were killed in the ISKP attack in Kandahar?");
+    expect(a.answer).toMatch(/Kandahar/);
+    expect(a.answer).not.toMatch(/different figures|Crocus|Kerman|150|90 people/);
+    expectVerbatimAndCited(a);
+    // A place named another way still counts as the same: "a Moscow concert hall" beside "Crocus City Hall in Moscow".
+    const moscow = await ask("How many people were killed in the Crocus City Hall attack in Moscow?");
+    expect(moscow.answer).toContain("150 people");
+    expect(moscow.answer).toContain("130 people");
   });
 
   it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {

@@ -1,6 +1,6 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
-import { countsAskedThing, type TermStats } from "../retrieval/scoring.js";
+import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -134,6 +134,15 @@ export function quoted(sentence: string): string {
   return sentence.replace(/\[(\d{1,3})\]/g, (_m, d: string) => [...d].map((c) => SUPERSCRIPT[Number(c)]).join(""));
 }
 
+/** The share of passages a name may appear in and still single out what a figure is of. */
+const SPECIFIC_NAME_SHARE = 0.1;
+
+/** The IDF (BM25's form, as TermStats computes it) of a term in `share` of `count` passages. */
+function idfAtShare(count: number, share: number): number {
+  const n = share * count;
+  return Math.log(1 + (count - n + 0.5) / (n + 0.5));
+}
+
 /** Whether the question's figures differ across the chosen sentences' sources. */
 function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): boolean {
   const docs = new Set(sentences.map((s) => passages[s.passageIndex]!.documentId));
@@ -183,7 +192,25 @@ export function composeExtractiveAnswer(
   }
 
   const type = query.types[0] ?? "other";
-  let lead = ranked[0]!;
+  // A figure is of one event, place or group: for "how many", only sentences that mention one
+  // of the question's specific names ("Kandahar", "Bajaur", "India") may answer, in the sentence
+  // or its document's header. One, not all: "a Moscow concert hall" is "Crocus City Hall in
+  // Moscow". Names in more than a tenth of the passages ("U.S.", "Islamic State", "Taliban")
+  // are the corpus's common ground, often left implicit ("They have already conducted…" counts
+  // IS-K's attacks). With no such sentence, the best ones answer.
+  const specificIdf = idfAtShare(stats.count, SPECIFIC_NAME_SHARE);
+  const nameTerms =
+    type === "quantity"
+      ? [...new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)))].filter((t) => query.weights.has(t) && stats.idf(t) >= specificIdf)
+      : [];
+  const namesOne = (c: CandidateSentence) => {
+    if (nameTerms.some((t) => c.matched.has(t))) return true;
+    const header = stats.termSetOf(contextOf?.(passages[c.passageIndex]!.documentId) ?? "");
+    return nameTerms.some((t) => header.has(t));
+  };
+  const naming = nameTerms.length > 0 ? ranked.filter(namesOne) : ranked;
+  const pool = naming.length > 0 ? naming : ranked;
+  let lead = pool[0]!;
   const chosen: CandidateSentence[] = [lead];
   const maxSentences = type === "quantity" ? options.maxSentences + 1 : options.maxSentences;
   // Whether a sentence states a figure of what a "how many" question counts, read once each.
@@ -195,7 +222,7 @@ export function composeExtractiveAnswer(
   };
   const leadFigureless = type === "quantity" && !statesFigure(lead.text);
   const leadCounts = counts(lead);
-  for (const c of ranked.slice(1)) {
+  for (const c of pool.slice(1)) {
     if (chosen.length >= maxSentences) break;
     const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
@@ -210,7 +237,7 @@ export function composeExtractiveAnswer(
     // beside "180 Afghans"): what the sources say side by side.
     if (type === "quantity" && c.coverage < lead.coverage * 0.75) {
       const otherSource = passages[c.passageIndex]!.documentId !== passages[lead.passageIndex]!.documentId;
-      if (!((leadFigureless || (leadCounts && otherSource)) && counts(c))) continue;
+      if (!(counts(c) && (!leadCounts || otherSource))) continue;
     }
     if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
@@ -226,6 +253,8 @@ export function composeExtractiveAnswer(
       else chosen.unshift(better);
       lead = better;
     }
+    // Once a sentence counting what was asked leads, figures of other things only distract.
+    if (counts(lead)) for (let i = chosen.length - 1; i > 0; i--) if (!counts(chosen[i]!)) chosen.splice(i, 1);
   }
 
   // Lead sentence first; the rest grouped by source in document order, which reads as prose.

@@ -261,10 +261,31 @@ export function countsAskedThing(sentence: string, counted: readonly string[]): 
     if (!statesFigure(word) || sentence[start - 1] === "/" || sentence[end] === "/") continue;
     for (let j = i + 1; j <= Math.min(tokens.length - 1, i + COUNT_WINDOW); j++) {
       const next = tokens[j]!;
-      if (STOPWORDS.has(next.word)) break;
+      const surface = sentence.slice(next.start, next.end);
+      // "13 US service members": an acronym is a name even where its letters spell a function word.
+      if (STOPWORDS.has(next.word) && !/^\p{Lu}{2,}$/u.test(surface)) break;
       if (isCounted(next.word)) return true;
-      if (/^\p{Ll}/u.test(sentence.slice(next.start, next.end))) break;
+      if (/^\p{Ll}/u.test(surface)) break;
     }
+    if (countedBefore(tokens, i, isCounted)) return true;
+  }
+  return false;
+}
+
+/** Words between a counting verb and its figure: "number more than 2,500", "stood at about 30". */
+const APPROXIMATORS = new Set(["more", "than", "over", "under", "about", "around", "nearly", "almost", "some", "roughly", "approximately", "at", "least", "most", "an", "estimated", "up", "to", "fewer", "less", "just", "only"]);
+/** Verbs that give a count after them: "its fighters now number 2,500", "the dead totalled 30". */
+const COUNTING_VERB = /^(?:numbers?|numbered|totals?|totall?ed|reach(?:es|ed)?|stands?|stood|exceed(?:s|ed)?|grow|grows|grew|grown|rise|rises|rose|risen|swell(?:s|ed)?)$/;
+
+/** Whether the figure at tokens[i] is given by a counting verb whose subject is a counted word: "fighters now number more than 2,500". */
+function countedBefore(tokens: readonly { word: string }[], i: number, isCounted: (word: string) => boolean): boolean {
+  let j = i - 1;
+  while (j >= 0 && i - j <= 4 && APPROXIMATORS.has(tokens[j]!.word)) j--;
+  if (j < 0 || !COUNTING_VERB.test(tokens[j]!.word)) return false;
+  // The subject just before the verb, past an adverb or auxiliary ("now", "has").
+  for (let k = j - 1; k >= Math.max(0, j - 3); k--) {
+    if (isCounted(tokens[k]!.word)) return true;
+    if (statesFigure(tokens[k]!.word)) return false;
   }
   return false;
 }
