@@ -5,6 +5,7 @@ import { TermStats } from "./retrieval/scoring.js";
 import { HybridRetriever } from "./retrieval/hybrid.js";
 import { ensureIndex, type BuildProgress, type EnsureResult, type LoadedIndex } from "./store/indexManager.js";
 import { TextAnalyzer } from "./text/analyzer.js";
+import { InitialismIndex, mayHoldInitialism } from "./text/initialisms.js";
 import { RelatedTerms } from "./text/related.js";
 import { loadWordVectors, type WordVectorTable } from "./text/wordVectors.js";
 
@@ -54,6 +55,14 @@ export function servicesFromIndex(
   const contextOf = (documentId: string) => contexts.get(documentId) ?? "";
   const retriever = new HybridRetriever(index.store, index.chunks, analyzer, stats, contextOf);
   const texts = new Map(index.documents.map((d) => [d.id, d.text]));
+  // Built on the first question that uses an initialism: a pass over every document's text.
+  let initialisms: InitialismIndex | undefined;
+  const usedByDocuments = (word: string) => {
+    const terms = analyzer.terms(word);
+    return terms.length > 0 && terms.every((t) => stats.has(t));
+  };
+  const expandQuery = (question: string) =>
+    mayHoldInitialism(question) ? (initialisms ??= new InitialismIndex(index.documents.map((d) => d.text))).expand(question, usedByDocuments) : question;
   const cache = llm || config.ANSWER_CACHE_SIZE === 0 ? undefined : (options.cache ?? new AnswerCache(config.ANSWER_CACHE_SIZE));
   const answers = new AnswerService({
     retriever,
@@ -64,6 +73,7 @@ export function servicesFromIndex(
     documentText: (id) => texts.get(id),
     cache,
     indexId: indexIdentity(index.manifest),
+    expandQuery,
   });
   return { config, index, analyzer, stats, retriever, answers, llm };
 }

@@ -13,6 +13,7 @@ import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, match
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { figuresIn, statesFigure } from "../src/text/numbers.js";
+import { InitialismIndex } from "../src/text/initialisms.js";
 import { corpusServices } from "./helpers/fixtures.js";
 
 let services: Services;
@@ -234,6 +235,33 @@ describe("extractive answers", () => {
     const a = await ask("What did Colin Kahl tell the Senate Armed Services Committee?", { onToken: (d) => pieces.push(d), onSources: () => sources++ });
     expect(pieces.join("")).toBe(a.answer);
     expect(sources).toBe(1);
+  });
+});
+
+describe("initialisms a question uses for names the documents spell out", () => {
+  const docs = [
+    "The United Nations Security Council met. The United States and the United Kingdom disagreed.",
+    "Officials of the Uganda Kingdom spoke. NATO said nothing. The US embassy closed.",
+  ];
+  const index = new InitialismIndex(docs);
+
+  it("reads an initialism as the one phrase of the documents with its initials", () => {
+    expect(index.phraseFor("UN")).toBe("United Nations");
+    expect(index.phraseFor("UNSC")).toBe("United Nations Security Council");
+    // Two phrases share "UK": no guess.
+    expect(index.phraseFor("UK")).toBeUndefined();
+    expect(index.expand("What did the UN say, and the UK?")).toBe("What did the United Nations say, and the UK?");
+    // Words the documents write themselves keep their meaning; dotted and hyphenated forms are the aliases' work.
+    expect(index.expand("Did NATO or the US act? Is U.S. policy IS-K's target?")).toBe("Did NATO or the US act? Is U.S. policy IS-K's target?");
+    expect(index.expand("Is the UN in UNCLEAR or in UNSC?", (w) => w === "UNSC")).toBe("Is the United Nations in UNCLEAR or in UNSC?");
+  });
+
+  it("answers a question naming the UN Security Council, which the documents spell out", async () => {
+    const a = await ask("According to the UN Security Council, how many fighters does ISKP have?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toContain("1,000 to 3,000 fighters");
+    expect(a.query).toContain("United Nations Security Council");
+    expectVerbatimAndCited(a);
   });
 });
 

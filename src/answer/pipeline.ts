@@ -49,6 +49,8 @@ export interface AnswerServiceDeps {
   cache?: AnswerCache;
   /** The index identity (cache.ts indexIdentity) that cache keys carry; required with `cache`. */
   indexId?: string;
+  /** The question as searched: initialisms the documents spell out written out ("UN" -> "United Nations"). */
+  expandQuery?: (question: string) => string;
 }
 
 /**
@@ -78,10 +80,16 @@ export class AnswerService {
 
   /** @param warnings receives how retrieval fell short (an embedder down: keyword search alone). */
   search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>, warnings?: string[]): Promise<Passage[]> {
-    return this.deps.retriever.search(query, k, options, warnings);
+    return this.deps.retriever.search(this.deps.expandQuery?.(query) ?? query, k, options, warnings);
   }
 
+  /** The query searched for a question: a follow-up rewritten to stand alone, initialisms expanded. */
   async standaloneQuery(question: string, history: HistoryTurn[] | undefined, warnings: string[], signal?: AbortSignal): Promise<string> {
+    const standalone = await this.rewrittenQuery(question, history, warnings, signal);
+    return this.deps.expandQuery?.(standalone) ?? standalone;
+  }
+
+  private async rewrittenQuery(question: string, history: HistoryTurn[] | undefined, warnings: string[], signal?: AbortSignal): Promise<string> {
     if (!history?.length) return question;
     if (this.deps.llm) {
       try {
