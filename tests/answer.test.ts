@@ -89,6 +89,10 @@ describe("extractive answers", () => {
     expect(figuresIn("A drone strike on Aug. 29 killed ten civilians.")).toEqual(["ten"]);
     expect(figuresIn("Some 12 may be held.")).toEqual(["12"]);
     expect(figuresIn("It killed 13 on 26 August and 40 more on August 29th.")).toEqual(["13", "40"]);
+    expect(statesFigure("BY KHALID IQBAL 30 NOVEMBER 2023")).toBe(false);
+    // A month beside a larger figure is no date: the figure stays whole.
+    expect(figuresIn("In August 170 Afghans were killed.")).toEqual(["170"]);
+    expect(figuresIn("By May 2,500 fighters had joined.")).toEqual(["2,500"]);
   });
 
   it("reads what a 'how many' question counts, and which figures count it", () => {
@@ -113,6 +117,12 @@ describe("extractive answers", () => {
     expect(countsAskedThing("Some reports suggest its fighters now number more than 2,500 – a considerable increase.", fighters)).toBe(true);
     expect(countsAskedThing("Its fighters rose in the past 20 years.", fighters)).toBe(false);
     expect(countsAskedThing("The number of fighters is unknown, but 300 joined in 2020.", fighters)).toBe(false);
+    // Not a share of them, nor a figure of something named after it.
+    const attacksAsked = countedTermsOf("How many attacks did ISKP carry out?");
+    expect(countsAskedThing("ISKP attacks rose 20 percent in 2023.", attacksAsked)).toBe(false);
+    expect(countsAskedThing("Attacks stood at 40% of the total.", attacksAsked)).toBe(false);
+    expect(countsAskedThing("The attacks reached 3 provinces.", attacksAsked)).toBe(false);
+    expect(countsAskedThing("Attacks reached 70 this year.", attacksAsked)).toBe(true);
   });
 
   it("leads a 'how many' answer with a figure of what was asked about, not one of something else", async () => {
@@ -253,7 +263,12 @@ describe("initialisms a question uses for names the documents spell out", () => 
     expect(index.expand("What did the UN say, and the UK?")).toBe("What did the United Nations say, and the UK?");
     // Words the documents write themselves keep their meaning; dotted and hyphenated forms are the aliases' work.
     expect(index.expand("Did NATO or the US act? Is U.S. policy IS-K's target?")).toBe("Did NATO or the US act? Is U.S. policy IS-K's target?");
-    expect(index.expand("Is the UN in UNCLEAR or in UNSC?", (w) => w === "UNSC")).toBe("Is the United Nations in UNCLEAR or in UNSC?");
+    expect(index.expand("Is the UN named in the report, or only its UNSC?", (w) => w === "UNSC")).toBe("Is the United Nations named in the report, or only its UNSC?");
+    // Function words in capitals, questions typed in capitals and names like AT&T are words, not initialisms.
+    const us = new InitialismIndex(["The Internal Terrorist unit and the Afghan Forces met."]);
+    expect(us.phraseFor("IT")).toBe("Internal Terrorist");
+    expect(us.expand("Did IT or AF&T say so? What did the AF say?")).toBe("Did IT or AF&T say so? What did the Afghan Forces say?");
+    expect(us.expand("WHAT DID THE AF SAY?")).toBe("WHAT DID THE AF SAY?");
   });
 
   it("answers a question naming the UN Security Council, which the documents spell out", async () => {

@@ -231,10 +231,10 @@ export function composeExtractiveAnswer(
     // A "how many" answer lists figures: a sentence without one only dilutes it.
     if (type === "quantity" && !statesFigure(c.text)) continue;
     // …and one that covers less of the question than the lead does is left out, unless it has
-    // a figure of what was asked about and either the lead has no figure ("more than 200
-    // attacks" for "how many attacks … claimed", after "there is no immediate claim of
-    // responsibility") or the lead has one too and this is another source's ("170 Afghans"
-    // beside "180 Afghans"): what the sources say side by side.
+    // a figure of what was asked about and either the lead has none ("more than 200 attacks"
+    // for "how many attacks … claimed", after "there is no immediate claim of responsibility";
+    // "seventy-six attacks" after "over the past 20 years") or the lead has one too and this is
+    // another source's ("170 Afghans" beside "180 Afghans"): what the sources say side by side.
     if (type === "quantity" && c.coverage < lead.coverage * 0.75) {
       const otherSource = passages[c.passageIndex]!.documentId !== passages[lead.passageIndex]!.documentId;
       if (!(counts(c) && (!leadCounts || otherSource))) continue;

@@ -267,7 +267,7 @@ export function countsAskedThing(sentence: string, counted: readonly string[]): 
       if (isCounted(next.word)) return true;
       if (/^\p{Ll}/u.test(surface)) break;
     }
-    if (countedBefore(tokens, i, isCounted)) return true;
+    if (countedBefore(sentence, tokens, i, isCounted)) return true;
   }
   return false;
 }
@@ -277,8 +277,16 @@ const APPROXIMATORS = new Set(["more", "than", "over", "under", "about", "around
 /** Verbs that give a count after them: "its fighters now number 2,500", "the dead totalled 30". */
 const COUNTING_VERB = /^(?:numbers?|numbered|totals?|totall?ed|reach(?:es|ed)?|stands?|stood|exceed(?:s|ed)?|grow|grows|grew|grown|rise|rises|rose|risen|swell(?:s|ed)?)$/;
 
-/** Whether the figure at tokens[i] is given by a counting verb whose subject is a counted word: "fighters now number more than 2,500". */
-function countedBefore(tokens: readonly { word: string }[], i: number, isCounted: (word: string) => boolean): boolean {
+/**
+ * Whether the figure at tokens[i] is given by a counting verb whose subject is a counted word:
+ * "fighters now number more than 2,500". Not a share ("attacks rose 20 percent") nor a figure
+ * of something else named after it ("attacks reached 3 provinces").
+ */
+function countedBefore(sentence: string, tokens: readonly { word: string; start: number; end: number }[], i: number, isCounted: (word: string) => boolean): boolean {
+  const figure = tokens[i]!;
+  if (figure.word.endsWith("%") || sentence[figure.end] === "%") return false;
+  const after = tokens[i + 1];
+  if (after && (after.word === "percent" || after.word === "per" || (!STOPWORDS.has(after.word) && /^\p{Ll}/u.test(sentence.slice(after.start, after.end)) && !isCounted(after.word)))) return false;
   let j = i - 1;
   while (j >= 0 && i - j <= 4 && APPROXIMATORS.has(tokens[j]!.word)) j--;
   if (j < 0 || !COUNTING_VERB.test(tokens[j]!.word)) return false;

@@ -52,8 +52,13 @@ export class InitialismIndex {
    * is none, or when the documents know the word some other way (`known`: "Isis" as a name).
    */
   expand(question: string, known: (word: string) => boolean = () => false): string {
+    // A question typed in capitals ("WHEN DID IT HAPPEN?") has words in capitals, not initialisms.
+    const letters = question.match(/\p{L}/gu)?.length ?? 0;
+    const capitals = question.match(/\p{Lu}/gu)?.length ?? 0;
+    if (capitals > letters / 2) return question;
     return question.replace(INITIALISM_RE, (word) => {
-      if (this.written.has(word) || known(word)) return word;
+      // "IT", "AT", "US": a word first, whatever it might abbreviate.
+      if (STOPWORDS.has(word.toLowerCase()) || this.written.has(word) || known(word)) return word;
       return this.phraseFor(word) ?? word;
     });
   }
@@ -63,7 +68,7 @@ const MAX_WORDS = 6;
 /** Words an initialism skips: "Islamic State of Iraq and Syria" is ISIS. */
 const CONNECTORS = new Set(["of", "and", "for", "the", "on", "in"]);
 /** A word in capitals only, standing alone: "UN", "UNSC"; not "U.S." or "IS-K", which the text's own aliases handle. */
-const INITIALISM_RE = /(?<![\p{L}\p{N}.\-'])\p{Lu}{2,6}(?![\p{L}\p{N}\-]|\.\p{L})/gu;
+const INITIALISM_RE = /(?<![\p{L}\p{N}.\-'&])\p{Lu}{2,6}(?![\p{L}\p{N}\-&]|\.\p{L})/gu;
 /** Whether a text has a word that could be an initialism: the cheap test before the index is needed. */
 export function mayHoldInitialism(text: string): boolean {
   return INITIALISM_TEST_RE.test(text);

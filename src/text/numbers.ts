@@ -22,13 +22,17 @@ export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`
 // dateline would otherwise offer as the answer to "how many".
 // Separators count only between digits: "killed 13." states 13, as "13 people" does.
 const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
-const MONTH_WORD = "(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\b";
-const NOT_A_DAY = `(?<!\\b${MONTH_WORD}\\.?\\s+)(?!\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_WORD})`;
+const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec"];
+// Capitalised or in capitals ("30 NOVEMBER 2023" in a dateline), never lower case: "12 may" is a figure.
+const MONTH_WORD = `(?:${MONTH_NAMES.flatMap((m) => [m, m.toUpperCase()]).join("|")})\\b`;
+// A day is one or two digits, not the start of a longer figure: "May 2,500 fighters" is a figure.
+const DAY = "\\d{1,2}(?:st|nd|rd|th)?\\b(?![.,]?\\d)";
+const NOT_A_DAY = `(?<!\\b${MONTH_WORD}\\.?\\s+(?=${DAY}))(?!${DAY}\\s+(?:of\\s+)?${MONTH_WORD})`;
 // Case-sensitive, so "12 may" is a figure and "12 May" a day; number words in any case.
 const ANY_CASE_COUNTING_WORDS = COUNTING_WORDS.split("|")
   .flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()])
   .join("|");
-const FIGURE_SOURCE = `\\b(?!(?:19|20)\\d\\d\\b)${NOT_A_DAY}\\d+(?:[.,]\\d+)*%?|\\b(?:${ANY_CASE_COUNTING_WORDS})\\b`;
+const FIGURE_SOURCE = `(?<!\\d[.,])\\b(?!(?:19|20)\\d\\d\\b)${NOT_A_DAY}\\d+(?:[.,]\\d+)*%?|\\b(?:${ANY_CASE_COUNTING_WORDS})\\b`;
 const FIGURE = new RegExp(FIGURE_SOURCE);
 const FIGURES = new RegExp(FIGURE_SOURCE, "g");
 
