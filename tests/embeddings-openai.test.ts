@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../src/app.js";
 import { BriefingService } from "../src/briefing/service.js";
 import type { AppConfig } from "../src/config/index.js";
+import { KEYWORD_ONLY_WARNING } from "../src/retrieval/hybrid.js";
 import { EmbedderUnavailableError } from "../src/retrieval/types.js";
+import { failureReasons, runEval } from "../src/eval/run.js";
 import { createApp } from "../src/server/app.js";
 import { createLogger } from "../src/server/logger.js";
 import { AnswerSchema } from "../src/answer/types.js";
@@ -37,7 +39,21 @@ beforeAll(async () => {
     LLM_TIMEOUT_MS: "2000",
   }));
   app = createApp({ config: { ...config, RATE_LIMIT_MAX: 100_000 }, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: "web" });
+  embeddedAtBuild = fake.embeddingRequests.flat().length;
+  // Each test decides when the embedder is down; the pause after a failure has its own test.
+  services.retriever.embedderRetryMs = 0;
+  services.retriever.onEmbedderError = (err) => logged.push(err);
 }, 60_000);
+
+const logged: unknown[] = [];
+let embeddedAtBuild = 0;
+
+/** Every answer sentence is verbatim in the passage its marker cites. */
+function expectQuotedFromCitations(answer: { answer: string; citations: { n: number; text: string }[] }) {
+  const parts = [...answer.answer.matchAll(/(?:^|\] )(?:- )?(.+?) \[(\d+)\]/gm)];
+  expect(parts.length).toBeGreaterThan(0);
+  for (const [, sentence, n] of parts) expect(answer.citations.find((c) => c.n === Number(n))?.text).toContain(sentence!.replace(/^The sources give different figures:\s*-?\s*/, ""));
+}
 
 afterAll(async () => {
   cleanup();
@@ -45,8 +61,30 @@ afterAll(async () => {
 });
 
 describe("the OpenAI-compatible embedder", () => {
+  it("rests the embedder for a while after it fails, then tries it again; clients never see its error text", async () => {
+    services.retriever.embedderRetryMs = 400;
+    fake.embeddings = () => ({ kind: "status", status: 401, message: "Incorrect API key provided: sk-abcdefgh12345678. See https://platform.example/keys?token=zzz" });
+    try {
+      fake.reset();
+      const first = await services.answers.ask({ question: QUESTION, cacheMode: "bypass" });
+      expect(first.warnings).toEqual([KEYWORD_ONLY_WARNING]);
+      expect(JSON.stringify(first)).not.toMatch(/sk-|https?:|401/);
+      fake.embeddings = () => ({ kind: "vectors" });
+      // Within the pause the embedder is not asked, though it is back.
+      const second = await services.answers.ask({ question: QUESTION, cacheMode: "bypass" });
+      expect(second.warnings).toEqual([KEYWORD_ONLY_WARNING]);
+      expect(fake.embeddingRequests).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 450));
+      const third = await services.answers.ask({ question: QUESTION, cacheMode: "bypass" });
+      expect(third.warnings).toEqual([]);
+      expect(fake.embeddingRequests).toHaveLength(2);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+      services.retriever.embedderRetryMs = 0;
+    }
+  });
+
   it("embeds every chunk through the server when the index is built, and each question when asked", async () => {
-    const embeddedAtBuild = fake.embeddingRequests.flat().length;
     expect(embeddedAtBuild).toBe(services.index.chunks.length);
     expect(services.index.store.dims).toBe(FAKE_EMBEDDING_DIMS);
     fake.reset();
@@ -65,12 +103,9 @@ describe("the OpenAI-compatible embedder", () => {
     try {
       const degraded = await services.answers.ask({ question: QUESTION });
       expect(degraded.abstained).toBe(false);
-      expect(degraded.warnings).toHaveLength(1);
-      expect(degraded.warnings[0]).toMatch(/embedding service did not answer .*keyword search alone/);
+      expect(degraded.warnings).toEqual([KEYWORD_ONLY_WARNING]);
       expect(degraded.citations.length).toBeGreaterThan(0);
-      // Every quoted sentence is still its cited passage's own text.
-      for (const c of degraded.citations) expect(c.text.length).toBeGreaterThan(0);
-      expect(degraded.citations.every((c) => degraded.answer.includes(`[${c.n}]`))).toBe(true);
+      expectQuotedFromCitations(degraded);
     } finally {
       fake.embeddings = () => ({ kind: "vectors" });
     }
@@ -96,9 +131,12 @@ describe("the OpenAI-compatible embedder", () => {
     fake.embeddings = () => ({ kind: "vectors", dims: 384 });
     try {
       const warnings: string[] = [];
+      logged.length = 0;
       const passages = await services.answers.search(QUESTION, 5, undefined, warnings);
       expect(passages).toHaveLength(5);
-      expect(warnings).toEqual([expect.stringMatching(/query has 384 dimensions, index has 256.*keyword search alone/)]);
+      expect(warnings).toEqual([KEYWORD_ONLY_WARNING]);
+      // The reason goes to the server's log, not to clients.
+      expect(String(logged[0])).toMatch(/query has 384 dimensions, index has 256/);
       await expect(services.answers.search(QUESTION, 5, { mode: "dense" })).rejects.toThrow(/384 dimensions/);
     } finally {
       fake.embeddings = () => ({ kind: "vectors" });
@@ -112,19 +150,33 @@ describe("the OpenAI-compatible embedder", () => {
       expect(ask.status).toBe(200);
       const answer = AnswerSchema.parse(ask.body);
       expect(answer.abstained).toBe(false);
-      expect(answer.warnings.join(" ")).toMatch(/keyword search alone/);
+      expect(answer.warnings).toEqual([KEYWORD_ONLY_WARNING]);
 
       const search = await request(app).get("/api/search").query({ q: QUESTION, k: 3 });
       expect(search.status).toBe(200);
       const body = SearchResponseSchema.parse(search.body);
       expect(body.results).toHaveLength(3);
       expect(body.results.every((r) => r.denseScore === 0 && r.bm25Score > 0)).toBe(true);
-      expect(body.warnings?.join(" ")).toMatch(/keyword search alone/);
+      expect(body.warnings).toEqual([KEYWORD_ONLY_WARNING]);
     } finally {
       fake.embeddings = () => ({ kind: "vectors" });
     }
     const healthy = await request(app).get("/api/search").query({ q: QUESTION, k: 3 });
     expect(healthy.body.warnings).toBeUndefined();
+  });
+
+  it("marks an evaluation run while the embedder is down, so its figures are not taken for the pipeline's", async () => {
+    fake.embeddings = () => DOWN;
+    try {
+      const { outcomes } = await runEval([{ id: "e1", question: QUESTION, answerable: true, evidence: [], facts: [["seventy-six"]] }], {
+        search: async (q, k) => (await services.answers.search(q, k)).map((p) => p.text),
+        ask: (q) => services.answers.ask({ question: q, cacheMode: "bypass" }),
+      });
+      expect(outcomes[0]!.warnings).toEqual([KEYWORD_ONLY_WARNING]);
+      expect(failureReasons(outcomes[0]!)).toContain(`warning: ${KEYWORD_ONLY_WARNING}`);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+    }
   });
 
   it("writes a briefing from keyword search while the embedder is down, warning once, not once per search", async () => {

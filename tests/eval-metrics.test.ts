@@ -156,6 +156,7 @@ function outcome(partial: Partial<QuestionOutcome>): QuestionOutcome {
     support: { present: 1, supported: 1, unsupported: [] },
     ms: 1,
     answer: "",
+    warnings: [],
     ...partial,
   };
 }

@@ -55,6 +55,11 @@ runCli(async () => {
     for (const s of ensure.skipped) logger.warn({ file: s.fileName, reason: s.reason }, "corpus file skipped");
     const llm = await createLlm(config);
     state.services = servicesFromIndex(config, ensure.index, llm, { wordVectors });
+    state.services.retriever.onEmbedderError = (err) =>
+      logger.warn(
+        { err: scrubSecrets(err instanceof Error ? { message: err.message } : err, [config.OPENAI_API_KEY, config.API_KEY]), retryInMs: state.services?.retriever.embedderRetryMs },
+        "embedder failed on a query; answering from keyword search alone",
+      );
     state.status = "ok";
     logger.info(
       {

@@ -119,6 +119,8 @@ export interface QuestionOutcome {
   support: { present: number; supported: number; unsupported: string[] };
   ms: number;
   answer: string;
+  /** The answer's warnings: any says part of the pipeline was missing (the embedder down). */
+  warnings: string[];
 }
 
 export interface EvalMetrics {

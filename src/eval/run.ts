@@ -34,6 +34,7 @@ export async function runEval(questions: EvalQuestion[], target: EvalTarget): Pr
       support: citationSupport(answer.answer, answer.citations, q.answerable ? q.facts : []),
       ms,
       answer: answer.answer,
+      warnings: answer.warnings ?? [],
     });
   }
   return { metrics: summarise(outcomes), outcomes };
@@ -48,5 +49,6 @@ export function failureReasons(o: QuestionOutcome): string[] {
     else if (o.missingFacts.length) reasons.push(`missing facts: ${o.missingFacts.join("; ")}`);
     if (o.support.unsupported.length) reasons.push(`unsupported citations for: ${o.support.unsupported.join("; ")}`);
   } else if (!o.abstained) reasons.push("answered an unanswerable question");
+  for (const w of o.warnings ?? []) reasons.push(`warning: ${w}`);
   return reasons;
 }

@@ -26,6 +26,10 @@ interface FusedEntry {
   bm25: number;
 }
 
+/** What a client is told when hybrid search ran without the embedder. */
+export const KEYWORD_ONLY_WARNING = "The embedding service did not answer; passages were found by keyword search alone.";
+const EMBEDDER_RETRY_MS = 30_000;
+
 /** Added to the rerank score (0..1 scale) of passages from the source a question names. */
 const SOURCE_BONUS = 0.5;
 
@@ -114,17 +118,10 @@ export class HybridRetriever {
     if (opts.mode !== "bm25") {
       // A remote embedder may be down while BM25, in process, is not: an answer found by
       // keywords, flagged as such, serves the analyst better than an error.
-      try {
-        const embedded = await this.store.embeddings.embedQuery(asked);
-        // Vectors of the wrong size or with NaN in them (another model, a broken server) are no answer either.
-        const problem = this.store.queryProblem(embedded);
-        if (problem) throw new Error(problem);
-        vector = embedded;
-      } catch (err) {
-        const reason = (err as Error)?.message ?? String(err);
-        if (opts.mode === "dense") throw new EmbedderUnavailableError(reason);
-        const warning = `The embedding service did not answer (${reason}); passages were found by keyword search alone.`;
-        if (warnings && !warnings.includes(warning)) warnings.push(warning);
+      vector = await this.embedQuery(asked);
+      if (!vector) {
+        if (opts.mode === "dense") throw new EmbedderUnavailableError(this.embedderFailure ?? "unavailable");
+        if (warnings && !warnings.includes(KEYWORD_ONLY_WARNING)) warnings.push(KEYWORD_ONLY_WARNING);
       }
     }
     if (vector) {
@@ -193,6 +190,37 @@ export class HybridRetriever {
       for (const s of this.sentencesOf(p.text)) keptSentences.push(s);
     }
     return kept;
+  }
+
+  /**
+   * Called with the error when the embedder fails on a query (the server logs it: clients get
+   * KEYWORD_ONLY_WARNING, whose text quotes no upstream message, URL or key).
+   */
+  onEmbedderError?: (err: unknown) => void;
+  /**
+   * After a failure, how long questions skip the embedder and go to BM25 straight away: a
+   * server that is down or timing out costs one question its deadline, not every question.
+   */
+  embedderRetryMs = EMBEDDER_RETRY_MS;
+  private embedderDownUntil = 0;
+  /** What went wrong the last time the embedder failed. */
+  private embedderFailure?: string;
+
+  /** The query's vector, or undefined when the embedder fails (or failed moments ago). */
+  private async embedQuery(text: string): Promise<number[] | undefined> {
+    if (performance.now() < this.embedderDownUntil) return undefined;
+    try {
+      const embedded = await this.store.embeddings.embedQuery(text);
+      // Vectors of the wrong size or with NaN in them (another model, a broken server) are no answer either.
+      const problem = this.store.queryProblem(embedded);
+      if (problem) throw new Error(problem);
+      return embedded;
+    } catch (err) {
+      this.embedderFailure = (err as Error)?.message ?? String(err);
+      this.embedderDownUntil = performance.now() + this.embedderRetryMs;
+      this.onEmbedderError?.(err);
+      return undefined;
+    }
   }
 
   /**
