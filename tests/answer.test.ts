@@ -239,6 +239,13 @@ describe("extractive answers", () => {
     expectVerbatimAndCited(a);
   });
 
+  it("finds a list's items however they are introduced, sections apart, and stops at the last", async () => {
+    const a = await ask("What are the three counterterrorism gaps ISKP exploits, according to Tricia Bacon?");
+    // "First, …" opens the first, the second is named inside its sentence, "Finally, …" ends the list.
+    expect(a.answer).toMatch(/three counterterrorism gaps.*\[\d\] First, ISKP benefits.*\[\d\] .*raises a second limitation\. \[\d\] Finally, counterterrorism efforts/);
+    expectVerbatimAndCited(a);
+  });
+
   it("streams the extractive answer in pieces that add up to it", async () => {
     const pieces: string[] = [];
     let sources = 0;

@@ -42,12 +42,20 @@ export interface DocumentAccess {
 const ANNOUNCES_LIST =
   /\b(?:two|three|four|five|several|the following)\b[\w\s-]{0,30}?(?:approach|steps?|ways?|measures?|gaps?|limitations?|factors?|reasons?|points?|options|priorities|pillars|prongs?|pronged|fold)\b|:\s*$/i;
 const ORDINAL_OPENING = /^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Finally|Lastly)\b/;
+const FIRST_OPENING = /^(?:First(?:ly)?|To begin with)\b/;
+const LAST_OPENING = /^(?:Finally|Lastly)\b/;
+/** An item introduced inside its sentence, once the list has begun: "…, which raises a second limitation." */
+const ORDINAL_INSIDE = /\b(?:a|the)\s+(?:second|third|fourth|fifth|final)\s+(?!(?:time|times|year|years|month|months|week|weeks|day|days|round|term)\b)\p{L}{3,}/iu;
+/** How far after the announcing sentence its items are looked for: an essay may give each its own section. */
+const LIST_WINDOW = 8000;
 const LIST_COUNT: Record<string, number> = { two: 2, three: 3, four: 4, five: 5 };
 
 /**
  * A chosen sentence that announces a list ("This requires a two-pronged approach.") is
  * followed in the answer by the list's items: the next sentences of its document that open
- * with an ordinal ("Firstly, …", "Secondly, …"), each cited to the passage holding it.
+ * with an ordinal ("Firstly, …", "Secondly, …", "Finally, …") or, once the list has begun,
+ * name the next item inside them ("…, which raises a second limitation."), each cited to the
+ * passage holding it. A second "First, …" or a "Finally, …" ends the list.
  */
 export function expandEnumerations(chosen: CandidateSentence[], passages: Passage[], documents: DocumentAccess, stats: TermStats): CandidateSentence[] {
   const out: CandidateSentence[] = [];
@@ -60,11 +68,14 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
     const text = documents.textOf(documentId);
     if (!text) continue;
     const want = LIST_COUNT[announce[0].split(/[\s-]/)[0]!.toLowerCase()] ?? 5;
-    const windowEnd = Math.min(text.length, c.end + 2500);
+    const windowEnd = Math.min(text.length, c.end + LIST_WINDOW);
     let found = 0;
     for (const s of splitSentences(text.slice(c.end, windowEnd))) {
       if (found >= want) break;
-      if (!ORDINAL_OPENING.test(s.text)) continue;
+      const opens = ORDINAL_OPENING.test(s.text);
+      // A second "First, …" starts another list.
+      if (found > 0 && FIRST_OPENING.test(s.text)) break;
+      if (!opens && !(found > 0 && ORDINAL_INSIDE.test(s.text))) continue;
       const start = c.end + s.start;
       const end = c.end + s.end;
       const key = `${documentId}:${start}`;
@@ -76,6 +87,7 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
       taken.add(key);
       found++;
       out.push({ text: s.text, start, end, passageIndex, terms: stats.analyzer.terms(s.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() });
+      if (LAST_OPENING.test(s.text)) break;
     }
   }
   return out;
