@@ -154,11 +154,17 @@ describe("extractive answers", () => {
     expectVerbatimAndCited(a);
   });
 
-  it("gives no other attack's toll for a place whose toll the documents never state", async () => {
+  it("gives no other attack's toll for a place whose toll the documents never state, and says they do not give it", async () => {
     const a = await ask("How many people were killed in the ISKP attack in Kandahar?");
-    expect(a.answer).toMatch(/Kandahar/);
-    expect(a.answer).not.toMatch(/different figures|Crocus|Kerman|150|90 people/);
-    expectVerbatimAndCited(a);
+    expect(a.abstained).toBe(true);
+    expect(a.answer).toBe("The documents do not give this figure. The closest passages are listed as suggestions.");
+    // The passage about the Kandahar attack is the first suggestion; the span of time in it ("two and a half years") is no toll.
+    expect(a.suggestions?.[0]?.text).toMatch(/capital of Kandahar/);
+    expect((await ask("How many Chinese troops are stationed at the base China agreed to build in Tajikistan?")).abstained).toBe(true);
+    // A vague amount is an amount: "doubled in size".
+    const grew = await ask("How much has IS-K grown in size in less than a year?");
+    expect(grew.abstained).toBe(false);
+    expect(grew.answer).toMatch(/doubled in size/);
     // A place named another way still counts as the same: "a Moscow concert hall" beside "Crocus City Hall in Moscow".
     const moscow = await ask("How many people were killed in the Crocus City Hall attack in Moscow?");
     expect(moscow.answer).toContain("150 people");

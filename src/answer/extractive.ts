@@ -5,7 +5,7 @@ import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
-import { figuresIn, statesFigure } from "../text/numbers.js";
+import { figuresIn, statesAmountBesidesTime, statesFigure } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -267,6 +267,21 @@ export function composeExtractiveAnswer(
     }
     // Once a sentence counting what was asked leads, figures of other things only distract.
     if (counts(lead)) for (let i = chosen.length - 1; i > 0; i--) if (!counts(chosen[i]!)) chosen.splice(i, 1);
+    // "How many" with no amount, not even "dozens" or "doubled", in any sentence that may answer
+    // it ("the past 20 years" is no amount of people): the documents do not give the number, and
+    // their sentences about the thing are the closest passages, not an answer.
+    if (!chosen.some((c) => statesAmountBesidesTime(c.text, query.counted))) {
+      const seen = new Set<number>();
+      const closest = [...chosen.map((c) => c.passageIndex), ...passages.keys()].filter((i) => !seen.has(i) && seen.add(i)).slice(0, 3);
+      return {
+        answer: "The documents do not give this figure. The closest passages are listed as suggestions.",
+        citations: [],
+        abstained: true,
+        suggestions: closest.map((i, n) => toCitation(passages[i]!, n + 1)),
+        sentences: [],
+        support,
+      };
+    }
   }
 
   // Lead sentence first; the rest grouped by source in document order, which reads as prose.

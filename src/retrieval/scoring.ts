@@ -2,7 +2,7 @@ import type { TextAnalyzer } from "../text/analyzer.js";
 import { endsAsStatement, splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
-import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, statesFigure } from "../text/numbers.js";
+import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -320,7 +320,6 @@ export function answerTypeWords(question: string): Map<string, AnswerType> {
 
 
 const DIGITS = /\d/;
-const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
 const YEAR_OR_DATE =
   /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
 /** "six to twelve months", "within 18 months", "a year": how soon is answered by a span of time. */

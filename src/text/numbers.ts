@@ -45,3 +45,25 @@ export function statesFigure(text: string): boolean {
 export function figuresIn(text: string): string[] {
   return (text.match(FIGURES) ?? []).map((f) => f.toLowerCase());
 }
+
+/** Amounts stated without a figure: "dozens", "doubled", "several". */
+export const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
+
+/** Whether a text states an amount: a figure, or a vague amount ("dozens", "doubled"). */
+export function statesAmount(text: string): boolean {
+  return statesFigure(text) || VAGUE_AMOUNTS.test(text);
+}
+
+const TIME_UNIT = "(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)";
+/** A span of time: "20 years", "two and a half years", "six-month". */
+const SPAN_OF_TIME = new RegExp(`\\b(?:\\d+(?:[.,]\\d+)?|${CARDINAL_WORD_ALTERNATION})(?:[\\s-]+and\\s+a\\s+half)?[\\s-]+${TIME_UNIT}\\b`, "gi");
+const TIME_UNIT_WORD = new RegExp(`^${TIME_UNIT}$`, "i");
+
+/**
+ * Whether a text states an amount of something other than time, for a question that counts
+ * no unit of time: "over the past 20 years" is when, not how many.
+ */
+export function statesAmountBesidesTime(text: string, countedWords: readonly string[] = []): boolean {
+  if (countedWords.some((w) => TIME_UNIT_WORD.test(w))) return statesAmount(text);
+  return statesAmount(text.replace(SPAN_OF_TIME, " "));
+}
