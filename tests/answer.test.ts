@@ -3,7 +3,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../src/app.js";
 import { validateCitations, renumberCitations } from "../src/answer/citations.js";
-import { quoted } from "../src/answer/extractive.js";
+import { expandEnumerations, quoted } from "../src/answer/extractive.js";
+import type { CandidateSentence } from "../src/retrieval/rerank.js";
+import type { Passage } from "../src/retrieval/types.js";
 import { rewriteFollowUp } from "../src/answer/followup.js";
 import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
@@ -250,6 +252,45 @@ describe("extractive answers", () => {
     // "First, …" opens the first, the second is named inside its sentence, "Finally, …" ends the list.
     expect(a.answer).toMatch(/three counterterrorism gaps.*\[\d\] First, ISKP benefits.*\[\d\] .*raises a second limitation\. \[\d\] Finally, counterterrorism efforts/);
     expectVerbatimAndCited(a);
+  });
+
+  it("takes as list items only ordinals of a list, counts items the answer already has, and stops at the next list", () => {
+    const text = [
+      "The group exploits three gaps in its enemies' defences.",
+      "First, governments misread it.",
+      "In the second half of 2023, attacks rose, and the Taliban reached a final decision on talks.",
+      "Its rivals are weak, which raises a second limitation.",
+      "It is the third largest affiliate.",
+      "Finally, the international environment hinders them.",
+      "There are two reasons for hope.",
+      "First, funding has dried up.",
+    ].join(" ");
+    const passage: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
+    const sentence = (s: string): CandidateSentence => {
+      const start = text.indexOf(s);
+      return { text: s, start, end: start + s.length, passageIndex: 0, terms: [], coverage: 1, score: 1, matched: new Set(), partial: new Map() };
+    };
+    const documents = { textOf: () => text, passageFor: () => passage };
+    const items = (chosen: CandidateSentence[]) => expandEnumerations(chosen, [passage], documents, services.stats).map((c) => c.text);
+    expect(items([sentence("The group exploits three gaps in its enemies' defences.")])).toEqual([
+      "The group exploits three gaps in its enemies' defences.",
+      "First, governments misread it.",
+      "Its rivals are weak, which raises a second limitation.",
+      "Finally, the international environment hinders them.",
+    ]);
+    // "Finally, …" already in the answer is counted where it stands, and still ends the list.
+    const announced = sentence("The group exploits three gaps in its enemies' defences.");
+    const last = sentence("Finally, the international environment hinders them.");
+    expect(items([announced, last])).toEqual([announced.text, "First, governments misread it.", "Its rivals are weak, which raises a second limitation.", last.text]);
+  });
+
+  it("answers 'how long' with a span of time: no thing is counted, so nothing is held back", async () => {
+    const a = await ask("How long until IS-K could conduct external operations, according to General Kurilla?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toMatch(/less than six months/);
+    const decades = await ask("How many decades ago did the anti-Soviet jihad begin?");
+    expect(decades.abstained).toBe(false);
+    expect(decades.answer).toMatch(/four decades ago/);
   });
 
   it("streams the extractive answer in pieces that add up to it", async () => {

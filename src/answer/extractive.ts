@@ -5,7 +5,7 @@ import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
-import { figuresIn, statesAmountBesidesTime, statesFigure } from "../text/numbers.js";
+import { countsTime, figuresIn, statesAmountBesidesTime, statesFigure } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -39,13 +39,18 @@ export interface DocumentAccess {
   passageFor(documentId: string, start: number, end: number): Passage | undefined;
 }
 
-const ANNOUNCES_LIST =
-  /\b(?:two|three|four|five|several|the following)\b[\w\s-]{0,30}?(?:approach|steps?|ways?|measures?|gaps?|limitations?|factors?|reasons?|points?|options|priorities|pillars|prongs?|pronged|fold)\b|:\s*$/i;
-const ORDINAL_OPENING = /^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Finally|Lastly)\b/;
+/** Nouns that name the items of an argument's list: "three gaps", "a second limitation". */
+const LIST_NOUN = "(?:approach|steps?|ways?|measures?|gaps?|limitations?|factors?|reasons?|points?|options?|priorities|priority|pillars?|prongs?|challenges?|problems?|issues?|lessons?|concerns?|risks?|areas?|elements?|objectives?|goals?|shortcomings?|weakness(?:es)?|obstacles?|drivers?|causes?)";
+const ANNOUNCES_LIST = new RegExp(`\\b(?:two|three|four|five|several|the following)\\b[\\w\\s-]{0,30}?(?:${LIST_NOUN}|pronged|fold)\\b|:\\s*$`, "i");
+const ORDINAL_OPENING = /^(?:First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Finally|Lastly|To begin with)\b/;
 const FIRST_OPENING = /^(?:First(?:ly)?|To begin with)\b/;
 const LAST_OPENING = /^(?:Finally|Lastly)\b/;
-/** An item introduced inside its sentence, once the list has begun: "…, which raises a second limitation." */
-const ORDINAL_INSIDE = /\b(?:a|the)\s+(?:second|third|fourth|fifth|final)\s+(?!(?:time|times|year|years|month|months|week|weeks|day|days|round|term)\b)\p{L}{3,}/iu;
+/**
+ * An item introduced inside its sentence, once the list has begun: "…, which raises a second
+ * limitation." Only before a list noun: "the second half of 2023", "a final decision" and "the
+ * third largest affiliate" are no items.
+ */
+const ORDINAL_INSIDE = new RegExp(`\\b(?:a|the)\\s+(?:second|third|fourth|fifth|final)\\s+${LIST_NOUN}\\b`, "i");
 /** How far after the announcing sentence its items are looked for: an essay may give each its own section. */
 const LIST_WINDOW = 8000;
 const LIST_COUNT: Record<string, number> = { two: 2, three: 3, four: 4, five: 5 };
@@ -73,20 +78,22 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
     for (const s of splitSentences(text.slice(c.end, windowEnd))) {
       if (found >= want) break;
       const opens = ORDINAL_OPENING.test(s.text);
-      // A second "First, …" starts another list.
-      if (found > 0 && FIRST_OPENING.test(s.text)) break;
+      // A second "First, …", or another list announced, starts another list.
+      if (found > 0 && (FIRST_OPENING.test(s.text) || (!opens && ANNOUNCES_LIST.test(s.text)))) break;
       if (!opens && !(found > 0 && ORDINAL_INSIDE.test(s.text))) continue;
       const start = c.end + s.start;
       const end = c.end + s.end;
       const key = `${documentId}:${start}`;
-      if (taken.has(key)) continue;
-      const passage = documents.passageFor(documentId, start, end);
-      if (!passage) continue;
-      let passageIndex = passages.findIndex((p) => p.chunkId === passage.chunkId);
-      if (passageIndex < 0) passageIndex = passages.push(passage) - 1;
-      taken.add(key);
       found++;
-      out.push({ text: s.text, start, end, passageIndex, terms: stats.analyzer.terms(s.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() });
+      // An item the answer already quotes counts, in its own place.
+      if (!taken.has(key)) {
+        const passage = documents.passageFor(documentId, start, end);
+        if (!passage) continue;
+        let passageIndex = passages.findIndex((p) => p.chunkId === passage.chunkId);
+        if (passageIndex < 0) passageIndex = passages.push(passage) - 1;
+        taken.add(key);
+        out.push({ text: s.text, start, end, passageIndex, terms: stats.analyzer.terms(s.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() });
+      }
       if (LAST_OPENING.test(s.text)) break;
     }
   }
@@ -270,7 +277,8 @@ export function composeExtractiveAnswer(
     // "How many" with no amount, not even "dozens" or "doubled", in any sentence that may answer
     // it ("the past 20 years" is no amount of people): the documents do not give the number, and
     // their sentences about the thing are the closest passages, not an answer.
-    if (!chosen.some((c) => statesAmountBesidesTime(c.text, query.counted))) {
+    // Only for a question that counts a thing: "how long", "how much has it grown" count none.
+    if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text, query.counted))) {
       const seen = new Set<number>();
       const closest = [...chosen.map((c) => c.passageIndex), ...passages.keys()].filter((i) => !seen.has(i) && seen.add(i)).slice(0, 3);
       return {

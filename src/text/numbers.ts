@@ -57,13 +57,19 @@ export function statesAmount(text: string): boolean {
 const TIME_UNIT = "(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)";
 /** A span of time: "20 years", "two and a half years", "six-month". */
 const SPAN_OF_TIME = new RegExp(`\\b(?:\\d+(?:[.,]\\d+)?|${CARDINAL_WORD_ALTERNATION})(?:[\\s-]+and\\s+a\\s+half)?[\\s-]+${TIME_UNIT}\\b`, "gi");
-const TIME_UNIT_WORD = new RegExp(`^${TIME_UNIT}$`, "i");
+/** A unit of time as a word or its Porter stem ("days" or "dai", "decades" or "decad"). */
+const TIME_UNIT_TERM = new RegExp(`^(?:${TIME_UNIT}|second|minut|hour|dai|week|month|year|decad|centuri)$`, "i");
+
+/** Whether words or stems counted by a question name a unit of time ("how many years"). */
+export function countsTime(counted: readonly string[]): boolean {
+  return counted.some((w) => TIME_UNIT_TERM.test(w));
+}
 
 /**
  * Whether a text states an amount of something other than time, for a question that counts
- * no unit of time: "over the past 20 years" is when, not how many.
+ * something other than time: "over the past 20 years" is when, not how many people.
  */
-export function statesAmountBesidesTime(text: string, countedWords: readonly string[] = []): boolean {
-  if (countedWords.some((w) => TIME_UNIT_WORD.test(w))) return statesAmount(text);
+export function statesAmountBesidesTime(text: string, counted: readonly string[] = []): boolean {
+  if (countsTime(counted)) return statesAmount(text);
   return statesAmount(text.replace(SPAN_OF_TIME, " "));
 }
