@@ -108,6 +108,9 @@ describe("extractive answers", () => {
     expect(countsAskedThing("Four gunmen attacked the hall.", attacks)).toBe(false);
     expect(countsAskedThing("It could launch external attacks within six to twelve months.", attacks)).toBe(false);
     expect(countsAskedThing("Its propaganda trumpets a 9/11 style attack.", attacks)).toBe(false);
+    // Dates and "9/11" are no figures anywhere, not only when counting.
+    expect(figuresIn("Its propaganda trumpets a 9/11 style attack, 24/7.")).toEqual([]);
+    expect(countsAskedThing("On 30 November gunmen stormed the hall.", countedTermsOf("How many gunmen attacked?"))).toBe(false);
     expect(countsAskedThing("It killed 13 U.S. servicemembers.", countedTermsOf("How many service members were killed?"))).toBe(true);
     expect(countedTermsOf("How many Afghans were killed?")).toEqual(["afghan"]);
     expect(countsAskedThing("It killed 13 American soldiers and 170 Afghans.", countedTermsOf("How many Afghans were killed?"))).toBe(true);

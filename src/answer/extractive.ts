@@ -156,10 +156,20 @@ export function quoted(sentence: string): string {
 /** The share of passages a name may appear in and still single out what a figure is of. */
 const SPECIFIC_NAME_SHARE = 0.1;
 
-/** The IDF (BM25's form, as TermStats computes it) of a term in `share` of `count` passages. */
-function idfAtShare(count: number, share: number): number {
-  const n = share * count;
-  return Math.log(1 + (count - n + 0.5) / (n + 0.5));
+/**
+ * The answer when the documents do not answer: `why`, and the closest passages as suggestions,
+ * those of the sentences that came nearest (`nearest`) first.
+ */
+function abstention(why: string, passages: Passage[], nearest: CandidateSentence[], support: number): ExtractiveResult {
+  const order = [...new Set([...nearest.map((c) => c.passageIndex), ...passages.keys()])].slice(0, 3);
+  return {
+    answer: `${why} The closest passages are listed as suggestions.`,
+    citations: [],
+    abstained: true,
+    suggestions: order.map((i, n) => toCitation(passages[i]!, n + 1)),
+    sentences: [],
+    support,
+  };
 }
 
 /** Whether the question's figures differ across the chosen sentences' sources. */
@@ -198,16 +208,8 @@ export function composeExtractiveAnswer(
     (unknownNames.length > 0 && (support < options.minSupportWithUnknownName || support * queryWeight < query.unknownWeight));
 
   if (unsupported) {
-    const suggestions = passages.slice(0, 3).map((p, i) => toCitation(p, i + 1));
     const reason = unknownNames.length > 0 ? ` (nothing in them mentions ${unknownNames.join(", ")})` : "";
-    return {
-      answer: `The documents do not answer this question${reason}. The closest passages are listed as suggestions.`,
-      citations: [],
-      abstained: true,
-      suggestions,
-      sentences: [],
-      support,
-    };
+    return abstention(`The documents do not answer this question${reason}.`, passages, [], support);
   }
 
   const type = query.types[0] ?? "other";
@@ -217,7 +219,7 @@ export function composeExtractiveAnswer(
   // Moscow". Names in more than a tenth of the passages ("U.S.", "Islamic State", "Taliban")
   // are the corpus's common ground, often left implicit ("They have already conducted…" counts
   // IS-K's attacks). With no such sentence, the best ones answer.
-  const specificIdf = idfAtShare(stats.count, SPECIFIC_NAME_SHARE);
+  const specificIdf = stats.idfAtShare(SPECIFIC_NAME_SHARE);
   const nameTerms =
     type === "quantity"
       ? [...new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)))].filter((t) => query.weights.has(t) && stats.idf(t) >= specificIdf)
@@ -278,17 +280,8 @@ export function composeExtractiveAnswer(
     // it ("the past 20 years" is no amount of people): the documents do not give the number, and
     // their sentences about the thing are the closest passages, not an answer.
     // Only for a question that counts a thing: "how long", "how much has it grown" count none.
-    if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text, query.counted))) {
-      const seen = new Set<number>();
-      const closest = [...chosen.map((c) => c.passageIndex), ...passages.keys()].filter((i) => !seen.has(i) && seen.add(i)).slice(0, 3);
-      return {
-        answer: "The documents do not give this figure. The closest passages are listed as suggestions.",
-        citations: [],
-        abstained: true,
-        suggestions: closest.map((i, n) => toCitation(passages[i]!, n + 1)),
-        sentences: [],
-        support,
-      };
+    if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
+      return abstention("The documents do not give this figure.", passages, chosen, support);
     }
   }
 

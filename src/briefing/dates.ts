@@ -1,5 +1,5 @@
 import { monthIndex } from "../ingest/metadata.js";
-import { UNITS } from "../text/numbers.js";
+import { MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, UNITS } from "../text/numbers.js";
 
 /**
  * Date expressions in a sentence, resolved to ISO dates. Pure: no clock, no I/O; relative
@@ -41,8 +41,7 @@ export interface DateContext {
   knownDates?: readonly string[];
 }
 
-const MONTH_NAME =
-  "(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?)";
+const MONTH_NAME = `(?:${MONTH_FULL_NAMES}|(?:${MONTH_ABBREVIATIONS})\\.?)`;
 const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
 const YEAR = "((?:19|20)\\d\\d)";
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];

@@ -186,9 +186,7 @@ export class BriefingService {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
     this.documents = new Map(deps.documents.map((d) => [d.id, d]));
     // A term in 30% or more of the chunks identifies nothing (IS-K in a corpus about IS-K).
-    const n = deps.stats.count;
-    const d = 0.3 * n;
-    this.commonIdf = Math.log(1 + (n - d + 0.5) / (d + 0.5));
+    this.commonIdf = deps.stats.idfAtShare(0.3);
   }
 
   /** Wires the service from the composition root's services; the LLM writer is loaded lazily. */

@@ -1,3 +1,4 @@
+import { MONTH_NAME_ALTERNATION } from "../text/numbers.js";
 /** Title, author and publication date, where the text shows them; null where it does not. */
 export interface DocumentMetadata {
   title: string | null;
@@ -22,7 +23,7 @@ export const MONTHS = [
   "november",
   "december",
 ];
-const MONTH = "(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?";
+const MONTH = `(${MONTH_NAME_ALTERNATION})\\.?`;
 const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\s+(\\d{4})\\b`, "i");
 const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, "i");
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/;

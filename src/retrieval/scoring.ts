@@ -2,7 +2,7 @@ import type { TextAnalyzer } from "../text/analyzer.js";
 import { endsAsStatement, splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
-import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
+import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, figureSpans, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -130,7 +130,15 @@ export class TermStats {
   private readonly termSetCache = new Map<string, ReadonlySet<string>>();
 
   idf(term: string): number {
-    const d = this.df.get(term) ?? 0;
+    return this.idfOfFrequency(this.df.get(term) ?? 0);
+  }
+
+  /** The IDF of a term found in `share` of the chunks: a threshold between common and specific terms. */
+  idfAtShare(share: number): number {
+    return this.idfOfFrequency(share * this.count);
+  }
+
+  private idfOfFrequency(d: number): number {
     return Math.log(1 + (this.count - d + 0.5) / (d + 0.5));
   }
 
@@ -241,35 +249,49 @@ const MAX_COUNTED_WORDS = 4;
 const COUNT_WINDOW = 4;
 
 /**
- * Whether a sentence states a figure of one of the counted words ("seventy-six attacks" for
- * "how many attacks"), as against a figure of something else ("over the past 20 years",
- * "four gunmen attacked"). What a figure counts is the first lower-case word after it, past
- * names ("13 American soldiers", unless the name is what is counted: "170 Afghans") and before
- * any function word ("six to twelve months"). A compound counts too: "servicemembers" for "members".
+ * What each figure of a sentence may count, once per sentence: the words after it up to the
+ * first lower-case word, past names ("13 American soldiers", "170 Afghans") and stopping at
+ * any function word ("six to twelve months"); and the subject of a counting verb before it
+ * ("its fighters now number more than 2,500"), unless a lower-case word after the figure says
+ * what it counts ("attacks reached 3 provinces") or it is a share ("rose 20 percent"). Dates
+ * and "9/11" are no figures (statesFigure).
  */
-export function countsAskedThing(sentence: string, counted: readonly string[]): boolean {
-  if (counted.length === 0) return false;
+export interface FigureSubjects {
+  /** Per figure, the candidate words as written (lower case) and their stems. */
+  words: string[][];
+  stems: string[][];
+}
+
+export function figureSubjects(sentence: string): FigureSubjects {
   // Token offsets hold in the text as given: folding typography changes no length.
   const tokens = tokenize(sentence);
-  const isCounted = (word: string) => {
-    const term = stem(word);
-    return counted.some((c) => term === c || (c.length >= 5 && word.includes(c)));
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const { word, start, end } = tokens[i]!;
-    // "9/11", "24/7": a date or a phrase, not a count.
-    if (!statesFigure(word) || sentence[start - 1] === "/" || sentence[end] === "/") continue;
-    for (let j = i + 1; j <= Math.min(tokens.length - 1, i + COUNT_WINDOW); j++) {
+  const out: FigureSubjects = { words: [], stems: [] };
+  let t = 0;
+  let last = -1;
+  for (const span of figureSpans(sentence)) {
+    while (t < tokens.length && tokens[t]!.end <= span.start) t++;
+    // "seventy-six" holds two figures in one token: one set of subjects.
+    if (t >= tokens.length || t === last) continue;
+    last = t;
+    const words: string[] = [];
+    let after: { word: string; lower: boolean } | undefined;
+    for (let j = t + 1; j <= Math.min(tokens.length - 1, t + COUNT_WINDOW); j++) {
       const next = tokens[j]!;
       const surface = sentence.slice(next.start, next.end);
       // "13 US service members": an acronym is a name even where its letters spell a function word.
       if (STOPWORDS.has(next.word) && !/^\p{Lu}{2,}$/u.test(surface)) break;
-      if (isCounted(next.word)) return true;
-      if (/^\p{Ll}/u.test(surface)) break;
+      words.push(next.word);
+      const lower = /^\p{Ll}/u.test(surface);
+      if (j === t + 1) after = { word: next.word, lower };
+      if (lower) break;
     }
-    if (countedBefore(sentence, tokens, i, isCounted)) return true;
+    const figure = tokens[t]!;
+    const share = figure.word.endsWith("%") || sentence[figure.end] === "%" || tokens[t + 1]?.word === "percent" || tokens[t + 1]?.word === "per";
+    if (!share && !after?.lower) words.push(...countingVerbSubject(tokens, t));
+    out.words.push(words);
+    out.stems.push(words.map(stem));
   }
-  return false;
+  return out;
 }
 
 /** Words between a counting verb and its figure: "number more than 2,500", "stood at about 30". */
@@ -277,23 +299,34 @@ const APPROXIMATORS = new Set(["more", "than", "over", "under", "about", "around
 /** Verbs that give a count after them: "its fighters now number 2,500", "the dead totalled 30". */
 const COUNTING_VERB = /^(?:numbers?|numbered|totals?|totall?ed|reach(?:es|ed)?|stands?|stood|exceed(?:s|ed)?|grow|grows|grew|grown|rise|rises|rose|risen|swell(?:s|ed)?)$/;
 
-/**
- * Whether the figure at tokens[i] is given by a counting verb whose subject is a counted word:
- * "fighters now number more than 2,500". Not a share ("attacks rose 20 percent") nor a figure
- * of something else named after it ("attacks reached 3 provinces").
- */
-function countedBefore(sentence: string, tokens: readonly { word: string; start: number; end: number }[], i: number, isCounted: (word: string) => boolean): boolean {
-  const figure = tokens[i]!;
-  if (figure.word.endsWith("%") || sentence[figure.end] === "%") return false;
-  const after = tokens[i + 1];
-  if (after && (after.word === "percent" || after.word === "per" || (!STOPWORDS.has(after.word) && /^\p{Ll}/u.test(sentence.slice(after.start, after.end)) && !isCounted(after.word)))) return false;
+/** The words that may be the subject of a counting verb giving the figure at tokens[i]: up to three before the verb. */
+function countingVerbSubject(tokens: readonly { word: string }[], i: number): string[] {
   let j = i - 1;
   while (j >= 0 && i - j <= 4 && APPROXIMATORS.has(tokens[j]!.word)) j--;
-  if (j < 0 || !COUNTING_VERB.test(tokens[j]!.word)) return false;
-  // The subject just before the verb, past an adverb or auxiliary ("now", "has").
+  if (j < 0 || !COUNTING_VERB.test(tokens[j]!.word)) return [];
+  const subject: string[] = [];
+  // Past an adverb or auxiliary ("now", "has"), not past another figure.
   for (let k = j - 1; k >= Math.max(0, j - 3); k--) {
-    if (isCounted(tokens[k]!.word)) return true;
-    if (statesFigure(tokens[k]!.word)) return false;
+    if (statesFigure(tokens[k]!.word)) break;
+    subject.push(tokens[k]!.word);
+  }
+  return subject;
+}
+
+/**
+ * Whether a sentence states a figure of one of the counted words ("seventy-six attacks" for
+ * "how many attacks"), as against a figure of something else ("over the past 20 years",
+ * "four gunmen attacked"); see figureSubjects. A compound counts too: "servicemembers" for
+ * "members". Pass the sentence's subjects when they are kept (SentenceFeatures).
+ */
+export function countsAskedThing(sentence: string, counted: readonly string[], subjects: FigureSubjects = figureSubjects(sentence)): boolean {
+  if (counted.length === 0) return false;
+  for (let f = 0; f < subjects.words.length; f++) {
+    const words = subjects.words[f]!;
+    const stems = subjects.stems[f]!;
+    for (let w = 0; w < words.length; w++) {
+      if (counted.some((c) => stems[w] === c || (c.length >= 5 && words[w]!.includes(c)))) return true;
+    }
   }
   return false;
 }
@@ -323,7 +356,7 @@ const DIGITS = /\d/;
 const YEAR_OR_DATE =
   /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
 /** "six to twelve months", "within 18 months", "a year": how soon is answered by a span of time. */
-const DURATION = new RegExp(`\\b(?:\\d+|an?|${CARDINAL_WORD_ALTERNATION}|few|several)\\s+(?:days?|weeks?|months?|years?|decades?)\\b`, "i");
+const DURATION = new RegExp(SPAN_OF_TIME_SOURCE, "i");
 const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
 const REASON_CUES =
   /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat\w*|revenge|reasons?|either to|meaning that|which means|given that|since it)\b/i;
@@ -376,9 +409,8 @@ export interface QueryTerms {
   extensions: Map<string, string[]>;
   /** The kinds of answer the question asks for (answerTypesOf). */
   types: AnswerType[];
-  /** What a "how many" question counts (countedTermsOf), and those words joined: a cache key. */
+  /** What a "how many" question counts (countedTermsOf). */
   counted: string[];
-  countedKey: string;
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
@@ -542,7 +574,6 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   }
   const types = answerTypesOf(question);
   const counted = types.includes("quantity") ? countedTermsOf(question) : [];
-  const countedKey = counted.join(" ");
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
@@ -588,7 +619,6 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       extensions,
       types,
       counted,
-      countedKey,
       typeTerms,
       entries,
       lookups,
@@ -611,8 +641,8 @@ export interface SentenceFeatures {
   bigrams: Map<string, number>;
   /** How well the sentence carries each kind of answer (1 = neutral), filled in as questions ask for them. */
   fits: Partial<Record<AnswerType, number>>;
-  /** Whether it states a figure of what a question counts, by QueryTerms.countedKey (countsAskedThing). */
-  counts?: Map<string, boolean>;
+  /** What each of its figures may count (figureSubjects), read once, when a "how many" question asks. */
+  subjects?: FigureSubjects;
 }
 
 export function sentenceFeatures(terms: string[], text: string): SentenceFeatures {
@@ -644,16 +674,8 @@ const COUNTED_FIT = 2.5;
 /** cachedFit, with a "how many" question's fit raised for a sentence that counts what it asks about. */
 function fitFor(features: SentenceFeatures, type: AnswerType, text: string, query: QueryTerms): number {
   if (type !== "quantity" || query.counted.length === 0) return cachedFit(features, type, text);
-  const counts = (features.counts ??= new Map());
-  let hit = counts.get(query.countedKey);
-  if (hit === undefined) {
-    if (counts.size >= MAX_COUNT_KEYS) counts.clear();
-    counts.set(query.countedKey, (hit = countsAskedThing(text, query.counted)));
-  }
-  return hit ? COUNTED_FIT : cachedFit(features, type, text);
+  return countsAskedThing(text, query.counted, (features.subjects ??= figureSubjects(text))) ? COUNTED_FIT : cachedFit(features, type, text);
 }
-/** Verdicts kept per sentence: one per wording of what is counted that questions used recently. */
-const MAX_COUNT_KEYS = 16;
 
 export interface SentenceScore {
   /** IDF-weighted share of the question's terms the sentence (with its context) covers (0..1). */

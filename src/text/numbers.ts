@@ -22,9 +22,12 @@ export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`
 // dateline would otherwise offer as the answer to "how many".
 // Separators count only between digits: "killed 13." states 13, as "13 people" does.
 const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
-const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec"];
+/** Month names as a regex alternation, and their abbreviations (which may take a full stop). */
+export const MONTH_FULL_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December";
+export const MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec";
+export const MONTH_NAME_ALTERNATION = `${MONTH_FULL_NAMES}|${MONTH_ABBREVIATIONS}`;
 // Capitalised or in capitals ("30 NOVEMBER 2023" in a dateline), never lower case: "12 may" is a figure.
-const MONTH_WORD = `(?:${MONTH_NAMES.flatMap((m) => [m, m.toUpperCase()]).join("|")})\\b`;
+const MONTH_WORD = `(?:${MONTH_NAME_ALTERNATION}|${MONTH_NAME_ALTERNATION.toUpperCase()})\\b`;
 // A day is one or two digits, not the start of a longer figure: "May 2,500 fighters" is a figure.
 const DAY = "\\d{1,2}(?:st|nd|rd|th)?\\b(?![.,]?\\d)";
 const NOT_A_DAY = `(?<!\\b${MONTH_WORD}\\.?\\s+(?=${DAY}))(?!${DAY}\\s+(?:of\\s+)?${MONTH_WORD})`;
@@ -32,7 +35,8 @@ const NOT_A_DAY = `(?<!\\b${MONTH_WORD}\\.?\\s+(?=${DAY}))(?!${DAY}\\s+(?:of\\s+
 const ANY_CASE_COUNTING_WORDS = COUNTING_WORDS.split("|")
   .flatMap((w) => [w, w[0]!.toUpperCase() + w.slice(1), w.toUpperCase()])
   .join("|");
-const FIGURE_SOURCE = `(?<!\\d[.,])\\b(?!(?:19|20)\\d\\d\\b)${NOT_A_DAY}\\d+(?:[.,]\\d+)*%?|\\b(?:${ANY_CASE_COUNTING_WORDS})\\b`;
+// "9/11", "24/7": a date or a phrase, not a count.
+const FIGURE_SOURCE = `(?<!\\d[.,/])\\b(?!(?:19|20)\\d\\d\\b)${NOT_A_DAY}\\d+(?:[.,]\\d+)*%?(?![\\d/])|\\b(?:${ANY_CASE_COUNTING_WORDS})\\b`;
 const FIGURE = new RegExp(FIGURE_SOURCE);
 const FIGURES = new RegExp(FIGURE_SOURCE, "g");
 
@@ -46,6 +50,11 @@ export function figuresIn(text: string): string[] {
   return (text.match(FIGURES) ?? []).map((f) => f.toLowerCase());
 }
 
+/** Where the figures of a text are, in order. */
+export function figureSpans(text: string): { start: number; end: number }[] {
+  return [...text.matchAll(FIGURES)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+}
+
 /** Amounts stated without a figure: "dozens", "doubled", "several". */
 export const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
 
@@ -54,11 +63,12 @@ export function statesAmount(text: string): boolean {
   return statesFigure(text) || VAGUE_AMOUNTS.test(text);
 }
 
-const TIME_UNIT = "(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)";
-/** A span of time: "20 years", "two and a half years", "six-month". */
-const SPAN_OF_TIME = new RegExp(`\\b(?:\\d+(?:[.,]\\d+)?|${CARDINAL_WORD_ALTERNATION})(?:[\\s-]+and\\s+a\\s+half)?[\\s-]+${TIME_UNIT}\\b`, "gi");
+const TIME_UNIT = "(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|century|centuries)";
+/** A span of time: "20 years", "two and a half years", "a six-month", "several years" (use with "i"). */
+export const SPAN_OF_TIME_SOURCE = `\\b(?:\\d+(?:[.,]\\d+)?|an?|${CARDINAL_WORD_ALTERNATION}|few|several)(?:[\\s-]+and\\s+a\\s+half)?[\\s-]+${TIME_UNIT}\\b`;
+const SPAN_OF_TIME = new RegExp(SPAN_OF_TIME_SOURCE, "gi");
 /** A unit of time as a word or its Porter stem ("days" or "dai", "decades" or "decad"). */
-const TIME_UNIT_TERM = new RegExp(`^(?:${TIME_UNIT}|second|minut|hour|dai|week|month|year|decad|centuri)$`, "i");
+const TIME_UNIT_TERM = new RegExp(`^(?:${TIME_UNIT}|minut|dai|decad|centuri)$`, "i");
 
 /** Whether words or stems counted by a question name a unit of time ("how many years"). */
 export function countsTime(counted: readonly string[]): boolean {
@@ -67,9 +77,8 @@ export function countsTime(counted: readonly string[]): boolean {
 
 /**
  * Whether a text states an amount of something other than time, for a question that counts
- * something other than time: "over the past 20 years" is when, not how many people.
+ * something other than time (see countsTime): "over the past 20 years" is when, not how many people.
  */
-export function statesAmountBesidesTime(text: string, counted: readonly string[] = []): boolean {
-  if (countsTime(counted)) return statesAmount(text);
+export function statesAmountBesidesTime(text: string): boolean {
   return statesAmount(text.replace(SPAN_OF_TIME, " "));
 }
