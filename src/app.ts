@@ -7,6 +7,7 @@ import { ensureIndex, type BuildProgress, type EnsureResult, type LoadedIndex } 
 import { TextAnalyzer } from "./text/analyzer.js";
 import { InitialismIndex, mayHoldInitialism } from "./text/initialisms.js";
 import { RelatedTerms } from "./text/related.js";
+import { CountedEvents } from "./text/countedEvents.js";
 import { loadWordVectors, type WordVectorTable } from "./text/wordVectors.js";
 
 /** Everything a route or command needs, wired once from the configuration. */
@@ -51,6 +52,9 @@ export function servicesFromIndex(
     const vocabulary = new Map([...stats.vocabulary()].map((v) => [v.word, v.term] as const));
     stats.related = new RelatedTerms(wordVectors, vocabulary.keys(), (w) => vocabulary.get(w));
   }
+  // Learnt on the first "how many" question: a pass over every document's sentences.
+  let countedEvents: CountedEvents | undefined;
+  stats.countedEvents = () => (countedEvents ??= CountedEvents.learn(index.documents.map((d) => d.text)));
   const contexts = new Map(index.documents.map((d) => [d.id, d.context ?? ""]));
   const contextOf = (documentId: string) => contexts.get(documentId) ?? "";
   const retriever = new HybridRetriever(index.store, index.chunks, analyzer, stats, contextOf);

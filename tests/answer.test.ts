@@ -176,6 +176,29 @@ describe("extractive answers", () => {
     expect(moscow.answer).toContain("130 people");
   });
 
+  it("gives no toll of the dead for a question about the wounded, and says the documents do not give it", async () => {
+    // The documents report the dead and the wounded apart ("killing at least 30 people and
+    // wounding dozens"), so "killing more than 150 people" is no number of the wounded.
+    for (const q of ["How many people were wounded in the Crocus City Hall attack in Moscow?", "How many people were injured in the Crocus City Hall attack in Moscow?"]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.answer).toBe("The documents do not give this figure. The closest passages are listed as suggestions.");
+      expect(a.suggestions?.map((s) => s.text).join(" ")).toMatch(/Crocus City Hall/);
+    }
+    // Sentences about the airport bombing give only its dead; the wounded they give are another attack's.
+    expect((await ask("How many people were wounded in the Kabul airport bombing?")).abstained).toBe(true);
+    // Where the wounded are given, they answer, in the documents' word or another ("injured" for "wounding").
+    const hospital = await ask("How many were injured in the Kabul military hospital attack?");
+    expect(hospital.answer).toContain("wounding dozens");
+    const kerman = await ask("How many people were injured in the Kerman bombings?");
+    expect(kerman.answer).toContain("injured hundreds more");
+    expectVerbatimAndCited(kerman);
+    const bajaur = await ask("How many people were wounded in the Bajaur attack?");
+    expect(bajaur.answer).toContain("wounded more than 100 others");
+    // The dead are still answered with the dead, in any word: "resulted in the death of ten civilians".
+    expect((await ask("How many civilians were killed in the botched US drone strike?")).answer).toContain("death of ten civilians");
+  });
+
   it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {
     const a = await ask("How many attacks did ISKP claim in 2023?");
     expect(a.abstained).toBe(false);

@@ -1,6 +1,7 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
+import type { AskedEvents } from "../text/countedEvents.js";
 import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -229,8 +230,32 @@ export function composeExtractiveAnswer(
     const header = stats.termSetOf(contextOf?.(passages[c.passageIndex]!.documentId) ?? "");
     return nameTerms.some((t) => header.has(t));
   };
+  // A figure of another event the documents count apart does not answer: "killing more than
+  // 150 people" or "left more than 130 people dead" is no number of the wounded. And when the
+  // sentences about the occasion asked of all report another event, while those left are
+  // about other occasions ("wounding dozens" at a hospital, for the wounded of an airport
+  // bombing), the documents do not give the figure. The occasion is what the question's
+  // other words name.
+  const events = type === "quantity" ? query.events : undefined;
+  const verdicts = new Map<CandidateSentence, boolean>();
+  const similarity = stats.related && ((a: string, b: string) => stats.related!.similarity(a, b));
+  const reportsOtherEvent = (c: CandidateSentence, asked: AskedEvents): boolean => {
+    let verdict = verdicts.get(c);
+    if (verdict === undefined) verdicts.set(c, (verdict = stats.countedEvents!().whatSentenceReports(c.text, asked, similarity) === "other"));
+    return verdict;
+  };
+  const occasionWeight = (c: CandidateSentence, asked: AskedEvents): number => {
+    const eventTerms = new Set(asked.asked.flatMap((e) => stats.analyzer.terms(e.word)));
+    let weight = 0;
+    for (const t of c.matched) if (!eventTerms.has(t)) weight += query.weights.get(t) ?? 0;
+    return weight;
+  };
   const naming = nameTerms.length > 0 ? ranked.filter(namesOne) : ranked;
-  const pool = naming.length > 0 ? naming : ranked;
+  const named = naming.length > 0 ? naming : ranked;
+  const pool = events ? named.filter((c) => !reportsOtherEvent(c, events)) : named;
+  if (events && (pool.length === 0 || occasionWeight(pool[0]!, events) < occasionWeight(named.find((c) => reportsOtherEvent(c, events)) ?? pool[0]!, events))) {
+    return abstention("The documents do not give this figure.", passages, named, support);
+  }
   let lead = pool[0]!;
   const chosen: CandidateSentence[] = [lead];
   const maxSentences = type === "quantity" ? options.maxSentences + 1 : options.maxSentences;

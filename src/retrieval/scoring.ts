@@ -2,7 +2,8 @@ import type { TextAnalyzer } from "../text/analyzer.js";
 import { endsAsStatement, splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
-import { CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, figureSpans, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
+import type { AskedEvents, CountedEvents } from "../text/countedEvents.js";
+import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, figureSpans, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -29,6 +30,8 @@ export class TermStats {
   private readonly surface = new Set<string>();
   /** Corpus words close in meaning to a question's words, when word vectors are loaded. */
   related?: RelatedTerms;
+  /** The events the documents count apart ("killed" and "wounded"), learnt on first use; see CountedEvents. */
+  countedEvents?: () => CountedEvents;
 
   constructor(texts: string[], readonly analyzer: TextAnalyzer) {
     this.count = texts.length;
@@ -294,8 +297,6 @@ export function figureSubjects(sentence: string): FigureSubjects {
   return out;
 }
 
-/** Words between a counting verb and its figure: "number more than 2,500", "stood at about 30". */
-const APPROXIMATORS = new Set(["more", "than", "over", "under", "about", "around", "nearly", "almost", "some", "roughly", "approximately", "at", "least", "most", "an", "estimated", "up", "to", "fewer", "less", "just", "only"]);
 /** Verbs that give a count after them: "its fighters now number 2,500", "the dead totalled 30". */
 const COUNTING_VERB = /^(?:numbers?|numbered|totals?|totall?ed|reach(?:es|ed)?|stands?|stood|exceed(?:s|ed)?|grow|grows|grew|grown|rise|rises|rose|risen|swell(?:s|ed)?)$/;
 
@@ -411,6 +412,8 @@ export interface QueryTerms {
   types: AnswerType[];
   /** What a "how many" question counts (countedTermsOf). */
   counted: string[];
+  /** For "how many", the events it asks a figure of that the documents count apart from others ("wounded", not "killed"). */
+  events?: AskedEvents;
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
@@ -574,6 +577,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   }
   const types = answerTypesOf(question);
   const counted = types.includes("quantity") ? countedTermsOf(question) : [];
+  const events = types.includes("quantity") ? stats.countedEvents?.().askedIn(question) : undefined;
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
@@ -619,6 +623,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       extensions,
       types,
       counted,
+      ...(events ? { events } : {}),
       typeTerms,
       entries,
       lookups,

@@ -55,6 +55,9 @@ export function figureSpans(text: string): { start: number; end: number }[] {
   return [...text.matchAll(FIGURES)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
 }
 
+/** Words between a verb and its figure: "number more than 2,500", "killing at least 30", "killed an estimated 90". */
+export const APPROXIMATORS: ReadonlySet<string> = new Set(["more", "than", "over", "under", "about", "around", "nearly", "almost", "some", "roughly", "approximately", "at", "least", "most", "an", "estimated", "up", "to", "fewer", "less", "just", "only"]);
+
 /** Amounts stated without a figure: "dozens", "doubled", "several". */
 export const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;
 

@@ -74,6 +74,28 @@ export class RelatedTerms {
   }
   private readonly specificities = new Map<string, number>();
 
+  /** Cosine similarity of two words, or undefined when the table lacks either. */
+  similarity(a: string, b: string): number | undefined {
+    const x = this.vectorOf(a);
+    const y = this.vectorOf(b);
+    if (!x || !y) return undefined;
+    let s = 0;
+    for (let d = 0; d < x.length; d++) s += x[d]! * y[d]!;
+    return s;
+  }
+
+  /** A file-backed table reads each vector from disk: the words compared recur from question to question. */
+  private vectorOf(word: string): Float32Array | undefined {
+    let v = this.vectorCache.get(word);
+    if (v === undefined) {
+      v = this.vectors.vector(word) ?? null;
+      if (this.vectorCache.size >= 10_000) this.vectorCache.clear();
+      this.vectorCache.set(word, v);
+    }
+    return v ?? undefined;
+  }
+  private readonly vectorCache = new Map<string, Float32Array | null>();
+
   get vocabularySize(): number {
     return this.words.length;
   }
