@@ -11,7 +11,7 @@ import { markersIn } from "../src/answer/citations.js";
 import { parseQuestionFile, covers, containsFact } from "../src/eval/metrics.js";
 import { runEval } from "../src/eval/run.js";
 import { splitSentences } from "../src/text/sentences.js";
-import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, matchPassage, queryTerms, scoreSentenceRow, sentenceScoreOf, TermStats } from "../src/retrieval/scoring.js";
+import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, matchPassage, namedThingsOf, queryTerms, scoreSentenceRow, sentenceScoreOf, TermStats } from "../src/retrieval/scoring.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { figuresIn, statesFigure } from "../src/text/numbers.js";
@@ -197,6 +197,30 @@ describe("extractive answers", () => {
     expect(bajaur.answer).toContain("wounded more than 100 others");
     // The dead are still answered with the dead, in any word: "resulted in the death of ten civilians".
     expect((await ask("How many civilians were killed in the botched US drone strike?")).answer).toContain("death of ten civilians");
+  });
+
+  it("reads what a question asks to be named: the head of each alternative, not its possessor or clause", () => {
+    expect(namedThingsOf("Who is the leader of Jaish al-Adl?")).toEqual(["leader"]);
+    expect(namedThingsOf("Who is the current emir or leader of ISKP?")).toEqual(["emir", "leader"]);
+    expect(namedThingsOf("What was the name of the aid worker killed in the August 29, 2021 US drone strike in Kabul?")).toEqual(["worker"]);
+    expect(namedThingsOf("What is the name of ISKP's main propaganda magazine or media outlet?")).toEqual(["magazine", "outlet"]);
+    expect(namedThingsOf("What is the name of the group behind the Crocus City Hall attack?")).toEqual(["group"]);
+    // Who suffered or who did it, said in other words: no role to be named.
+    expect(namedThingsOf("Who were the victims of the Kabul airport bombing?")).toEqual([]);
+    expect(namedThingsOf("Who was the first person to walk on the Moon?")).toEqual([]);
+  });
+
+  it("does not name someone for a role the documents never mention, and still names those they do", async () => {
+    const leader = await ask("Who is the leader of Jaish al-Adl?");
+    expect(leader.abstained).toBe(true);
+    expect(leader.answer).toBe("The documents do not answer this question (the passages closest to it mention no leader). The closest passages are listed as suggestions.");
+    expect(leader.suggestions?.[0]?.text).toMatch(/Jaish al-Adl/);
+    expect((await ask("What was the name of the aid worker killed in the August 29, 2021 US drone strike in Kabul?")).abstained).toBe(true);
+    // Roles and things the documents do write are answered as before.
+    expect((await ask("Who was the Taliban's military chief for Kabul?")).answer).toContain("Qari Hamdullah");
+    expect((await ask("What is the name of the Taliban's special forces unit?")).answer).toContain("Badri Brigade");
+    expect((await ask("What is the name of the Islamic State's affiliate that attacked Crocus City Hall?")).answer).toContain("Islamic State in Khorasan Province");
+    expect((await ask("Who were the victims of the Kabul airport bombing?")).answer).toContain("13 US service members");
   });
 
   it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {

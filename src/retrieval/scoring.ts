@@ -218,6 +218,45 @@ const ANSWER_TYPE_CUES: Partial<Record<AnswerType, RegExp>> = {
 /** The same patterns without the global flag, whose `test` keeps no state between calls. */
 const ANSWER_TYPE_TESTS: [AnswerType, RegExp][] = ANSWER_TYPE_PATTERNS.map(([type, re]) => [type, new RegExp(re.source)]);
 
+/**
+ * "Who is the current emir or leader of ISKP?": the role asked for, before "of", "for", "in" or
+ * "at". One holder of it ("who is", "who was"): "who were the victims of …" asks who suffered,
+ * which a sentence may say in other words ("killed 13 US service members").
+ */
+const ROLE_QUESTION = /\bwho\s+(?:is|was)\s+the\s+([^?]{1,80}?)\s+(?:of|for|in|at)\b/i;
+/** "What was the name of the aid worker killed in …?": what is to be named. */
+const NAME_QUESTION = /\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+)?([^?]{1,120})/i;
+/** A word that ends the thing named: a verb form ("killed"), a relative or a preposition (function words end it too). */
+const ENDS_NAMED_THING = /^(?:[a-z]+(?:ed|ing)|who|whom|that|which|behind|near|within|across|since|like|among|inside|outside|towards?|responsible)$/;
+
+/**
+ * The words a question asks to be named, as written, lower case: the role in "Who is the
+ * leader of X?" ("leader"), the thing in "What was the name of the aid worker killed in …?"
+ * ("worker"). Each alternative counts ("emir or leader": both). Only the last word of each
+ * alternative, its head: "current" in "current emir" is no role. Empty for other questions.
+ */
+export function namedThingsOf(question: string): string[] {
+  const folded = foldTypography(question);
+  const role = ROLE_QUESTION.exec(folded);
+  const name = role ? undefined : NAME_QUESTION.exec(folded);
+  const phrase = role?.[1] ?? name?.[1];
+  if (!phrase) return [];
+  const heads: string[] = [];
+  for (const part of phrase.split(/\s+(?:or|and)\s+|[(),]/)) {
+    const words: string[] = [];
+    for (const tok of tokenize(part)) {
+      // A possessor names whose thing it is ("ISKP's current emir"), not the thing.
+      if (/'s$/.test(tok.word)) continue;
+      if (ENDS_NAMED_THING.test(tok.word) || STOPWORDS.has(tok.word)) break;
+      words.push(tok.word);
+    }
+    if (words.length > 0) heads.push(words[words.length - 1]!);
+    // "the name of the aid worker killed in …": the thing ends with its first clause.
+    if (name && words.length < tokenize(part).length) break;
+  }
+  return heads;
+}
+
 /** Every kind of answer a question asks for ("When and where…" asks for two). */
 export function answerTypesOf(question: string): AnswerType[] {
   const q = question.toLowerCase();
@@ -412,6 +451,11 @@ export interface QueryTerms {
   types: AnswerType[];
   /** What a "how many" question counts (countedTermsOf). */
   counted: string[];
+  /**
+   * Terms of what the question asks to be named (namedThingsOf) that the documents never use:
+   * "leader" in "Who is the leader of X?" where no document has the word.
+   */
+  named: string[];
   /** For "how many", the events it asks a figure of that the documents count apart from others ("wounded", not "killed"). */
   events?: AskedEvents;
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
@@ -578,6 +622,11 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   const types = answerTypesOf(question);
   const counted = types.includes("quantity") ? countedTermsOf(question) : [];
   const events = types.includes("quantity") ? stats.countedEvents?.().askedIn(question) : undefined;
+  // Only a word the documents never use: one they do use ("affiliates", "target") may name the
+  // thing in a sentence that says it otherwise, and the ranking already weighs it.
+  const named = namedThingsOf(question)
+    .map((w) => (analyzer.isAlias(w) ? w : stem(w)))
+    .filter((t) => weights.has(t) && !stats.has(t));
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
@@ -623,6 +672,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       extensions,
       types,
       counted,
+      named,
       ...(events ? { events } : {}),
       typeTerms,
       entries,
