@@ -233,7 +233,8 @@ const ENDS_NAMED_THING = /^(?:[a-z]+(?:ed|ing)|who|whom|that|which|behind|near|w
  * The words a question asks to be named, as written, lower case: the role in "Who is the
  * leader of X?" ("leader"), the thing in "What was the name of the aid worker killed in …?"
  * ("worker"). Each alternative counts ("emir or leader": both). Only the last word of each
- * alternative, its head: "current" in "current emir" is no role. Empty for other questions.
+ * alternative, its head: "current" in "current emir" and "ISKP" in "ISKP's current emir" are no
+ * role. Empty for other questions.
  */
 export function namedThingsOf(question: string): string[] {
   const folded = foldTypography(question);
@@ -244,15 +245,25 @@ export function namedThingsOf(question: string): string[] {
   const heads: string[] = [];
   for (const part of phrase.split(/\s+(?:or|and)\s+|[(),]/)) {
     const words: string[] = [];
-    for (const tok of tokenize(part)) {
-      // A possessor names whose thing it is ("ISKP's current emir"), not the thing.
-      if (/'s$/.test(tok.word)) continue;
-      if (ENDS_NAMED_THING.test(tok.word) || STOPWORDS.has(tok.word)) break;
-      words.push(tok.word);
+    const tokens = tokenize(part);
+    const isLower = (i: number) => /^\p{Ll}/u.test(part.slice(tokens[i]!.start, tokens[i]!.end));
+    let lowerSeen = false;
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens[i]!.word;
+      if (ENDS_NAMED_THING.test(word) || STOPWORDS.has(word)) break;
+      // A name after the thing and before a verb begins a clause ("the Peshawar mosque IS-K
+      // attacked"); before another word of the thing it is part of it ("senior ISKP operative").
+      if (lowerSeen && !isLower(i)) {
+        let j = i;
+        while (j < tokens.length && !isLower(j)) j++;
+        if (j >= tokens.length || ENDS_NAMED_THING.test(tokens[j]!.word) || STOPWORDS.has(tokens[j]!.word)) break;
+      }
+      lowerSeen ||= isLower(i);
+      words.push(word);
     }
     if (words.length > 0) heads.push(words[words.length - 1]!);
     // "the name of the aid worker killed in …": the thing ends with its first clause.
-    if (name && words.length < tokenize(part).length) break;
+    if (name && words.length < tokens.length) break;
   }
   return heads;
 }
@@ -452,8 +463,8 @@ export interface QueryTerms {
   /** What a "how many" question counts (countedTermsOf). */
   counted: string[];
   /**
-   * Terms of what the question asks to be named (namedThingsOf) that the documents never use:
-   * "leader" in "Who is the leader of X?" where no document has the word.
+   * What the question asks to be named (namedThingsOf), as written, where the documents never
+   * use the word: "leader" in "Who is the leader of X?" when no document has it.
    */
   named: string[];
   /** For "how many", the events it asks a figure of that the documents count apart from others ("wounded", not "killed"). */
@@ -622,11 +633,12 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   const types = answerTypesOf(question);
   const counted = types.includes("quantity") ? countedTermsOf(question) : [];
   const events = types.includes("quantity") ? stats.countedEvents?.().askedIn(question) : undefined;
-  // Only a word the documents never use: one they do use ("affiliates", "target") may name the
-  // thing in a sentence that says it otherwise, and the ranking already weighs it.
-  const named = namedThingsOf(question)
-    .map((w) => (analyzer.isAlias(w) ? w : stem(w)))
-    .filter((t) => weights.has(t) && !stats.has(t));
+  // Only a word the documents never use: one they do use ("affiliates", "chief") may name the
+  // thing in a sentence, and the ranking already weighs it.
+  const named = namedThingsOf(question).filter((w) => {
+    const inCorpus = analyzer.terms(w);
+    return inCorpus.length > 0 && !inCorpus.some((t) => stats.has(t));
+  });
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
