@@ -206,6 +206,8 @@ describe("extractive answers", () => {
     expect(namedThingsOf("What is the name of ISKP's main propaganda magazine or media outlet?")).toEqual(["magazine", "outlet"]);
     expect(namedThingsOf("What is the name of the group behind the Crocus City Hall attack?")).toEqual(["group"]);
     expect(namedThingsOf("What is the name of the Peshawar mosque IS-K attacked in March 2022?")).toEqual(["mosque"]);
+    expect(namedThingsOf("Who is ISKP's current leader?")).toEqual(["leader"]);
+    expect(namedThingsOf("Who's the leader of ISKP?")).toEqual(["leader"]);
     // Who suffered or who did it, said in other words: no role to be named.
     expect(namedThingsOf("Who were the victims of the Kabul airport bombing?")).toEqual([]);
     expect(namedThingsOf("Who was the first person to walk on the Moon?")).toEqual([]);

@@ -1,7 +1,6 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
-import type { AskedEvents } from "../text/countedEvents.js";
 import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -241,30 +240,51 @@ export function composeExtractiveAnswer(
     return nameTerms.some((t) => header.has(t));
   };
   // A figure of another event the documents count apart does not answer: "killing more than
-  // 150 people" or "left more than 130 people dead" is no number of the wounded. And when the
-  // sentences about the occasion asked of all report another event, while those left are
-  // about other occasions ("wounding dozens" at a hospital, for the wounded of an airport
-  // bombing), the documents do not give the figure. The occasion is what the question's
-  // other words name.
-  const events = type === "quantity" ? query.events : undefined;
-  const verdicts = new Map<CandidateSentence, boolean>();
-  const similarity = stats.related && ((a: string, b: string) => stats.related!.similarity(a, b));
-  const reportsOtherEvent = (c: CandidateSentence, asked: AskedEvents): boolean => {
-    let verdict = verdicts.get(c);
-    if (verdict === undefined) verdicts.set(c, (verdict = stats.countedEvents!().whatSentenceReports(c.text, asked, similarity) === "other"));
-    return verdict;
-  };
-  const occasionWeight = (c: CandidateSentence, asked: AskedEvents): number => {
-    const eventTerms = new Set(asked.asked.flatMap((e) => stats.analyzer.terms(e.word)));
-    let weight = 0;
-    for (const t of c.matched) if (!eventTerms.has(t)) weight += query.weights.get(t) ?? 0;
-    return weight;
-  };
-  const naming = nameTerms.length > 0 ? ranked.filter(namesOne) : ranked;
-  const named = naming.length > 0 ? naming : ranked;
-  const pool = events ? named.filter((c) => !reportsOtherEvent(c, events)) : named;
-  if (events && (pool.length === 0 || occasionWeight(pool[0]!, events) < occasionWeight(named.find((c) => reportsOtherEvent(c, events)) ?? pool[0]!, events))) {
-    return abstention("The documents do not give this figure.", passages, named, support);
+  // 150 people" or "left more than 130 people dead" is no number of the wounded. Nor does a
+  // sentence about another occasion than the best one set aside ("wounding dozens" at a
+  // hospital, for the wounded of an airport bombing whose sentences give only its dead); with
+  // none left, the documents do not give the figure. The occasion is what the question's other
+  // words name, in a sentence, or in the one before it when it names nothing itself
+  // ("…attacked Crocus City Hall…, killing more than 150 people. More than 500 others were
+  // wounded, officials said.").
+  const events = type === "quantity" ? stats.countedEvents?.().askedIn(question) : undefined;
+  /** The least score, against the lead's, of a second sentence of the answer. */
+  const secondFloor = Math.min(options.relativeThreshold, 0.4);
+  const namedPool = nameTerms.length > 0 ? ranked.filter(namesOne) : ranked;
+  const byName = namedPool.length > 0 ? namedPool : ranked;
+  let pool = byName;
+  if (events) {
+    const similarity = stats.related && ((a: string, b: string) => stats.related!.similarity(a, b));
+    const reports = stats.countedEvents!().readerFor(events, similarity);
+    const apart = new Set(byName.filter((c) => reports(c.text) === "other"));
+    pool = byName.filter((c) => !apart.has(c));
+    const firstApart = byName.find((c) => apart.has(c));
+    if (firstApart) {
+      const eventTerms = new Set(events.asked.flatMap((e) => stats.analyzer.terms(e.word)));
+      // Each sentence's predecessor in its passage, when nothing but space parts them.
+      const inOrder = [...ranked].sort((a, b) => a.passageIndex - b.passageIndex || a.start - b.start);
+      const previous = new Map<CandidateSentence, CandidateSentence>();
+      for (let i = 1; i < inOrder.length; i++) {
+        const [x, c] = [inOrder[i - 1]!, inOrder[i]!];
+        if (x.passageIndex === c.passageIndex && x.end <= c.start && c.start - x.end <= 3) previous.set(c, x);
+      }
+      const occasionWeight = (c: CandidateSentence): number => {
+        // A sentence that names nothing goes on about the occasion of the one before it.
+        const before = namesIn(c.text).length > 0 ? undefined : previous.get(c);
+        let weight = 0;
+        for (const t of new Set([...c.matched, ...(before?.matched ?? [])])) if (!eventTerms.has(t)) weight += query.weights.get(t) ?? 0;
+        return weight;
+      };
+      const occasion = occasionWeight(firstApart);
+      // Read until the answer is whole: sentences below the lead's floor are never quoted.
+      const kept: CandidateSentence[] = [];
+      for (const c of pool) {
+        if (kept.length > 0 && c.score < kept[0]!.score * secondFloor) break;
+        if (occasionWeight(c) >= occasion) kept.push(c);
+      }
+      pool = kept;
+    }
+    if (pool.length === 0) return abstention("The documents do not give this figure.", passages, byName, support);
   }
   let lead = pool[0]!;
   const chosen: CandidateSentence[] = [lead];
@@ -280,7 +300,7 @@ export function composeExtractiveAnswer(
   const leadCounts = counts(lead);
   for (const c of pool.slice(1)) {
     if (chosen.length >= maxSentences) break;
-    const floor = chosen.length < 2 ? Math.min(options.relativeThreshold, 0.4) : options.relativeThreshold;
+    const floor = chosen.length < 2 ? secondFloor : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
     // Headings, bylines and site lines may match the question's words, yet state nothing.
     if (!endsAsStatement(c.text)) continue;

@@ -2,8 +2,8 @@ import type { TextAnalyzer } from "../text/analyzer.js";
 import { endsAsStatement, splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
-import type { AskedEvents, CountedEvents } from "../text/countedEvents.js";
-import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, figureSpans, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
+import type { CountedEvents } from "../text/countedEvents.js";
+import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, countedWordsEnd, figureSpans, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -223,7 +223,9 @@ const ANSWER_TYPE_TESTS: [AnswerType, RegExp][] = ANSWER_TYPE_PATTERNS.map(([typ
  * "at". One holder of it ("who is", "who was"): "who were the victims of …" asks who suffered,
  * which a sentence may say in other words ("killed 13 US service members").
  */
-const ROLE_QUESTION = /\bwho\s+(?:is|was)\s+the\s+([^?]{1,80}?)\s+(?:of|for|in|at)\b/i;
+const ROLE_QUESTION = /\bwho(?:\s+is|\s+was|'s)\s+the\s+([^?]{1,80}?)\s+(?:of|for|in|at)\b/i;
+/** "Who is ISKP's current leader?": the role after a possessor of up to four words. */
+const OWNED_ROLE_QUESTION = /\bwho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:[\p{L}\p{N}.-]+\s+){0,3}[\p{L}\p{N}.-]+'s?\s+([^?]{1,80})/iu;
 /** "What was the name of the aid worker killed in …?": what is to be named. */
 const NAME_QUESTION = /\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+)?([^?]{1,120})/i;
 /** A word that ends the thing named: a verb form ("killed"), a relative or a preposition (function words end it too). */
@@ -238,7 +240,7 @@ const ENDS_NAMED_THING = /^(?:[a-z]+(?:ed|ing)|who|whom|that|which|behind|near|w
  */
 export function namedThingsOf(question: string): string[] {
   const folded = foldTypography(question);
-  const role = ROLE_QUESTION.exec(folded);
+  const role = ROLE_QUESTION.exec(folded) ?? OWNED_ROLE_QUESTION.exec(folded);
   const name = role ? undefined : NAME_QUESTION.exec(folded);
   const phrase = role?.[1] ?? name?.[1];
   if (!phrase) return [];
@@ -298,8 +300,6 @@ export function countedTermsOf(question: string): string[] {
 }
 
 const MAX_COUNTED_WORDS = 4;
-/** Words after a figure where what it counts is looked for: "13 U.S. servicemembers", "170 Afghan civilians". */
-const COUNT_WINDOW = 4;
 
 /**
  * What each figure of a sentence may count, once per sentence: the words after it up to the
@@ -326,21 +326,13 @@ export function figureSubjects(sentence: string): FigureSubjects {
     // "seventy-six" holds two figures in one token: one set of subjects.
     if (t >= tokens.length || t === last) continue;
     last = t;
-    const words: string[] = [];
-    let after: { word: string; lower: boolean } | undefined;
-    for (let j = t + 1; j <= Math.min(tokens.length - 1, t + COUNT_WINDOW); j++) {
-      const next = tokens[j]!;
-      const surface = sentence.slice(next.start, next.end);
-      // "13 US service members": an acronym is a name even where its letters spell a function word.
-      if (STOPWORDS.has(next.word) && !/^\p{Lu}{2,}$/u.test(surface)) break;
-      words.push(next.word);
-      const lower = /^\p{Ll}/u.test(surface);
-      if (j === t + 1) after = { word: next.word, lower };
-      if (lower) break;
-    }
+    const end = countedWordsEnd(sentence, tokens, t);
+    const words = tokens.slice(t + 1, end).map((x) => x.word);
+    // A lower-case word right after the figure says what it counts ("attacks reached 3 provinces").
+    const countedAfter = end > t + 1 && /^\p{Ll}/u.test(sentence.slice(tokens[t + 1]!.start, tokens[t + 1]!.end));
     const figure = tokens[t]!;
     const share = figure.word.endsWith("%") || sentence[figure.end] === "%" || tokens[t + 1]?.word === "percent" || tokens[t + 1]?.word === "per";
-    if (!share && !after?.lower) words.push(...countingVerbSubject(tokens, t));
+    if (!share && !countedAfter) words.push(...countingVerbSubject(tokens, t));
     out.words.push(words);
     out.stems.push(words.map(stem));
   }
@@ -467,8 +459,6 @@ export interface QueryTerms {
    * use the word: "leader" in "Who is the leader of X?" when no document has it.
    */
   named: string[];
-  /** For "how many", the events it asks a figure of that the documents count apart from others ("wounded", not "killed"). */
-  events?: AskedEvents;
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
@@ -632,13 +622,15 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   }
   const types = answerTypesOf(question);
   const counted = types.includes("quantity") ? countedTermsOf(question) : [];
-  const events = types.includes("quantity") ? stats.countedEvents?.().askedIn(question) : undefined;
-  // Only a word the documents never use: one they do use ("affiliates", "chief") may name the
-  // thing in a sentence, and the ranking already weighs it.
-  const named = namedThingsOf(question).filter((w) => {
-    const inCorpus = analyzer.terms(w);
-    return inCorpus.length > 0 && !inCorpus.some((t) => stats.has(t));
+  // Only words the documents never use, and only when they use none of the alternatives: one
+  // they do use ("affiliates", "chief", the "emir" of "emir or leader") may name the thing in a
+  // sentence, and the ranking already weighs it.
+  const namedThings = namedThingsOf(question);
+  const unused = namedThings.filter((w) => {
+    const terms = analyzer.terms(w);
+    return terms.length > 0 && !terms.some((t) => stats.has(t));
   });
+  const named = unused.length === namedThings.length ? unused : [];
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
@@ -685,7 +677,6 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       types,
       counted,
       named,
-      ...(events ? { events } : {}),
       typeTerms,
       entries,
       lookups,

@@ -1,4 +1,4 @@
-import { APPROXIMATORS, figureSpans, statesAmount, VAGUE_AMOUNTS } from "./numbers.js";
+import { APPROXIMATORS, countedWordsEnd, figureSpans, statesAmount, VAGUE_AMOUNTS } from "./numbers.js";
 import { STOPWORDS, stem, tokenize, type Token } from "./normalize.js";
 import { splitSentences } from "./sentences.js";
 
@@ -13,19 +13,35 @@ import { splitSentences } from "./sentences.js";
 
 /** A verb form that can report a count: "killed", "wounding", "injured" (irregular forms are not read). */
 const VERB_FORM = /^[a-z]{2,}(?:ed|ing)$/;
+/** -ed and -ing words that introduce rather than report: "30 people, including 5 children". */
+const NOT_EVENTS = new Set(["including", "according", "following", "regarding", "excluding", "concerning", "involving", "considering", "during", "notwithstanding"]);
 /** Words between a counted thing and what happened to it: "13 service members were killed". */
 const AUXILIARIES = new Set(["is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "reportedly"]);
 /** Words between a verb and the figure it reports, besides approximators: "the death of ten". */
 const DETERMINERS = new Set(["the", "a", "of", "another", "further"]);
 /** How far a verb may stand from its figure, in words: "killed an estimated 90". */
 const VERB_REACH = 5;
-/** How far back from "and" the first of two coordinated counts may start: "killing at least 30 people and …". */
-const COORDINATION_REACH = 8;
+/** How far back from "and" the first of two coordinated counts may start: "killed at least 30 people, including 5 doctors, and …". */
+const COORDINATION_REACH = 10;
+/** Longer "sentences" (a table, a list run together) are not read: a figure's verb is no longer near it. */
+const MAX_SENTENCE_CHARS = 2_000;
+/** Words that start a clause about something else: "how many were wounded in the attack that killed 150". */
+const CLAUSE_START = new Set(["that", "which", "who", "whom", "whose"]);
 
 /** An event word as the documents or the question write it, with its stem. */
 export interface EventWord {
   stem: string;
   word: string;
+}
+
+/**
+ * Two events one sentence reports apart. `separate` when each has its own amount ("killed 60
+ * and wounded more than 100"); not when the two stand side by side after theirs ("Hundreds
+ * have been killed and wounded").
+ */
+export interface EventPair {
+  events: [EventWord, EventWord];
+  separate: boolean;
 }
 
 /** Which tokens are amounts: figures ("30", "seventy-six", "2,500") or vague amounts ("dozens", "hundreds"). */
@@ -39,41 +55,55 @@ function amountMask(text: string, tokens: readonly Token[]): boolean[] {
   return mask;
 }
 
-const isEventVerb = (word: string) => VERB_FORM.test(word) && !STOPWORDS.has(word) && !APPROXIMATORS.has(word);
+const isEventVerb = (word: string) => VERB_FORM.test(word) && !STOPWORDS.has(word) && !APPROXIMATORS.has(word) && !NOT_EVENTS.has(word);
 
-/** Whether the verb at tokens[i] is followed by an amount: "killing at least 30", "wounding dozens". */
+/** Whether the token at `i` is followed by an amount: "killing at least 30", "wounding dozens". */
 function reportsAmount(tokens: readonly Token[], amount: readonly boolean[], i: number): boolean {
   let j = i + 1;
   while (j < tokens.length && j - i <= VERB_REACH && (APPROXIMATORS.has(tokens[j]!.word) || DETERMINERS.has(tokens[j]!.word))) j++;
   return j < tokens.length && amount[j] === true;
 }
 
+/** Whether a comma stands between tokens[i] and tokens[i + 1]. */
+const commaAfter = (text: string, tokens: readonly Token[], i: number) => text.slice(tokens[i]!.end, tokens[i + 1]!.start).includes(",");
+
 /**
  * The pairs of verbs one sentence reports as separate counts, joined by "and": each followed
  * by its own amount ("killed an estimated 90 people and injured hundreds more"), or the two
- * side by side in a sentence that states an amount ("Hundreds have been killed and wounded").
+ * side by side after the amount they both count ("Hundreds have been killed and wounded"). Not
+ * two verbs of one amount ("attacked and killed 12 worshippers": the same twelve), nor across
+ * another clause ("killed 30 people, the police said, and …"); an aside that only adds to the
+ * count is passed over ("killed 30 people, including 5 children, and wounded 40").
  */
-export function coordinatedCounts(sentence: string): [EventWord, EventWord][] {
+export function coordinatedCounts(sentence: string): EventPair[] {
+  if (sentence.length > MAX_SENTENCE_CHARS) return [];
   const tokens = tokenize(sentence);
   const amount = amountMask(sentence, tokens);
   if (!amount.includes(true)) return [];
-  const pairs: [EventWord, EventWord][] = [];
+  const verb = (i: number) => !amount[i] && isEventVerb(tokens[i]!.word);
   const event = (i: number): EventWord => ({ stem: stem(tokens[i]!.word), word: tokens[i]!.word });
+  const pairs: EventPair[] = [];
   for (let a = 1; a + 1 < tokens.length; a++) {
-    if (tokens[a]!.word !== "and" || !isEventVerb(tokens[a + 1]!.word)) continue;
+    if (tokens[a]!.word !== "and" || !verb(a + 1)) continue;
     let left = -1;
-    if (isEventVerb(tokens[a - 1]!.word)) left = a - 1;
-    else if (reportsAmount(tokens, amount, a + 1)) {
+    let separate = false;
+    if (reportsAmount(tokens, amount, a + 1)) {
+      // Back from "and", within one clause ("…, and" is still the same clause), past an aside
+      // that only adds to the count ("killed at least 30 people, including 5 doctors, and …").
       for (let l = a - 1; l >= Math.max(0, a - COORDINATION_REACH); l--) {
-        if (isEventVerb(tokens[l]!.word) && reportsAmount(tokens, amount, l)) {
+        if (l < a - 1 && commaAfter(sentence, tokens, l) && !NOT_EVENTS.has(tokens[l + 1]!.word)) break;
+        if (verb(l) && reportsAmount(tokens, amount, l)) {
           left = l;
+          separate = true;
           break;
         }
       }
+    } else if (verb(a - 1) && amount.slice(0, a - 1).includes(true)) {
+      left = a - 1;
     }
     if (left < 0) continue;
     const [x, y] = [event(left), event(a + 1)];
-    if (x.stem !== y.stem) pairs.push([x, y]);
+    if (x.stem !== y.stem) pairs.push({ events: [x, y], separate });
   }
   return pairs;
 }
@@ -98,31 +128,45 @@ export type WordSimilarity = (a: string, b: string) => number | undefined;
  */
 const MIN_SIMILARITY = { verb: 0.7, other: 0.8 };
 
+/**
+ * A verb form and its other regular form ("killing" and "killed"): word vectors are compared
+ * form for form, since "dead" is nearer "wounded" (0.78) than "killing" (0.71) yet nearer
+ * "killed" (0.83). A form the vectors lack is simply not compared.
+ */
+function inflections(word: string): string[] {
+  const base = /ing$/.test(word) ? word.slice(0, -3) : /ed$/.test(word) ? word.slice(0, -2) : undefined;
+  return base ? [...new Set([word, `${base}ed`, `${base}ing`])] : [word];
+}
+
 export class CountedEvents {
   /** Stem -> the stems it is reported apart from. */
   private readonly partners = new Map<string, Set<string>>();
+  /** Stem -> the stems it is reported apart from with an amount of its own (EventPair.separate). */
+  private readonly separatePartners = new Map<string, Set<string>>();
   /** Stem -> the forms the documents write it in ("killing", "killed"). */
   private readonly forms = new Map<string, Set<string>>();
 
-  constructor(pairs: Iterable<[EventWord, EventWord]>) {
-    for (const [x, y] of pairs) {
+  constructor(pairs: Iterable<EventPair>) {
+    const add = (map: Map<string, Set<string>>, key: string, value: string) => {
+      let set = map.get(key);
+      if (!set) map.set(key, (set = new Set()));
+      set.add(value);
+    };
+    for (const { events: [x, y], separate } of pairs) {
       for (const [a, b] of [
         [x, y],
         [y, x],
       ] as const) {
-        let set = this.partners.get(a.stem);
-        if (!set) this.partners.set(a.stem, (set = new Set()));
-        set.add(b.stem);
-        let forms = this.forms.get(a.stem);
-        if (!forms) this.forms.set(a.stem, (forms = new Set()));
-        forms.add(a.word);
+        add(this.partners, a.stem, b.stem);
+        if (separate) add(this.separatePartners, a.stem, b.stem);
+        for (const form of inflections(a.word)) add(this.forms, a.stem, form);
       }
     }
   }
 
   /** Learns the pairs from documents: one pass over their sentences. */
   static learn(texts: Iterable<string>): CountedEvents {
-    const pairs: [EventWord, EventWord][] = [];
+    const pairs: EventPair[] = [];
     for (const text of texts) {
       for (const s of splitSentences(text)) {
         // Cheap gate: coordinated counts need an "and" and a verb form.
@@ -137,23 +181,32 @@ export class CountedEvents {
     return this.partners.size;
   }
 
-  /** The question's words that name an event the documents report apart from another, or undefined when none does. */
+  /**
+   * The events a "how many" question asks a figure of: the words after "how many" (up to a
+   * clause about something else, "…in the attack that killed 150") that the documents report
+   * apart from another event. Undefined when there are none, or when the question asks both
+   * ("How many were killed and wounded?").
+   */
   askedIn(question: string): AskedEvents | undefined {
+    const tokens = tokenize(question);
+    const from = tokens.findIndex((t, i) => (t.word === "how" && /^(?:many|much)$/.test(tokens[i + 1]?.word ?? "")) || (t.word === "number" && tokens[i + 1]?.word === "of"));
+    if (from < 0) return undefined;
     const asked = new Map<string, EventWord>();
-    for (const t of tokenize(question)) {
+    for (const t of tokens.slice(from + 2)) {
+      if (CLAUSE_START.has(t.word)) break;
       const s = stem(t.word);
       if (this.partners.has(s) && !asked.has(s)) asked.set(s, { stem: s, word: t.word });
     }
     if (asked.size === 0) return undefined;
-    // "How many were killed and wounded": the question asks the events the documents keep apart.
     for (const s of asked.keys()) if ([...this.partners.get(s)!].some((p) => asked.has(p))) return undefined;
     const partnersOfAsked = new Set([...asked.keys()].flatMap((s) => [...this.partners.get(s)!]));
-    // An event reported apart from the same others as the asked one, and never apart from it,
-    // stands with it: "wounded" with "injured", both only ever set against "killed". This
-    // only ever keeps a sentence that would otherwise be set aside.
-    for (const [s, partners] of this.partners) {
+    // An event reported with its own amount apart from the same others as the asked one, and
+    // never apart from it, stands with it: "wounded" with "injured", both only ever set against
+    // "killed". This only ever keeps a sentence that would otherwise be set aside.
+    const separateOfAsked = new Set([...asked.keys()].flatMap((s) => [...(this.separatePartners.get(s) ?? [])]));
+    for (const [s, partners] of this.separatePartners) {
       if (asked.has(s) || partnersOfAsked.has(s)) continue;
-      if ([...partners].some((p) => partnersOfAsked.has(p))) asked.set(s, { stem: s, word: [...this.forms.get(s)!][0]! });
+      if ([...partners].some((p) => separateOfAsked.has(p))) asked.set(s, { stem: s, word: [...this.forms.get(s)!][0]! });
     }
     const others = new Map<string, EventWord>();
     for (const p of partnersOfAsked) {
@@ -163,66 +216,78 @@ export class CountedEvents {
     if (others.size === 0) return undefined;
     const askedForms = new Map<string, EventWord>();
     for (const e of asked.values()) {
-      for (const word of [e.word, ...(this.forms.get(e.stem) ?? [])]) askedForms.set(`${e.stem} ${word}`, { stem: e.stem, word });
+      for (const word of [...inflections(e.word), ...(this.forms.get(e.stem) ?? [])]) askedForms.set(`${e.stem} ${word}`, { stem: e.stem, word });
     }
     return { asked: [...askedForms.values()], others: [...others.values()] };
   }
 
   /**
-   * What a sentence's figures report for the asked events; a sentence without an amount
-   * reports none ("unknown"). A sentence that names an asked
-   * event anywhere reports it, in the documents' word or a verb of the same meaning. Otherwise each amount's verb is read, before it ("killing more
-   * than 150 people", "the death of ten civilians") or after what it counts ("more than 130
-   * people dead", "13 service members were killed"): the documents' own word for another event,
-   * or a word closer in meaning to another event than to the asked one ("dead" to "killed"
-   * rather than "wounded"), makes the figure another event's.
+   * What a sentence's amounts report for the asked events. Each amount is read by its verb:
+   * before it ("killing more than 150 people", "the death of ten civilians") or after what it
+   * counts ("more than 130 people dead", "13 US service members were killed"). The documents'
+   * word for an asked event near an amount, or a verb closer in meaning to it, makes the
+   * sentence answer; another event's word, or a word closer to another event ("dead" to
+   * "killed" rather than "wounded"), makes that amount another event's. A sentence is another
+   * event's only when one amount is and no other amount has a verb that cannot be placed ("551
+   * others were hurt" beside "killed 145"): that one may be the asked figure in other words.
+   * Without an amount, a sentence reports nothing ("unknown").
    */
   whatSentenceReports(sentence: string, events: AskedEvents, similarity?: WordSimilarity): EventVerdict {
-    const shape = this.shapeOf(sentence);
-    if (!shape) return "unknown";
-    const { words, stems } = shape;
+    return this.readerFor(events, similarity)(sentence);
+  }
+
+  /** whatSentenceReports for one question's sentences: what each word tells is worked out once for all of them. */
+  readerFor(events: AskedEvents, similarity?: WordSimilarity): (sentence: string) => EventVerdict {
     const askedStems = new Set(events.asked.map((e) => e.stem));
     const otherStems = new Set(events.others.map((e) => e.stem));
-    const classify = (i: number): EventVerdict => {
-      if (askedStems.has(stems[i]!)) return "asked";
-      if (otherStems.has(stems[i]!)) return "other";
-      const word = words[i]!;
-      if (!similarity || STOPWORDS.has(word)) return "unknown";
-      const closest = (list: readonly EventWord[]) => list.reduce((best, e) => Math.max(best, similarity(word, e.word) ?? -1), -1);
-      const toAsked = closest(events.asked);
-      const toOther = closest(events.others);
-      const floor = shape.eventVerb[i] ? MIN_SIMILARITY.verb : MIN_SIMILARITY.other;
-      if (Math.max(toAsked, toOther) < floor || toAsked === toOther) return "unknown";
-      return toOther > toAsked ? "other" : "asked";
-    };
-    // An asked event named anywhere, in its own word or a verb of the same meaning ("wounded" for "injured").
-    for (let i = 0; i < words.length; i++) {
-      if (askedStems.has(stems[i]!) || (shape.eventVerb[i] && classify(i) === "asked")) return "asked";
-    }
-    let other = false;
-    for (const { before, after } of shape.amounts) {
-      let verdict = before >= 0 ? classify(before) : "unknown";
-      if (verdict === "asked") return "asked";
-      if (verdict === "other") other = true;
-      for (const k of after) {
-        verdict = classify(k);
-        if (verdict !== "unknown") break;
+    const told = new Map<string, EventVerdict>();
+    const classify = (w: ShapeWord): EventVerdict => {
+      if (askedStems.has(w.stem)) return "asked";
+      if (otherStems.has(w.stem)) return "other";
+      if (!similarity || STOPWORDS.has(w.word)) return "unknown";
+      let verdict = told.get(w.word);
+      if (verdict === undefined) {
+        const closest = (list: readonly EventWord[]) => list.reduce((best, e) => Math.max(best, similarity(w.word, e.word) ?? -1), -1);
+        const toAsked = closest(events.asked);
+        const toOther = closest(events.others);
+        const floor = w.verb ? MIN_SIMILARITY.verb : MIN_SIMILARITY.other;
+        verdict = Math.max(toAsked, toOther) < floor || toAsked === toOther ? "unknown" : toOther > toAsked ? "other" : "asked";
+        told.set(w.word, verdict);
       }
-      if (verdict === "asked") return "asked";
-      if (verdict === "other") other = true;
-    }
-    return other ? "other" : "unknown";
+      return verdict;
+    };
+    return (sentence) => {
+      const shape = this.shapeOf(sentence);
+      if (!shape) return "unknown";
+      let other = false;
+      let unplaced = false;
+      for (const amount of shape.amounts) {
+        if (amount.near.some((s) => askedStems.has(s))) return "asked";
+        let verdict = amount.before ? classify(amount.before) : "unknown";
+        if (verdict === "unknown") {
+          for (const w of amount.after) {
+            verdict = classify(w);
+            if (verdict !== "unknown") break;
+          }
+        }
+        if (verdict === "asked") return "asked";
+        if (verdict === "other") other = true;
+        // "caused 100 injuries", "551 were hospitalised": a verb the question's events do not place.
+        else if (amount.before?.verb || amount.afterAuxiliary) unplaced = true;
+      }
+      return other && !unplaced ? "other" : "unknown";
+    };
   }
 
   /**
-   * A sentence read once, whatever the question: its words, and for each amount the words
-   * that may say what happened to what it counts. Undefined when it states no amount. Kept,
-   * bounded: the same sentences come back from question to question.
+   * A sentence read once, whatever the question: for each amount, the words near it and the
+   * ones that may say what happened to what it counts. Undefined when it states no amount.
+   * Kept, bounded, small: the same sentences come back from question to question.
    */
   private shapeOf(sentence: string): SentenceShape | undefined {
     let shape = this.shapes.get(sentence);
     if (shape === undefined) {
-      shape = statesAmount(sentence) ? readShape(sentence) : null;
+      shape = sentence.length <= MAX_SENTENCE_CHARS && statesAmount(sentence) ? readShape(sentence) : null;
       if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
       this.shapes.set(sentence, shape);
     }
@@ -233,52 +298,55 @@ export class CountedEvents {
 
 const MAX_SHAPES = 20_000;
 
+interface ShapeWord {
+  word: string;
+  stem: string;
+  /** An -ed or -ing form (the lower similarity floor). */
+  verb: boolean;
+}
+
 interface SentenceShape {
-  words: string[];
-  stems: string[];
-  eventVerb: boolean[];
-  /**
-   * Per amount, the word before it (past approximators: "killing more than 150", "the death
-   * of ten"; -1 for none) and the words after what it counts, tried in order until one tells:
-   * "130 people dead", "13 service members were killed".
-   */
-  amounts: { before: number; after: number[] }[];
+  amounts: {
+    /** Stems within VERB_REACH words of the amount: an asked event named there answers. */
+    near: string[];
+    /** The word before it, past approximators: "killing more than 150", "the death of ten". */
+    before?: ShapeWord;
+    /** The words after what it counts, tried in order until one tells: "130 people dead", "13 service members were killed". */
+    after: ShapeWord[];
+    /** Whether the last of `after` follows an auxiliary: the verb, whatever it tells. */
+    afterAuxiliary: boolean;
+  }[];
 }
 
 function readShape(sentence: string): SentenceShape {
   const tokens = tokenize(sentence);
-  const words = tokens.map((t) => t.word);
   const amount = amountMask(sentence, tokens);
+  const word = (i: number): ShapeWord => ({ word: tokens[i]!.word, stem: stem(tokens[i]!.word), verb: isEventVerb(tokens[i]!.word) });
   const amounts: SentenceShape["amounts"] = [];
   for (let t = 0; t < tokens.length; t++) {
     if (!amount[t]) continue;
     let b = t - 1;
-    while (b >= 0 && t - b <= VERB_REACH && (APPROXIMATORS.has(words[b]!) || DETERMINERS.has(words[b]!))) b--;
-    amounts.push({ before: b >= 0 && !amount[b] ? b : -1, after: wordsAfterCount(sentence, tokens, amount, t) });
-  }
-  return { words, stems: words.map(stem), eventVerb: words.map(isEventVerb), amounts };
-}
-
-/** The words that may say what happened to what the amount at `t` counts: past names, its noun and any auxiliaries. */
-function wordsAfterCount(sentence: string, tokens: readonly Token[], amount: readonly boolean[], t: number): number[] {
-  let k = t + 1;
-  // What is counted: names, then one lower-case word ("13 U.S. service …", "130 people …").
-  while (k < tokens.length && k - t <= 4 && !STOPWORDS.has(tokens[k]!.word) && !amount[k]) {
-    const lower = /^\p{Ll}/u.test(sentence.slice(tokens[k]!.start, tokens[k]!.end));
-    k++;
-    if (lower) break;
-  }
-  const after: number[] = [];
-  for (let n = 0; n < 3 && k < tokens.length && !amount[k]; n++, k++) {
-    const word = tokens[k]!.word;
-    if (AUXILIARIES.has(word)) {
-      // Past the auxiliaries the next word is the verb, whatever it tells.
-      while (k < tokens.length && AUXILIARIES.has(tokens[k]!.word)) k++;
-      if (k < tokens.length) after.push(k);
-      break;
+    while (b >= 0 && t - b <= VERB_REACH && (APPROXIMATORS.has(tokens[b]!.word) || DETERMINERS.has(tokens[b]!.word))) b--;
+    const near = tokens.slice(Math.max(0, t - VERB_REACH), t + VERB_REACH + 1).map((x) => stem(x.word));
+    const after: ShapeWord[] = [];
+    let afterAuxiliary = false;
+    // Past what is counted ("13 US service members", "130 people"), then up to three words,
+    // or past auxiliaries to the verb.
+    let k = countedWordsEnd(sentence, tokens, t);
+    for (let n = 0; n < 3 && k < tokens.length && !amount[k]; n++, k++) {
+      const w = tokens[k]!.word;
+      if (AUXILIARIES.has(w)) {
+        while (k < tokens.length && AUXILIARIES.has(tokens[k]!.word)) k++;
+        if (k < tokens.length) {
+          after.push(word(k));
+          afterAuxiliary = true;
+        }
+        break;
+      }
+      if (STOPWORDS.has(w)) break;
+      after.push(word(k));
     }
-    if (STOPWORDS.has(word)) break;
-    after.push(k);
+    amounts.push({ near, ...(b >= 0 && !amount[b] ? { before: word(b) } : {}), after, afterAuxiliary });
   }
-  return after;
+  return { amounts };
 }

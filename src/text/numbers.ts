@@ -1,3 +1,5 @@
+import { STOPWORDS, type Token } from "./normalize.js";
+
 /**
  * The one vocabulary of written numbers, shared by sentence scoring (counts and spans of time),
  * the answer composer, word-vector specificity and the briefing's figures and relative dates,
@@ -84,4 +86,23 @@ export function countsTime(counted: readonly string[]): boolean {
  */
 export function statesAmountBesidesTime(text: string): boolean {
   return statesAmount(text.replace(SPAN_OF_TIME, " "));
+}
+
+/** Words after a figure where what it counts is looked for: "13 U.S. servicemembers", "170 Afghan civilians". */
+const COUNT_WINDOW = 4;
+
+/**
+ * Where the words a figure at tokens[t] counts end (the index after the last): names, then
+ * the first lower-case word ("13 American soldiers", "130 people"), at most four, stopping at
+ * a function word unless it is an acronym ("13 US service members"). Token offsets must index
+ * `sentence` (tokenize keeps them: folding typography changes no length).
+ */
+export function countedWordsEnd(sentence: string, tokens: readonly Token[], t: number): number {
+  let j = t + 1;
+  for (; j <= Math.min(tokens.length - 1, t + COUNT_WINDOW); j++) {
+    const surface = sentence.slice(tokens[j]!.start, tokens[j]!.end);
+    if (STOPWORDS.has(tokens[j]!.word) && !/^\p{Lu}{2,}$/u.test(surface)) break;
+    if (/^\p{Ll}/u.test(surface)) return j + 1;
+  }
+  return j;
 }

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadWordVectorsFor, servicesFromIndex, type Services } from "../../src/app.js";
@@ -33,4 +33,14 @@ export async function corpusServices(env: Record<string, string> = {}, llm?: Llm
   const config = testConfig(dir, env);
   const [ensure, wordVectors] = await Promise.all([ensureIndex(config), loadWordVectorsFor(config)]);
   return { services: servicesFromIndex(config, ensure.index, llm, { wordVectors }), config, cleanup };
+}
+
+/** Services over a corpus of the given documents (file name -> text), in a temp folder. */
+export async function documentServices(documents: Record<string, string>, env: Record<string, string> = {}): Promise<{ services: Services; cleanup: () => void }> {
+  const { dir, cleanup } = tempDir();
+  mkdirSync(path.join(dir, "corpus"));
+  for (const [name, text] of Object.entries(documents)) writeFileSync(path.join(dir, "corpus", name), text);
+  const config = testConfig(dir, env);
+  const [ensure, wordVectors] = await Promise.all([ensureIndex(config), loadWordVectorsFor(config)]);
+  return { services: servicesFromIndex(config, ensure.index, undefined, { wordVectors }), cleanup };
 }
