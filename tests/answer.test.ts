@@ -226,6 +226,13 @@ describe("extractive answers", () => {
     expect((await ask("What is the name of the Taliban's special forces unit?")).answer).toContain("Badri Brigade");
     expect((await ask("What is the name of the Islamic State's affiliate that attacked Crocus City Hall?")).answer).toContain("Islamic State in Khorasan Province");
     expect((await ask("Who were the victims of the Kabul airport bombing?")).answer).toContain("13 US service members");
+    // A role the documents do write, asked of something they never give its holder for: the
+    // sentences about the ISI name no head of it, and those with a head are about CENTCOM.
+    const isi = await ask("Who is the head of Pakistan's Inter-Services Intelligence?");
+    expect(isi.abstained).toBe(true);
+    expect(isi.answer).toMatch(/no passage about it names who holds this role/);
+    expect((await ask("Who is the head of US Central Command?")).answer).toContain("Michael Kurilla");
+    expect((await ask("Who was the Taliban's Kabul military chief reportedly caught up in the hospital attack?")).answer).toContain("Qari Hamdullah");
   });
 
   it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {

@@ -153,6 +153,9 @@ export function quoted(sentence: string): string {
   return sentence.replace(/\[(\d{1,3})\]/g, (_m, d: string) => [...d].map((c) => SUPERSCRIPT[Number(c)]).join(""));
 }
 
+/** The least score, against the best sentence's, of a sentence that names a role asked about. */
+const ROLE_SENTENCE_FLOOR = 0.5;
+
 /** The share of passages a name may appear in and still single out what a figure is of. */
 const SPECIFIC_NAME_SHARE = 0.1;
 
@@ -195,7 +198,7 @@ export function composeExtractiveAnswer(
   const byline = documents ? answerFromMetadata(question, passages, stats, documents, contextOf) : undefined;
   if (byline) return byline;
   const { candidates, unknownNames, queryWeight, unseenShare, query } = scoreCandidates(question, passages, stats, contextOf);
-  const ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
+  let ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
   const support = ranked.reduce((m, c) => Math.max(m, c.coverage), 0);
   const unsupported =
     queryWeight === 0 ||
@@ -220,6 +223,16 @@ export function composeExtractiveAnswer(
   if (query.named.length > 0) {
     const words = query.named.map((w) => `"${w}"`).join(" or ");
     return abstention(`The documents do not answer this question (no document uses the word ${words}).`, passages, ranked, support);
+  }
+  // "Who is the head of Pakistan's ISI?": the holder of a role is named beside the role. When
+  // the sentences that mention a head are far weaker than the best (which are about the ISI and
+  // no head of it), the passages do not name one.
+  if (query.roles.length > 0) {
+    const holding = ranked.filter((c) => query.roles.some((t) => c.terms.includes(t)));
+    if (holding.length === 0 || holding[0]!.score < ranked[0]!.score * ROLE_SENTENCE_FLOOR) {
+      return abstention("The documents do not answer this question (no passage about it names who holds this role).", passages, ranked, support);
+    }
+    ranked = holding;
   }
 
   const type = query.types[0] ?? "other";

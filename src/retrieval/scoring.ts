@@ -238,13 +238,19 @@ const ENDS_NAMED_THING = /^(?:[a-z]+(?:ed|ing)|who|whom|that|which|behind|near|w
  * alternative, its head: "current" in "current emir" and "ISKP" in "ISKP's current emir" are no
  * role. Empty for other questions.
  */
-export function namedThingsOf(question: string): string[] {
+/**
+ * The phrase a question asks to be named, as its alternatives' words (lower case), and whether
+ * it asks who holds a role: "Who is the current emir or leader of ISKP?" gives [["current",
+ * "emir"], ["leader"]]; "What was the name of the aid worker killed in …?" gives [["aid",
+ * "worker"]]. Empty for other questions.
+ */
+function namedPhraseOf(question: string): { parts: string[][]; role: boolean } {
   const folded = foldTypography(question);
   const role = ROLE_QUESTION.exec(folded) ?? OWNED_ROLE_QUESTION.exec(folded);
   const name = role ? undefined : NAME_QUESTION.exec(folded);
   const phrase = role?.[1] ?? name?.[1];
-  if (!phrase) return [];
-  const heads: string[] = [];
+  const parts: string[][] = [];
+  if (!phrase) return { parts, role: false };
   for (const part of phrase.split(/\s+(?:or|and)\s+|[(),]/)) {
     const words: string[] = [];
     const tokens = tokenize(part);
@@ -263,11 +269,22 @@ export function namedThingsOf(question: string): string[] {
       lowerSeen ||= isLower(i);
       words.push(word);
     }
-    if (words.length > 0) heads.push(words[words.length - 1]!);
+    if (words.length > 0) parts.push(words);
     // "the name of the aid worker killed in …": the thing ends with its first clause.
     if (name && words.length < tokens.length) break;
   }
-  return heads;
+  return { parts, role: Boolean(role) };
+}
+
+/**
+ * The words a question asks to be named, as written, lower case: the role in "Who is the
+ * leader of X?" ("leader"), the thing in "What was the name of the aid worker killed in …?"
+ * ("worker"). Each alternative counts ("emir or leader": both). Only the last word of each
+ * alternative, its head: "current" in "current emir" and "ISKP" in "ISKP's current emir" are no
+ * role. Empty for other questions.
+ */
+export function namedThingsOf(question: string): string[] {
+  return namedPhraseOf(question).parts.map((words) => words[words.length - 1]!);
 }
 
 /** Every kind of answer a question asks for ("When and where…" asks for two). */
@@ -459,6 +476,8 @@ export interface QueryTerms {
    * use the word: "leader" in "Who is the leader of X?" when no document has it.
    */
   named: string[];
+  /** For "who is the head of X?" in words the documents use, the terms of the role's phrase: a sentence that answers mentions one. */
+  roles: string[];
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
@@ -625,12 +644,16 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   // Only words the documents never use, and only when they use none of the alternatives: one
   // they do use ("affiliates", "chief", the "emir" of "emir or leader") may name the thing in a
   // sentence, and the ranking already weighs it.
-  const namedThings = namedThingsOf(question);
+  const phrase = namedPhraseOf(question);
+  const namedThings = phrase.parts.map((words) => words[words.length - 1]!);
   const unused = namedThings.filter((w) => {
     const terms = analyzer.terms(w);
     return terms.length > 0 && !terms.some((t) => stats.has(t));
   });
   const named = unused.length === namedThings.length ? unused : [];
+  // Every word of the role, not only its head: "the Kabul military chief reportedly caught up in …"
+  // ends where no rule can tell.
+  const roles = named.length === 0 && phrase.role ? phrase.parts.flat().flatMap((w) => analyzer.terms(w)) : [];
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
@@ -677,6 +700,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       types,
       counted,
       named,
+      roles,
       typeTerms,
       entries,
       lookups,
