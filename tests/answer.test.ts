@@ -208,6 +208,11 @@ describe("extractive answers", () => {
     expect(namedThingsOf("What is the name of the Peshawar mosque IS-K attacked in March 2022?")).toEqual(["mosque"]);
     expect(namedThingsOf("Who is ISKP's current leader?")).toEqual(["leader"]);
     expect(namedThingsOf("Who's the leader of ISKP?")).toEqual(["leader"]);
+    expect(namedThingsOf("Who was the Taliban's Kabul military chief reportedly caught up in the hospital attack?")).toEqual(["chief"]);
+    // A part played is no office; a possessor is a name.
+    expect(namedThingsOf("Who is the group responsible for the Crocus City Hall attack?")).toEqual([]);
+    expect(namedThingsOf("Who was the target of the Kabul hospital attack?")).toEqual([]);
+    expect(namedThingsOf("Who is to blame for ISKP's comeback?")).toEqual([]);
     // Who suffered or who did it, said in other words: no role to be named.
     expect(namedThingsOf("Who were the victims of the Kabul airport bombing?")).toEqual([]);
     expect(namedThingsOf("Who was the first person to walk on the Moon?")).toEqual([]);
@@ -233,6 +238,7 @@ describe("extractive answers", () => {
     expect(isi.answer).toMatch(/no passage about it names who holds this role/);
     expect((await ask("Who is the head of US Central Command?")).answer).toContain("Michael Kurilla");
     expect((await ask("Who was the Taliban's Kabul military chief reportedly caught up in the hospital attack?")).answer).toContain("Qari Hamdullah");
+    expect((await ask("Who is the group responsible for the Crocus City Hall attack?")).answer).toContain("Islamic State in Khorasan Province");
   });
 
   it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {

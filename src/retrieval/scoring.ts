@@ -220,37 +220,40 @@ const ANSWER_TYPE_TESTS: [AnswerType, RegExp][] = ANSWER_TYPE_PATTERNS.map(([typ
 
 /**
  * "Who is the current emir or leader of ISKP?": the role asked for, before "of", "for", "in" or
- * "at". One holder of it ("who is", "who was"): "who were the victims of …" asks who suffered,
- * which a sentence may say in other words ("killed 13 US service members").
+ * "at", after "who is", "who was" or "who's" (one holder: "who were the victims of …" asks who
+ * suffered, which a sentence may say in other words, "killed 13 US service members").
  */
 const ROLE_QUESTION = /\bwho(?:\s+is|\s+was|'s)\s+the\s+([^?]{1,80}?)\s+(?:of|for|in|at)\b/i;
-/** "Who is ISKP's current leader?": the role after a possessor of up to four words. */
-const OWNED_ROLE_QUESTION = /\bwho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:[\p{L}\p{N}.-]+\s+){0,3}[\p{L}\p{N}.-]+'s?\s+([^?]{1,80})/iu;
+/** "Who is ISKP's current leader?": the role after a named possessor (capitalised, up to four words). */
+const OWNED_ROLE_QUESTION = /\b[Ww]ho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:\p{Lu}[\p{L}\p{N}.-]*\s+){0,3}\p{Lu}[\p{L}\p{N}.-]*'s?\s+([^?]{1,80})/u;
 /** "What was the name of the aid worker killed in …?": what is to be named. */
 const NAME_QUESTION = /\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+)?([^?]{1,120})/i;
-/** A word that ends the thing named: a verb form ("killed"), a relative or a preposition (function words end it too). */
-const ENDS_NAMED_THING = /^(?:[a-z]+(?:ed|ing)|who|whom|that|which|behind|near|within|across|since|like|among|inside|outside|towards?|responsible)$/;
+/**
+ * A word that ends the thing named: a verb form ("killed"), an adverb ("reportedly caught up"),
+ * a relative or a preposition (function words end it too).
+ */
+const ENDS_NAMED_THING = /^(?:[a-z]+(?:ed|ing)|[a-z]{4,}ly|who|whom|that|which|behind|near|within|across|since|like|among|inside|outside|towards?|responsible)$/;
+/**
+ * Heads that name no office, only a part someone played: "Who is the group responsible for …?",
+ * "Who was the target of …?" ask who did or suffered it, which a sentence says in its own words.
+ */
+const NOT_A_ROLE = new Set(["group", "man", "woman", "person", "one", "people", "target", "victim", "perpetrator", "culprit", "attacker", "organisation", "organization", "mastermind"]);
 
 /**
- * The words a question asks to be named, as written, lower case: the role in "Who is the
- * leader of X?" ("leader"), the thing in "What was the name of the aid worker killed in …?"
- * ("worker"). Each alternative counts ("emir or leader": both). Only the last word of each
- * alternative, its head: "current" in "current emir" and "ISKP" in "ISKP's current emir" are no
- * role. Empty for other questions.
+ * What a question asks to be named, as the head word of each alternative (lower case), and
+ * whether it asks who holds a role: "Who is the current emir or leader of ISKP?" gives
+ * ["emir", "leader"], a role; "What was the name of the aid worker killed in …?" gives
+ * ["worker"]. The head is the last word: "current" in "current emir" and "ISKP" in "ISKP's
+ * current emir" are no role. Empty for other questions, and for a "who" question whose head
+ * names no office (NOT_A_ROLE).
  */
-/**
- * The phrase a question asks to be named, as its alternatives' words (lower case), and whether
- * it asks who holds a role: "Who is the current emir or leader of ISKP?" gives [["current",
- * "emir"], ["leader"]]; "What was the name of the aid worker killed in …?" gives [["aid",
- * "worker"]]. Empty for other questions.
- */
-function namedPhraseOf(question: string): { parts: string[][]; role: boolean } {
+export function namedPhraseOf(question: string): { heads: string[]; role: boolean } {
   const folded = foldTypography(question);
   const role = ROLE_QUESTION.exec(folded) ?? OWNED_ROLE_QUESTION.exec(folded);
   const name = role ? undefined : NAME_QUESTION.exec(folded);
   const phrase = role?.[1] ?? name?.[1];
-  const parts: string[][] = [];
-  if (!phrase) return { parts, role: false };
+  const heads: string[] = [];
+  if (!phrase) return { heads, role: false };
   for (const part of phrase.split(/\s+(?:or|and)\s+|[(),]/)) {
     const words: string[] = [];
     const tokens = tokenize(part);
@@ -269,22 +272,17 @@ function namedPhraseOf(question: string): { parts: string[][]; role: boolean } {
       lowerSeen ||= isLower(i);
       words.push(word);
     }
-    if (words.length > 0) parts.push(words);
+    if (words.length > 0) heads.push(words[words.length - 1]!);
     // "the name of the aid worker killed in …": the thing ends with its first clause.
     if (name && words.length < tokens.length) break;
   }
-  return { parts, role: Boolean(role) };
+  if (role && heads.some((h) => NOT_A_ROLE.has(h) || NOT_A_ROLE.has(h.replace(/s$/, "")))) return { heads: [], role: false };
+  return { heads, role: Boolean(role) };
 }
 
-/**
- * The words a question asks to be named, as written, lower case: the role in "Who is the
- * leader of X?" ("leader"), the thing in "What was the name of the aid worker killed in …?"
- * ("worker"). Each alternative counts ("emir or leader": both). Only the last word of each
- * alternative, its head: "current" in "current emir" and "ISKP" in "ISKP's current emir" are no
- * role. Empty for other questions.
- */
+/** The head words of what a question asks to be named (namedPhraseOf). */
 export function namedThingsOf(question: string): string[] {
-  return namedPhraseOf(question).parts.map((words) => words[words.length - 1]!);
+  return namedPhraseOf(question).heads;
 }
 
 /** Every kind of answer a question asks for ("When and where…" asks for two). */
@@ -472,11 +470,12 @@ export interface QueryTerms {
   /** What a "how many" question counts (countedTermsOf). */
   counted: string[];
   /**
-   * What the question asks to be named (namedThingsOf), as written, where the documents never
-   * use the word: "leader" in "Who is the leader of X?" when no document has it.
+   * What the question asks to be named (namedThingsOf), as written, when the documents use none
+   * of its words: "leader" in "Who is the leader of X?" when no document has it; nothing for
+   * "emir or leader" when they write "emir".
    */
   named: string[];
-  /** For "who is the head of X?" in words the documents use, the terms of the role's phrase: a sentence that answers mentions one. */
+  /** For "who is the head of X?" in words the documents use, the role's terms: a sentence that answers mentions one. */
   roles: string[];
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
@@ -645,15 +644,13 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   // they do use ("affiliates", "chief", the "emir" of "emir or leader") may name the thing in a
   // sentence, and the ranking already weighs it.
   const phrase = namedPhraseOf(question);
-  const namedThings = phrase.parts.map((words) => words[words.length - 1]!);
+  const namedThings = phrase.heads;
   const unused = namedThings.filter((w) => {
     const terms = analyzer.terms(w);
     return terms.length > 0 && !terms.some((t) => stats.has(t));
   });
   const named = unused.length === namedThings.length ? unused : [];
-  // Every word of the role, not only its head: "the Kabul military chief reportedly caught up in …"
-  // ends where no rule can tell.
-  const roles = named.length === 0 && phrase.role ? phrase.parts.flat().flatMap((w) => analyzer.terms(w)) : [];
+  const roles = named.length === 0 && phrase.role ? namedThings.flatMap((w) => analyzer.terms(w)) : [];
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,

@@ -1,4 +1,4 @@
-import { APPROXIMATORS, countedWordsEnd, figureSpans, statesAmount, VAGUE_AMOUNTS } from "./numbers.js";
+import { APPROXIMATORS, countedWordsEnd, countsTime, figureSpans, statesAmount, VAGUE_AMOUNTS } from "./numbers.js";
 import { STOPWORDS, stem, tokenize, type Token } from "./normalize.js";
 import { splitSentences } from "./sentences.js";
 
@@ -25,8 +25,8 @@ const VERB_REACH = 5;
 const COORDINATION_REACH = 10;
 /** Longer "sentences" (a table, a list run together) are not read: a figure's verb is no longer near it. */
 const MAX_SENTENCE_CHARS = 2_000;
-/** Words that start a clause about something else: "how many were wounded in the attack that killed 150". */
-const CLAUSE_START = new Set(["that", "which", "who", "whom", "whose"]);
+/** Words that start a clause about something else: "how many were wounded in the attack that killed 150", "… when gunmen killed 150". */
+const CLAUSE_START = new Set(["that", "which", "who", "whom", "whose", "when", "while", "after", "before", "as", "since", "because", "where"]);
 
 /** An event word as the documents or the question write it, with its stem. */
 export interface EventWord {
@@ -256,13 +256,20 @@ export class CountedEvents {
       }
       return verdict;
     };
+    // A word nearer the asked events than the others, however far from both: "hurt" (0.60 to
+    // "injured", 0.47 to "killed"), not "detained" (0.55 to "wounded", 0.61 to "killed").
+    const leansAsked = (w: ShapeWord): boolean => {
+      if (!similarity) return false;
+      const closest = (list: readonly EventWord[]) => list.reduce((best, e) => Math.max(best, similarity(w.word, e.word) ?? -1), -1);
+      return closest(events.asked) > closest(events.others);
+    };
     return (sentence) => {
       const shape = this.shapeOf(sentence);
       if (!shape) return "unknown";
       let other = false;
       let unplaced = false;
       for (const amount of shape.amounts) {
-        if (amount.near.some((s) => askedStems.has(s))) return "asked";
+        for (let i = amount.from; i < amount.to; i++) if (askedStems.has(shape.stems[i]!)) return "asked";
         let verdict = amount.before ? classify(amount.before) : "unknown";
         if (verdict === "unknown") {
           for (const w of amount.after) {
@@ -272,8 +279,10 @@ export class CountedEvents {
         }
         if (verdict === "asked") return "asked";
         if (verdict === "other") other = true;
-        // "caused 100 injuries", "551 were hospitalised": a verb the question's events do not place.
-        else if (amount.before?.verb || amount.afterAuxiliary) unplaced = true;
+        // "…killed 145 people and 551 others were hurt": a verb no event places, but nearer the
+        // asked one, may be its figure in other words. Not a span of time, nor "where 6,000
+        // people had gathered" or "11 suspects were detained".
+        else if (amount.verb && !amount.time && leansAsked(amount.verb)) unplaced = true;
       }
       return other && !unplaced ? "other" : "unknown";
     };
@@ -285,9 +294,10 @@ export class CountedEvents {
    * Kept, bounded, small: the same sentences come back from question to question.
    */
   private shapeOf(sentence: string): SentenceShape | undefined {
+    if (sentence.length > MAX_SENTENCE_CHARS) return undefined;
     let shape = this.shapes.get(sentence);
     if (shape === undefined) {
-      shape = sentence.length <= MAX_SENTENCE_CHARS && statesAmount(sentence) ? readShape(sentence) : null;
+      shape = statesAmount(sentence) ? readShape(sentence) : null;
       if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
       this.shapes.set(sentence, shape);
     }
@@ -306,15 +316,20 @@ interface ShapeWord {
 }
 
 interface SentenceShape {
+  /** The stems of its words. */
+  stems: string[];
   amounts: {
-    /** Stems within VERB_REACH words of the amount: an asked event named there answers. */
-    near: string[];
+    /** Where the words within VERB_REACH of the amount begin and end (in `stems`): an asked event named there answers. */
+    from: number;
+    to: number;
+    /** Whether the amount is a span of time ("20 minutes"). */
+    time: boolean;
+    /** Its verb, when an -ed or -ing word before it or a word after an auxiliary: one that may report the asked event in other words. */
+    verb?: ShapeWord;
     /** The word before it, past approximators: "killing more than 150", "the death of ten". */
     before?: ShapeWord;
     /** The words after what it counts, tried in order until one tells: "130 people dead", "13 service members were killed". */
     after: ShapeWord[];
-    /** Whether the last of `after` follows an auxiliary: the verb, whatever it tells. */
-    afterAuxiliary: boolean;
   }[];
 }
 
@@ -327,7 +342,6 @@ function readShape(sentence: string): SentenceShape {
     if (!amount[t]) continue;
     let b = t - 1;
     while (b >= 0 && t - b <= VERB_REACH && (APPROXIMATORS.has(tokens[b]!.word) || DETERMINERS.has(tokens[b]!.word))) b--;
-    const near = tokens.slice(Math.max(0, t - VERB_REACH), t + VERB_REACH + 1).map((x) => stem(x.word));
     const after: ShapeWord[] = [];
     let afterAuxiliary = false;
     // Past what is counted ("13 US service members", "130 people"), then up to three words,
@@ -346,7 +360,16 @@ function readShape(sentence: string): SentenceShape {
       if (STOPWORDS.has(w)) break;
       after.push(word(k));
     }
-    amounts.push({ near, ...(b >= 0 && !amount[b] ? { before: word(b) } : {}), after, afterAuxiliary });
+    const before = b >= 0 && !amount[b] ? word(b) : undefined;
+    const verb = before?.verb ? before : afterAuxiliary ? after[after.length - 1] : undefined;
+    amounts.push({
+      from: Math.max(0, t - VERB_REACH),
+      to: Math.min(tokens.length, t + VERB_REACH + 1),
+      time: t + 1 < tokens.length && countsTime([tokens[t + 1]!.word]),
+      ...(before ? { before } : {}),
+      ...(verb ? { verb } : {}),
+      after,
+    });
   }
-  return { amounts };
+  return { stems: tokens.map((x) => stem(x.word)), amounts };
 }
