@@ -52,9 +52,10 @@ export function servicesFromIndex(
     const vocabulary = new Map([...stats.vocabulary()].map((v) => [v.word, v.term] as const));
     stats.related = new RelatedTerms(wordVectors, vocabulary.keys(), (w) => vocabulary.get(w));
   }
-  // Learnt on the first "how many" question: a pass over every document's sentences.
+  // Learnt when the index was built; an index built before then learns them on the first
+  // "how many" question (a pass over every document's sentences).
   let countedEvents: CountedEvents | undefined;
-  stats.countedEvents = () => (countedEvents ??= CountedEvents.learn(index.documents.map((d) => d.text)));
+  stats.countedEvents = () => (countedEvents ??= index.countedEvents ? new CountedEvents(index.countedEvents) : CountedEvents.learn(index.documents.map((d) => d.text)));
   const contexts = new Map(index.documents.map((d) => [d.id, d.context ?? ""]));
   const contextOf = (documentId: string) => contexts.get(documentId) ?? "";
   const retriever = new HybridRetriever(index.store, index.chunks, analyzer, stats, contextOf);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Services } from "../src/app.js";
+import { loadWordVectorsFor, servicesFromIndex, type Services } from "../src/app.js";
+import type { AppConfig } from "../src/config/index.js";
+import { ensureIndex } from "../src/store/indexManager.js";
 import { coordinatedCounts, CountedEvents, type WordSimilarity } from "../src/text/countedEvents.js";
 import { documentServices } from "./helpers/fixtures.js";
 
@@ -115,9 +117,10 @@ describe("events the documents count apart", () => {
 
 describe("answers over documents that count the dead and the wounded apart", () => {
   let services: Services;
+  let config: AppConfig;
   let cleanup: () => void;
   beforeAll(async () => {
-    ({ services, cleanup } = await documentServices({
+    ({ services, config, cleanup } = await documentServices({
       "crocus.txt":
         "Moscow concert hall massacre\n\nOn 22 March 2024 four gunmen attacked Crocus City Hall in Moscow, killing more than 150 people. More than 500 others were wounded, officials said. The Islamic State claimed the attack within hours.\n",
       "kerman.txt": "Kerman bombings\n\nTwin bombings in Kerman killed 95 people and 284 others were hurt. Iran blamed the Islamic State.\n",
@@ -129,6 +132,18 @@ describe("answers over documents that count the dead and the wounded apart", () 
   });
   afterAll(() => cleanup());
   const ask = (question: string) => services.answers.ask({ question });
+
+  it("learns the pairs when the index is built and reads them back with it, so no question waits for them", async () => {
+    const pairs = services.index.countedEvents!.map(({ events: [a, b] }) => `${a.stem}/${b.stem}`);
+    expect(pairs).toContain("kill/wound");
+    const reloaded = await ensureIndex(config);
+    expect(reloaded.rebuilt).toBe(false);
+    expect(reloaded.index.countedEvents).toEqual(services.index.countedEvents);
+    // An index saved before the pairs were learns them from its documents on first use.
+    const { countedEvents: _saved, ...older } = reloaded.index;
+    const fromOlder = servicesFromIndex(config, older, undefined, { wordVectors: await loadWordVectorsFor(config) });
+    expect((await fromOlder.answers.ask({ question: "How many people were wounded in the Peshawar mosque bombing?" })).abstained).toBe(true);
+  });
 
   it("answers the wounded from the sentence after the one that names the attack", async () => {
     const a = await ask("How many people were wounded in the Crocus City Hall attack?");

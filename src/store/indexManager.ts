@@ -8,6 +8,7 @@ import { chunkText } from "../ingest/chunk.js";
 import { headingsOf } from "../ingest/metadata.js";
 import { hashBytes, hashFile, loadCorpusFiles, scanCorpus, type CorpusDocument, type SkippedFile } from "../ingest/load.js";
 import { learnAliases, type AliasTable } from "../text/aliases.js";
+import { CountedEvents, EventPairsSchema, type EventPair } from "../text/countedEvents.js";
 import { DEFAULT_HNSW, HnswStore, readGraph, type ChunkDocument, type HnswGraph } from "./hnswStore.js";
 
 /**
@@ -59,6 +60,8 @@ export interface LoadedIndex {
   store: HnswStore;
   embedder: EmbeddingProvider;
   aliases: AliasTable;
+  /** The events the documents count apart (CountedEvents), learnt at build; absent in an index built before they were. */
+  countedEvents?: EventPair[];
 }
 
 export interface BuildProgress {
@@ -128,6 +131,7 @@ export async function buildIndex(config: AppConfig, onProgress?: (p: BuildProgre
   onProgress?.({ phase: "chunk", done: 0, total: documents.length });
   const chunks = chunkDocuments(documents, { chunkSize: config.CHUNK_SIZE, chunkOverlap: config.CHUNK_OVERLAP });
   const aliases = learnAliases(documents.map((d) => d.text));
+  const countedEvents = CountedEvents.learn(documents.map((d) => d.text)).pairs;
   const embedder = await createEmbeddingProvider(config, { fit: { texts: chunks.map((c) => c.pageContent), aliases } });
 
   // Each batch is embedded and added to the graph before the next is embedded: holding every
@@ -167,15 +171,15 @@ export async function buildIndex(config: AppConfig, onProgress?: (p: BuildProgre
   };
   onProgress?.({ phase: "write", done: 0, total: 1 });
   manifest.buildMs = Math.round(performance.now() - started);
-  await writeIndexAtomically(config.indexDir, manifest, { documents, chunks, store, embedderState: embedder.state ?? null, aliases });
+  await writeIndexAtomically(config.indexDir, manifest, { documents, chunks, store, embedderState: embedder.state ?? null, aliases, countedEvents });
   onProgress?.({ phase: "write", done: 1, total: 1 });
-  return { index: { manifest, documents, chunks, store, embedder, aliases }, rebuilt: true, skipped };
+  return { index: { manifest, documents, chunks, store, embedder, aliases, countedEvents }, rebuilt: true, skipped };
 }
 
 async function writeIndexAtomically(
   indexDir: string,
   manifest: Manifest,
-  content: { documents: CorpusDocument[]; chunks: ChunkDocument[]; store: HnswStore; embedderState: unknown; aliases: AliasTable },
+  content: { documents: CorpusDocument[]; chunks: ChunkDocument[]; store: HnswStore; embedderState: unknown; aliases: AliasTable; countedEvents: EventPair[] },
 ): Promise<void> {
   const parent = path.dirname(indexDir);
   await fs.mkdir(parent, { recursive: true });
@@ -207,7 +211,7 @@ async function writeIndexAtomically(
       ),
     );
     await write(FILES.documents, JSON.stringify(content.documents));
-    await write(FILES.embedder, JSON.stringify({ state: content.embedderState, aliases: content.aliases }));
+    await write(FILES.embedder, JSON.stringify({ state: content.embedderState, aliases: content.aliases, countedEvents: content.countedEvents }));
     // The manifest goes last: its presence means every file it lists is complete.
     await fs.writeFile(path.join(tmp, FILES.manifest), JSON.stringify(manifest, null, 2));
     await swapDirectories(tmp, indexDir);
@@ -426,10 +430,11 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
         },
       });
     });
-    const saved = JSON.parse(contents.get(FILES.embedder)!.toString("utf8")) as { state: unknown; aliases: AliasTable };
+    const saved = JSON.parse(contents.get(FILES.embedder)!.toString("utf8")) as { state: unknown; aliases: AliasTable; countedEvents?: unknown };
     const embedder = await createEmbeddingProvider(config, { saved: saved.state });
     const store = HnswStore.fromGraph(embedder.embeddings, manifest.embedder.dims, graph, chunks, { ...manifest.hnsw, efSearch: DEFAULT_HNSW.efSearch });
-    return { manifest, documents, chunks, store, embedder, aliases: saved.aliases };
+    const countedEvents = EventPairsSchema.safeParse(saved.countedEvents);
+    return { manifest, documents, chunks, store, embedder, aliases: saved.aliases, ...(countedEvents.success ? { countedEvents: countedEvents.data } : {}) };
   } catch (err) {
     throw new InvalidIndexError(`index contents unreadable: ${(err as Error).message}`);
   }

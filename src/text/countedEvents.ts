@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { APPROXIMATORS, countedWordsEnd, countsTime, figureSpans, statesAmount, VAGUE_AMOUNTS } from "./numbers.js";
 import { STOPWORDS, stem, tokenize, type Token } from "./normalize.js";
 import { splitSentences } from "./sentences.js";
@@ -43,6 +44,10 @@ export interface EventPair {
   events: [EventWord, EventWord];
   separate: boolean;
 }
+
+const EventWordSchema = z.object({ stem: z.string().max(100), word: z.string().max(100) });
+/** Pairs as an index saves them: read back through this, since the file may be old or damaged. */
+export const EventPairsSchema = z.array(z.object({ events: z.tuple([EventWordSchema, EventWordSchema]), separate: z.boolean() })).max(100_000);
 
 /** Which tokens are amounts: figures ("30", "seventy-six", "2,500") or vague amounts ("dozens", "hundreds"). */
 function amountMask(text: string, tokens: readonly Token[]): boolean[] {
@@ -146,13 +151,24 @@ export class CountedEvents {
   /** Stem -> the forms the documents write it in ("killing", "killed"). */
   private readonly forms = new Map<string, Set<string>>();
 
+  /** The distinct pairs it was made from, as an index saves them. */
+  readonly pairs: EventPair[] = [];
+
   constructor(pairs: Iterable<EventPair>) {
+    const seen = new Set<string>();
+    for (const pair of pairs) {
+      const key = `${pair.events[0].stem} ${pair.events[0].word} ${pair.events[1].stem} ${pair.events[1].word} ${pair.separate}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        this.pairs.push(pair);
+      }
+    }
     const add = (map: Map<string, Set<string>>, key: string, value: string) => {
       let set = map.get(key);
       if (!set) map.set(key, (set = new Set()));
       set.add(value);
     };
-    for (const { events: [x, y], separate } of pairs) {
+    for (const { events: [x, y], separate } of this.pairs) {
       for (const [a, b] of [
         [x, y],
         [y, x],

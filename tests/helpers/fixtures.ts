@@ -36,11 +36,11 @@ export async function corpusServices(env: Record<string, string> = {}, llm?: Llm
 }
 
 /** Services over a corpus of the given documents (file name -> text), in a temp folder. */
-export async function documentServices(documents: Record<string, string>, env: Record<string, string> = {}): Promise<{ services: Services; cleanup: () => void }> {
+export async function documentServices(documents: Record<string, string>, env: Record<string, string> = {}): Promise<{ services: Services; config: AppConfig; cleanup: () => void }> {
   const { dir, cleanup } = tempDir();
   mkdirSync(path.join(dir, "corpus"));
   for (const [name, text] of Object.entries(documents)) writeFileSync(path.join(dir, "corpus", name), text);
   const config = testConfig(dir, env);
   const [ensure, wordVectors] = await Promise.all([ensureIndex(config), loadWordVectorsFor(config)]);
-  return { services: servicesFromIndex(config, ensure.index, undefined, { wordVectors }), cleanup };
+  return { services: servicesFromIndex(config, ensure.index, undefined, { wordVectors }), config, cleanup };
 }
