@@ -256,28 +256,30 @@ export class CountedEvents {
   readerFor(events: AskedEvents, similarity?: WordSimilarity): (sentence: string) => EventVerdict {
     const askedStems = new Set(events.asked.map((e) => e.stem));
     const otherStems = new Set(events.others.map((e) => e.stem));
-    const told = new Map<string, EventVerdict>();
+    // How near a word comes to the asked events and to the others, read once per word.
+    const nearness = new Map<string, { toAsked: number; toOther: number }>();
+    const nearnessOf = (word: string, sim: WordSimilarity) => {
+      let n = nearness.get(word);
+      if (!n) {
+        const closest = (list: readonly EventWord[]) => list.reduce((best, e) => Math.max(best, sim(word, e.word) ?? -1), -1);
+        nearness.set(word, (n = { toAsked: closest(events.asked), toOther: closest(events.others) }));
+      }
+      return n;
+    };
     const classify = (w: ShapeWord): EventVerdict => {
       if (askedStems.has(w.stem)) return "asked";
       if (otherStems.has(w.stem)) return "other";
       if (!similarity || STOPWORDS.has(w.word)) return "unknown";
-      let verdict = told.get(w.word);
-      if (verdict === undefined) {
-        const closest = (list: readonly EventWord[]) => list.reduce((best, e) => Math.max(best, similarity(w.word, e.word) ?? -1), -1);
-        const toAsked = closest(events.asked);
-        const toOther = closest(events.others);
-        const floor = w.verb ? MIN_SIMILARITY.verb : MIN_SIMILARITY.other;
-        verdict = Math.max(toAsked, toOther) < floor || toAsked === toOther ? "unknown" : toOther > toAsked ? "other" : "asked";
-        told.set(w.word, verdict);
-      }
-      return verdict;
+      const { toAsked, toOther } = nearnessOf(w.word, similarity);
+      const floor = w.verb ? MIN_SIMILARITY.verb : MIN_SIMILARITY.other;
+      return Math.max(toAsked, toOther) < floor || toAsked === toOther ? "unknown" : toOther > toAsked ? "other" : "asked";
     };
     // A word nearer the asked events than the others, however far from both: "hurt" (0.60 to
     // "injured", 0.47 to "killed"), not "detained" (0.55 to "wounded", 0.61 to "killed").
     const leansAsked = (w: ShapeWord): boolean => {
       if (!similarity) return false;
-      const closest = (list: readonly EventWord[]) => list.reduce((best, e) => Math.max(best, similarity(w.word, e.word) ?? -1), -1);
-      return closest(events.asked) > closest(events.others);
+      const { toAsked, toOther } = nearnessOf(w.word, similarity);
+      return toAsked > toOther;
     };
     return (sentence) => {
       const shape = this.shapeOf(sentence);
