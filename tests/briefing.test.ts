@@ -15,6 +15,7 @@ import { createApp } from "../src/server/app.js";
 import { createLogger } from "../src/server/logger.js";
 import { ErrorBodySchema } from "../src/server/schemas.js";
 import { TextAnalyzer } from "../src/text/analyzer.js";
+import { CountedEvents } from "../src/text/countedEvents.js";
 import { corpusServices, tempDir } from "./helpers/fixtures.js";
 import { contentText, startFakeOpenAI, type FakeOpenAI } from "./helpers/fakeOpenAI.js";
 
@@ -201,6 +202,20 @@ describe("disagreements: grouping", () => {
         OPTIONS,
       ),
     ).toEqual([]); // a count over "this year" is not the group's total
+  });
+
+  it("sets no figure of the dead against one of the wounded when the documents count the two apart", () => {
+    const events = CountedEvents.learn(["The blast killed 60 people and wounded more than 100 others."]);
+    const crocus = [
+      { text: "The attack on Crocus City Hall in Moscow killed 140 people.", documentId: "a", ref: 1 },
+      { text: "The attack on Crocus City Hall in Moscow wounded 500 people.", documentId: "b", ref: 2 },
+    ];
+    expect(findDisagreements(crocus, { ...OPTIONS, events })).toEqual([]);
+    // Two tolls of the dead still disagree.
+    const tolls = [crocus[0]!, { text: "The attack on Crocus City Hall in Moscow killed 150 people.", documentId: "b", ref: 2 }];
+    expect(findDisagreements(tolls, { ...OPTIONS, events }).map((g) => g.claims.map((c) => c.value))).toEqual([["140", "150"]]);
+    // Without the learnt events the two figures read as one disputed number.
+    expect(findDisagreements(crocus, OPTIONS)).toHaveLength(1);
   });
 });
 

@@ -56,6 +56,11 @@ export interface DisagreementOptions {
   similarity?: number;
   /** Most claims shown per disagreement. */
   maxClaims?: number;
+  /**
+   * The events the documents count apart (CountedEvents): a figure of the dead and one of the
+   * wounded are no two claims about one number, whatever else they share.
+   */
+  events?: { eventsIn(text: string): string[]; apart(a: string, b: string): boolean };
 }
 
 export interface Claim<R> {
@@ -217,6 +222,8 @@ interface Mention<R> {
   subjects: Set<string>;
   /** Values of the sentence's other figures ("13" soldiers beside "170" Afghans). */
   companions: Set<number>;
+  /** The counted events named around the figure ("killed", "wounded"; DisagreementOptions.events). */
+  events: Set<string>;
 }
 
 const REPORTING =
@@ -290,11 +297,25 @@ function mentionOf<R>(sentence: FigureSentence<R>, figure: Figure, all: Figure[]
   const subjects = new Set<string>();
   for (const t of options.terms(sentence.text)) if (t.startsWith("alias_")) subjects.add(t);
   for (const s of sentence.subjects ?? []) subjects.add(s);
-  return { sentence, figure, headKey, modifierKeys, anchors, weights, subjects, companions };
+  const events = new Set(options.events?.eventsIn(nearFigure(sentence.text, figure)) ?? []);
+  return { sentence, figure, headKey, modifierKeys, anchors, weights, subjects, companions, events };
 }
 
-function unitsAgree(a: Mention<unknown>, b: Mention<unknown>): boolean {
-  return a.headKey === b.headKey || a.modifierKeys.has(b.headKey) || b.modifierKeys.has(a.headKey);
+/** The text around a figure where the words saying what it counts stand: "killing more than 150 people". */
+function nearFigure(text: string, figure: Figure): string {
+  return text.slice(Math.max(0, figure.start - 60), Math.min(text.length, figure.end + 25));
+}
+
+/**
+ * Whether two figures may count the same thing: the same unit ("people"), and not two events the
+ * documents count apart ("killed 140 people" and "wounded 500 people"). A figure near both
+ * events ("killed 60 and wounded more than 100") may be either.
+ */
+function unitsAgree(a: Mention<unknown>, b: Mention<unknown>, options: DisagreementOptions): boolean {
+  if (!(a.headKey === b.headKey || a.modifierKeys.has(b.headKey) || b.modifierKeys.has(a.headKey))) return false;
+  const events = options.events;
+  if (!events || a.events.size === 0 || b.events.size === 0 || [...a.events].some((e) => b.events.has(e))) return true;
+  return ![...a.events].some((x) => [...b.events].some((y) => events.apart(x, y)));
 }
 
 function overlap(a: Map<string, number>, b: Map<string, number>): number {
@@ -319,8 +340,8 @@ function periodOf(sentence: string): string {
 }
 
 /** How strongly two figures are about the same thing; 0 when they are not. */
-function linkScore(a: Mention<unknown>, b: Mention<unknown>, threshold: number): number {
-  if (!unitsAgree(a, b)) return 0;
+function linkScore(a: Mention<unknown>, b: Mention<unknown>, threshold: number, options: DisagreementOptions): number {
+  if (!unitsAgree(a, b, options)) return 0;
   let score = 0;
   for (const t of a.anchors.keys()) if (b.anchors.has(t)) score += 1 + Math.min(a.weights.get(t) ?? 1, 5);
   // The same other figure beside both ("killed 13 … and 170 …" / "killed 13 … and 180 …").
@@ -358,7 +379,7 @@ const PLACE_RE = /\b(at|in|on|near|outside|inside)\s+(?:the\s+|a\s+)?((?:\p{Lu}[
 /** "Afghans killed at Kabul airport", "people killed in Moscow", "IS-K fighters". */
 function labelOf<R>(group: Mention<R>[], options: DisagreementOptions): string {
   const unit = mostCommon(group.map((m) => m.figure.head), (h) => h.toLowerCase()) ?? group[0]!.figure.head;
-  const near = (m: Mention<R>) => m.sentence.text.slice(Math.max(0, m.figure.start - 60), Math.min(m.sentence.text.length, m.figure.end + 25));
+  const near = (m: Mention<R>) => nearFigure(m.sentence.text, m.figure);
   const killed = group.filter((m) => CASUALTY_KILLED.test(near(m))).length * 2 >= group.length;
   const wounded = !killed && group.filter((m) => CASUALTY_WOUNDED.test(near(m))).length * 2 >= group.length;
   let label = unit + (killed ? " killed" : wounded ? " wounded" : "");
@@ -427,8 +448,8 @@ export function findDisagreements<R>(sentences: FigureSentence<R>[], options: Di
     let home: Mention<R>[] | undefined;
     let best = 0;
     for (const g of groups) {
-      if (!g.every((x) => unitsAgree(x, m) && x.sentence !== m.sentence)) continue;
-      const score = Math.max(...g.map((x) => linkScore(x, m, threshold)));
+      if (!g.every((x) => unitsAgree(x, m, options) && x.sentence !== m.sentence)) continue;
+      const score = Math.max(...g.map((x) => linkScore(x, m, threshold, options)));
       if (score > best) {
         best = score;
         home = g;

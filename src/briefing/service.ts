@@ -524,6 +524,7 @@ export class BriefingService {
         idf: (t) => this.deps.stats.idf(t),
         isCommon: (t) => this.deps.stats.idf(t) <= this.commonIdf,
         labelOf: (t) => labels.get(t),
+        ...(this.deps.stats.countedEvents ? { events: this.deps.stats.countedEvents() } : {}),
       });
     }
     return this.corpusGroups;

@@ -197,6 +197,16 @@ export class CountedEvents {
     return this.partners.size;
   }
 
+  /** The stems of the events a text names that the documents count apart from another ("killing … wounding" -> kill, wound). */
+  eventsIn(text: string): string[] {
+    return [...new Set(tokenize(text).map((t) => stem(t.word)))].filter((s) => this.partners.has(s));
+  }
+
+  /** Whether the documents count two events apart ("kill" and "wound"). */
+  apart(a: string, b: string): boolean {
+    return this.partners.get(a)?.has(b) ?? false;
+  }
+
   /**
    * The events a "how many" question asks a figure of: the words after "how many" (up to a
    * clause about something else, "…in the attack that killed 150") that the documents report
