@@ -122,7 +122,7 @@ describe("answers over documents that count the dead and the wounded apart", () 
   beforeAll(async () => {
     ({ services, config, cleanup } = await documentServices({
       "crocus.txt":
-        "Moscow concert hall massacre\n\nOn 22 March 2024 four gunmen attacked Crocus City Hall in Moscow, killing more than 150 people. More than 500 others were wounded, officials said. The Islamic State claimed the attack within hours.\n",
+        "Moscow concert hall massacre\n\nOn 22 March 2024 four gunmen attacked Crocus City Hall in Moscow, killing more than 150 people. More than 500 others were wounded, Russian officials said. The Islamic State claimed the attack within hours.\n",
       "kerman.txt": "Kerman bombings\n\nTwin bombings in Kerman killed 95 people and 284 others were hurt. Iran blamed the Islamic State.\n",
       "hospital.txt": "Kabul hospital attack\n\nThe Taliban blamed ISIS-K for the explosion at a military hospital in Kabul, killing at least 30 people and wounding dozens this Tuesday.\n",
       "peshawar.txt": "Peshawar mosque bombing\n\nA suicide bomber struck a Shi'ite mosque in Peshawar in March 2022, killing 60 worshippers. ISKP claimed the bombing.\n",

@@ -5,7 +5,7 @@ import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
-import { countsTime, figuresIn, statesAmountBesidesTime, statesFigure } from "../text/numbers.js";
+import { countsTime, figuresIn, MONTH_NAME_ALTERNATION, statesAmountBesidesTime, statesFigure, WEEKDAY_NAMES } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -153,6 +153,20 @@ export function quoted(sentence: string): string {
   return sentence.replace(/\[(\d{1,3})\]/g, (_m, d: string) => [...d].map((c) => SUPERSCRIPT[Number(c)]).join(""));
 }
 
+/** Who said it, at the end of a sentence: ", Russian officials said.", ", according to TASS." */
+const REPORTED_BY = /(?:,\s*[^,]{0,60}?\b(?:said|says|reported|reports|told|added|claimed)\b[^,]{0,30}|,?\s+according to [^,]{1,60})(?=["'\u201D\u2019)]*[.!?]?["'\u201D\u2019)]*\s*$)/i;
+/** A day or a month is when, not where: "wounded on Friday". */
+const CALENDAR_NAME = new RegExp(`^(?:${MONTH_NAME_ALTERNATION}|${WEEKDAY_NAMES.join("|")})$`, "i");
+
+/**
+ * Whether a sentence names an occasion of its own: a name other than who reported it or a day
+ * or month. "More than 500 others were wounded, Russian officials said" names none, and goes on
+ * about the attack of the sentence before; "… in Kundoz and Kandhar" names its own.
+ */
+function namesOwnOccasion(sentence: string): boolean {
+  return namesIn(sentence.replace(REPORTED_BY, "")).some((n) => !CALENDAR_NAME.test(n.word));
+}
+
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */
 const ROLE_SENTENCE_FLOOR = 0.5;
 
@@ -283,7 +297,7 @@ export function composeExtractiveAnswer(
       }
       const occasionWeight = (c: CandidateSentence): number => {
         // A sentence that names nothing goes on about the occasion of the one before it.
-        const before = namesIn(c.text).length > 0 ? undefined : previous.get(c);
+        const before = namesOwnOccasion(c.text) ? undefined : previous.get(c);
         let weight = 0;
         for (const t of new Set([...c.matched, ...(before?.matched ?? [])])) if (!eventTerms.has(t)) weight += query.weights.get(t) ?? 0;
         return weight;

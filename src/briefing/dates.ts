@@ -1,5 +1,5 @@
 import { monthIndex } from "../ingest/metadata.js";
-import { MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, UNITS } from "../text/numbers.js";
+import { MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, UNITS, WEEKDAY_NAMES } from "../text/numbers.js";
 
 /**
  * Date expressions in a sentence, resolved to ISO dates. Pure: no clock, no I/O; relative
@@ -44,8 +44,7 @@ export interface DateContext {
 const MONTH_NAME = `(?:${MONTH_FULL_NAMES}|(?:${MONTH_ABBREVIATIONS})\\.?)`;
 const DAY = "(\\d{1,2})(?:st|nd|rd|th)?";
 const YEAR = "((?:19|20)\\d\\d)";
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const WEEKDAY = `(${WEEKDAYS.join("|")})`;
+const WEEKDAY = `(${WEEKDAY_NAMES.join("|")})`;
 /** "a year ago", "two years ago", "nineteen days ago": the counts a span before publication is written with. */
 const NUMBER_WORDS: Readonly<Record<string, number>> = { a: 1, an: 1, ...UNITS };
 const APOSTROPHE = "['\u2019]";
@@ -257,7 +256,7 @@ const RULES: Rule[] = [
       const pub = ctx.published;
       const lead = m[1]?.toLowerCase();
       if (!pub || (!lead && !m[3])) return null; // a bare "Friday" may be habitual ("Friday prayers")
-      const target = WEEKDAYS.indexOf(m[2]!);
+      const target = WEEKDAY_NAMES.indexOf(m[2]!);
       const pubDay = new Date(Date.UTC(pub.year, pub.month, pub.day)).getUTCDay();
       let back = (pubDay - target + 7) % 7;
       if (back === 0 && (lead === "last" || lead === "past" || lead === "this past")) back = 7;

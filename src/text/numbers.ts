@@ -26,6 +26,8 @@ export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`
 const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
 /** Month names as a regex alternation, and their abbreviations (which may take a full stop). */
 export const MONTH_FULL_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December";
+/** The days of the week, Sunday first (JavaScript's getDay order). */
+export const WEEKDAY_NAMES: readonly string[] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 export const MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec";
 export const MONTH_NAME_ALTERNATION = `${MONTH_FULL_NAMES}|${MONTH_ABBREVIATIONS}`;
 // Capitalised or in capitals ("30 NOVEMBER 2023" in a dateline), never lower case: "12 may" is a figure.
