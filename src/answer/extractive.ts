@@ -2,10 +2,10 @@ import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
-import { endsAsStatement, splitSentences } from "../text/sentences.js";
+import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
-import { countsTime, figuresIn, MONTH_NAME_ALTERNATION, statesAmountBesidesTime, statesFigure, WEEKDAY_NAMES } from "../text/numbers.js";
+import { CALENDAR_WORD, countsTime, figuresIn, statesAmountBesidesTime, statesFigure } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -154,9 +154,10 @@ export function quoted(sentence: string): string {
 }
 
 /** Who said it, at the end of a sentence: ", Russian officials said.", ", according to TASS." */
-const REPORTED_BY = /(?:,\s*[^,]{0,60}?\b(?:said|says|reported|reports|told|added|claimed)\b[^,]{0,30}|,?\s+according to [^,]{1,60})(?=["'\u201D\u2019)]*[.!?]?["'\u201D\u2019)]*\s*$)/i;
-/** A day or a month is when, not where: "wounded on Friday". */
-const CALENDAR_NAME = new RegExp(`^(?:${MONTH_NAME_ALTERNATION}|${WEEKDAY_NAMES.join("|")})$`, "i");
+const REPORTED_BY = new RegExp(
+  `(?:,\\s*[^,]{0,60}?\\b(?:${REPORTING_VERB_ALTERNATION})\\b[^,]{0,30}|,?\\s+according to [^,]{1,60})(?=["'\u201D\u2019)]*[.!?]?["'\u201D\u2019)]*\\s*$)`,
+  "i",
+);
 
 /**
  * Whether a sentence names an occasion of its own: a name other than who reported it or a day
@@ -164,7 +165,8 @@ const CALENDAR_NAME = new RegExp(`^(?:${MONTH_NAME_ALTERNATION}|${WEEKDAY_NAMES.
  * about the attack of the sentence before; "… in Kundoz and Kandhar" names its own.
  */
 function namesOwnOccasion(sentence: string): boolean {
-  return namesIn(sentence.replace(REPORTED_BY, "")).some((n) => !CALENDAR_NAME.test(n.word));
+  // A day or a month is when, not where: "wounded on Friday".
+  return namesIn(sentence.replace(REPORTED_BY, "")).some((n) => !CALENDAR_WORD.test(n.surface));
 }
 
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */

@@ -1,5 +1,6 @@
 import { STOPWORDS } from "../text/normalize.js";
-import { SCALES, TENS, UNITS } from "../text/numbers.js";
+import { CALENDAR_WORD, SCALES, TENS, UNITS } from "../text/numbers.js";
+import { REPORTING_VERB_ALTERNATION } from "../text/sentences.js";
 
 /**
  * Figures about the same thing that differ across sources ("170 Afghans" vs "180 Afghans" killed
@@ -226,9 +227,7 @@ interface Mention<R> {
   events: Set<string>;
 }
 
-const REPORTING =
-  /^\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:has\s+|have\s+|had\s+|also\s+|now\s+)?(?:said|says|say|estimated|estimates|estimate|reported|reports|report|suggested|suggests|claimed|claims|warned|warns|told|believes|believed|assessed|assesses|stated|states|noted|notes|found|finds|cautioned|predicts|predicted)\b/i;
-const CALENDAR = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)$/;
+const REPORTING = new RegExp(`^\\s*(?:\\([^)]*\\)\\s*)?(?:,\\s*)?(?:has\\s+|have\\s+|had\\s+|also\\s+|now\\s+)?(?:${REPORTING_VERB_ALTERNATION})\\b`, "i");
 const CAP_TOKEN_RE = /[\p{L}\p{N}][\p{L}\p{N}'’.-]*/gu;
 
 /** Capitalised names of a sentence that say what or where, not who is being quoted; term -> name as printed. */
@@ -245,7 +244,7 @@ function anchorsOf(sentence: string, figures: Figure[], options: DisagreementOpt
   tokens.forEach((t, i) => {
     const capital = /^\p{Lu}/u.test(t.word);
     const acronym = /^\p{Lu}[\p{Lu}\p{N}-]+$/u.test(t.word);
-    if (capital && (i > 0 || acronym) && !CALENDAR.test(t.word)) {
+    if (capital && (i > 0 || acronym) && !CALENDAR_WORD.test(t.word)) {
       if (current && /^\s*(?:(?:of|the|for|in)\s+)*$/i.test(sentence.slice(current.end, t.start))) {
         current.tokens.push(t);
         current.end = t.end;

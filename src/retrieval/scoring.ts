@@ -3,7 +3,7 @@ import { endsAsStatement, splitSentences, type Sentence } from "../text/sentence
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
 import type { CountedEvents } from "../text/countedEvents.js";
-import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, countedWordsEnd, figureSpans, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
+import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, countedWordsEnd, figureTokens, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -334,13 +334,7 @@ export function figureSubjects(sentence: string): FigureSubjects {
   // Token offsets hold in the text as given: folding typography changes no length.
   const tokens = tokenize(sentence);
   const out: FigureSubjects = { words: [], stems: [] };
-  let t = 0;
-  let last = -1;
-  for (const span of figureSpans(sentence)) {
-    while (t < tokens.length && tokens[t]!.end <= span.start) t++;
-    // "seventy-six" holds two figures in one token: one set of subjects.
-    if (t >= tokens.length || t === last) continue;
-    last = t;
+  for (const t of figureTokens(sentence, tokens)) {
     const end = countedWordsEnd(sentence, tokens, t);
     const words = tokens.slice(t + 1, end).map((x) => x.word);
     // A lower-case word right after the figure says what it counts ("attacks reached 3 provinces").

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { APPROXIMATORS, countedWordsEnd, countsTime, figureSpans, statesAmount, VAGUE_AMOUNTS } from "./numbers.js";
+import { APPROXIMATORS, countedWordsEnd, countsTime, figureTokens, statesAmount, VAGUE_AMOUNTS } from "./numbers.js";
 import { STOPWORDS, stem, tokenize, type Token } from "./normalize.js";
 import { splitSentences } from "./sentences.js";
 
@@ -52,11 +52,7 @@ export const EventPairsSchema = z.array(z.object({ events: z.tuple([EventWordSch
 /** Which tokens are amounts: figures ("30", "seventy-six", "2,500") or vague amounts ("dozens", "hundreds"). */
 function amountMask(text: string, tokens: readonly Token[]): boolean[] {
   const mask = tokens.map((t) => VAGUE_AMOUNTS.test(t.word));
-  let t = 0;
-  for (const span of figureSpans(text)) {
-    while (t < tokens.length && tokens[t]!.end <= span.start) t++;
-    if (t < tokens.length && tokens[t]!.start < span.end) mask[t] = true;
-  }
+  for (const t of figureTokens(text, tokens)) mask[t] = true;
   return mask;
 }
 

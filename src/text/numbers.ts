@@ -28,6 +28,8 @@ const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== 
 export const MONTH_FULL_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December";
 /** The days of the week, Sunday first (JavaScript's getDay order). */
 export const WEEKDAY_NAMES: readonly string[] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+/** A day or a month as written capitalised ("Friday", "November"): when, not a name of anything. */
+export const CALENDAR_WORD = new RegExp(`^(?:${WEEKDAY_NAMES.join("|")}|${MONTH_FULL_NAMES})$`);
 export const MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec";
 export const MONTH_NAME_ALTERNATION = `${MONTH_FULL_NAMES}|${MONTH_ABBREVIATIONS}`;
 // Capitalised or in capitals ("30 NOVEMBER 2023" in a dateline), never lower case: "12 may" is a figure.
@@ -61,6 +63,20 @@ export function figureSpans(text: string): { start: number; end: number }[] {
 
 /** Words between a verb and its figure: "number more than 2,500", "killing at least 30", "killed an estimated 90". */
 export const APPROXIMATORS: ReadonlySet<string> = new Set(["more", "than", "over", "under", "about", "around", "nearly", "almost", "some", "roughly", "approximately", "at", "least", "most", "an", "estimated", "up", "to", "fewer", "less", "just", "only"]);
+
+/**
+ * The tokens the figures of a text stand on, each once and in order ("seventy-six" holds two
+ * figures in one token). `tokens` must come from tokenize(text).
+ */
+export function figureTokens(text: string, tokens: readonly Token[]): number[] {
+  const out: number[] = [];
+  let t = 0;
+  for (const span of figureSpans(text)) {
+    while (t < tokens.length && tokens[t]!.end <= span.start) t++;
+    if (t < tokens.length && tokens[t]!.start < span.end && out[out.length - 1] !== t) out.push(t);
+  }
+  return out;
+}
 
 /** Amounts stated without a figure: "dozens", "doubled", "several". */
 export const VAGUE_AMOUNTS = /\b(?:dozens|hundreds|thousands|millions|half|double|doubled|tripled|several|numerous)\b/i;

@@ -79,3 +79,10 @@ const CLOSING_PUNCTUATION = /[.!?]["'\u201D\u2019)\]]*$/;
 export function endsAsStatement(text: string): boolean {
   return CLOSING_PUNCTUATION.test(text.trimEnd());
 }
+
+/**
+ * Verbs that say who reported something ("officials said", "the UN estimated"): the one list
+ * the briefing's figure anchors and the composer's sentence occasions read sources by.
+ */
+export const REPORTING_VERB_ALTERNATION =
+  "said|says|say|added|estimated|estimates|estimate|reported|reports|report|suggested|suggests|claimed|claims|warned|warns|told|believes|believed|assessed|assesses|stated|states|noted|notes|found|finds|cautioned|predicts|predicted";
