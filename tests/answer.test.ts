@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../src/app.js";
 import { validateCitations, renumberCitations } from "../src/answer/citations.js";
-import { expandEnumerations, quoted } from "../src/answer/extractive.js";
+import { expandEnumerations, quoted, withAntecedents } from "../src/answer/extractive.js";
 import type { CandidateSentence } from "../src/retrieval/rerank.js";
 import type { Passage } from "../src/retrieval/types.js";
 import { rewriteFollowUp } from "../src/answer/followup.js";
@@ -350,6 +350,44 @@ describe("extractive answers", () => {
     const announced = sentence("The group exploits three gaps in its enemies' defences.");
     const last = sentence("Finally, the international environment hinders them.");
     expect(items([announced, last])).toEqual([announced.text, "First, governments misread it.", "Its rivals are weak, which raises a second limitation.", last.text]);
+  });
+
+  it("quotes the sentence a 'This …' sentence refers back to before it, and only for a bare demonstrative", () => {
+    const text = [
+      "Militant violence",
+      "",
+      "This is the heading's own first line.",
+      "The group claimed several attacks in Pakistan. This includes a mosque bombing in Peshawar.",
+      "What are its aims? It wants a caliphate. It hopes to achieve this through murder.",
+      "The surge began in spring. This surge of attacks undermines the Taliban.",
+    ].join("\n");
+    const whole: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
+    const sentence = (s: string): CandidateSentence => {
+      const start = text.indexOf(s);
+      return { text: s, start, end: start + s.length, passageIndex: 0, terms: [], coverage: 1, score: 1, matched: new Set(), partial: new Map() };
+    };
+    const documents = { textOf: () => text, passageFor: () => whole };
+    const quotedFor = (chosen: CandidateSentence[]) => withAntecedents(chosen, [whole], documents, services.stats).sentences.map((c) => c.text);
+    expect(quotedFor([sentence("This includes a mosque bombing in Peshawar.")])).toEqual(["The group claimed several attacks in Pakistan.", "This includes a mosque bombing in Peshawar."]);
+    // "this" as the object, a few words in.
+    expect(quotedFor([sentence("It hopes to achieve this through murder.")])).toEqual(["It wants a caliphate.", "It hopes to achieve this through murder."]);
+    // A demonstrative before a noun names its subject; a heading is no antecedent.
+    expect(quotedFor([sentence("This surge of attacks undermines the Taliban.")])).toEqual(["This surge of attacks undermines the Taliban."]);
+    expect(quotedFor([sentence("This is the heading's own first line.")])).toEqual(["This is the heading's own first line."]);
+    // An antecedent the answer already quotes is not quoted twice.
+    const both = [sentence("The group claimed several attacks in Pakistan."), sentence("This includes a mosque bombing in Peshawar.")];
+    expect(quotedFor(both)).toEqual(both.map((c) => c.text));
+  });
+
+  it("cites a referring sentence's antecedent to a passage holding it, the figure's bullet with it", async () => {
+    const a = await ask("How deadly was the attack in Bajaur district?");
+    expect(a.answer).toMatch(/claimed responsibility for several attacks in neighbouring Pakistan\. \[(\d)\] This includes a suicide bombing .* Bajaur district .*\[\1\]/);
+    expectVerbatimAndCited(a);
+    const sides = await ask("How many Afghans were killed in the 2021 suicide bombing at Kabul's airport, and do the sources agree on the toll?");
+    const bullets = sides.answer.split("\n").filter((l) => l.startsWith("- "));
+    expect(bullets).toHaveLength(2);
+    expect(bullets.find((b) => b.includes("180 Afghans"))).toMatch(/^- .*\[\d\] This included the August 26 suicide bombing/);
+    expectVerbatimAndCited(sides);
   });
 
   it("answers 'how long' with a span of time: no thing is counted, so nothing is held back", async () => {

@@ -100,6 +100,67 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
   return out;
 }
 
+/**
+ * A sentence that points back with a bare demonstrative, in its opening words: "This means
+ * targeting terrorists…", "It hopes to achieve this through…", "These include…". Quoted alone
+ * it does not say what it is about; a demonstrative before a noun ("This surge of attacks")
+ * names its subject and is read as it stands.
+ */
+const REFERS_BACK =
+  /^(?:[^\s.]+\s+){0,6}?(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)/i;
+/** How far before a sentence its antecedent is looked for. */
+const ANTECEDENT_WINDOW = 1500;
+
+/**
+ * Each chosen sentence that refers back ("This means targeting…", "It hopes to achieve this…")
+ * is preceded in the answer by the sentence it follows in its document, the one "this" stands
+ * for, cited to a passage holding it (its own passage when that holds both). Not across a
+ * heading or a gap wider than a paragraph break; one sentence back, and only once.
+ */
+export function withAntecedents(
+  chosen: CandidateSentence[],
+  passages: Passage[],
+  documents: DocumentAccess,
+  stats: TermStats,
+): { sentences: CandidateSentence[]; antecedents: Set<CandidateSentence> } {
+  const key = (c: { passageIndex: number; start: number }) => `${passages[c.passageIndex]!.documentId}:${c.start}`;
+  const taken = new Set(chosen.map(key));
+  const sentences: CandidateSentence[] = [];
+  const antecedents = new Set<CandidateSentence>();
+  for (const c of chosen) {
+    const antecedent = REFERS_BACK.test(c.text) ? antecedentOf(c, passages, documents, stats) : undefined;
+    if (antecedent && !taken.has(key(antecedent))) {
+      taken.add(key(antecedent));
+      sentences.push(antecedent);
+      antecedents.add(antecedent);
+    }
+    sentences.push(c);
+  }
+  return { sentences, antecedents };
+}
+
+function antecedentOf(c: CandidateSentence, passages: Passage[], documents: DocumentAccess, stats: TermStats): CandidateSentence | undefined {
+  const own = passages[c.passageIndex]!;
+  const text = documents.textOf(own.documentId);
+  if (!text) return undefined;
+  const from = Math.max(0, c.start - ANTECEDENT_WINDOW);
+  const before = splitSentences(text.slice(from, c.start));
+  const last = before[before.length - 1];
+  // The window's first sentence may be cut: a sentence that long is no antecedent to quote.
+  if (!last || (before.length === 1 && from > 0)) return undefined;
+  const start = from + last.start;
+  const end = from + last.end;
+  const gap = text.slice(end, c.start);
+  if (!endsAsStatement(last.text) || /\S/.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 2) return undefined;
+  let passageIndex = own.start <= start && end <= own.end ? c.passageIndex : passages.findIndex((p) => p.documentId === own.documentId && p.start <= start && end <= p.end);
+  if (passageIndex < 0) {
+    const passage = documents.passageFor(own.documentId, start, end);
+    if (!passage) return undefined;
+    passageIndex = passages.push(passage) - 1;
+  }
+  return { text: last.text, start, end, passageIndex, terms: stats.analyzer.terms(last.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() };
+}
+
 export interface ExtractiveResult {
   answer: string;
   citations: Citation[];
@@ -372,7 +433,8 @@ export function composeExtractiveAnswer(
   // Lead sentence first; the rest grouped by source in document order, which reads as prose.
   const rest = chosen.slice(1).sort((a, b) => a.passageIndex - b.passageIndex || a.start - b.start);
   passages = [...passages];
-  const ordered = documents ? expandEnumerations([lead, ...rest], passages, documents, stats) : [lead, ...rest];
+  const listed = documents ? expandEnumerations([lead, ...rest], passages, documents, stats) : [lead, ...rest];
+  const { sentences: ordered, antecedents } = documents ? withAntecedents(listed, passages, documents, stats) : { sentences: listed, antecedents: new Set<CandidateSentence>() };
 
   const numberOf = new Map<number, number>();
   const citations: Citation[] = [];
@@ -388,7 +450,14 @@ export function composeExtractiveAnswer(
 
   let answer: string;
   if (type === "quantity" && figuresDisagree(ordered, passages)) {
-    answer = "The sources give different figures:\n\n" + numbered.map((s) => `- ${quoted(s.text)} [${s.n}]`).join("\n");
+    // A sentence's antecedent shares its bullet: one source's figure with what it is a figure of.
+    const items: string[] = [];
+    numbered.forEach((s, i) => {
+      const cited = `${quoted(s.text)} [${s.n}]`;
+      if (i > 0 && antecedents.has(ordered[i - 1]!)) items[items.length - 1] += ` ${cited}`;
+      else items.push(cited);
+    });
+    answer = "The sources give different figures:\n\n" + items.map((item) => `- ${item}`).join("\n");
   } else {
     answer = numbered.map((s) => `${quoted(s.text)} [${s.n}]`).join(" ");
   }
