@@ -333,7 +333,7 @@ describe("extractive answers", () => {
       "There are two reasons for hope.",
       "First, funding has dried up.",
     ].join(" ");
-    const passage: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
+    const passage: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, publisher: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
     const sentence = (s: string): CandidateSentence => {
       const start = text.indexOf(s);
       return { text: s, start, end: start + s.length, passageIndex: 0, terms: [], coverage: 1, score: 1, matched: new Set(), partial: new Map() };
@@ -361,7 +361,7 @@ describe("extractive answers", () => {
       "What are its aims? It wants a caliphate. It hopes to achieve this through murder.",
       "The surge began in spring. This surge of attacks undermines the Taliban.",
     ].join("\n");
-    const whole: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
+    const whole: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, publisher: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
     const sentence = (s: string): CandidateSentence => {
       const start = text.indexOf(s);
       return { text: s, start, end: start + s.length, passageIndex: 0, terms: [], coverage: 1, score: 1, matched: new Set(), partial: new Map() };
@@ -520,6 +520,27 @@ describe("a question that names its source", () => {
     // "Examining" is in the CSIS article's header ("Examining Extremism"), but here it is a verb.
     expect(services.retriever.sourcesNamedIn("Examining the evidence, how did ISKP recruit former soldiers?").size).toBe(0);
     expect(services.retriever.sourcesNamedIn("How did ISKP recruit former soldiers, says CSIS?").size).toBe(1);
+  });
+
+  it("is answered from a publisher the page names only in its chrome, and the name is not asked of the sentences", async () => {
+    const spectator = services.index.documents.find((d) => d.metadata.publisher === "Spectator Australia")!;
+    expect(spectator).toBeDefined();
+    const a = await ask("According to the Spectator, what is IS-K ultimately trying to achieve?");
+    expect(a.abstained).toBe(false);
+    expect(a.citations.every((c) => c.documentId === spectator.id && c.publisher === "Spectator Australia")).toBe(true);
+    // "It hopes to achieve this through …" brings the sentence "this" stands for.
+    expect(a.answer).toMatch(/It wants to establish an Islamic caliphate in central and south Asia\. \[1\] It hopes to achieve this/);
+    expect(services.retriever.questionWithoutSource("What does the Spectator article say about the Moscow attack?")).toBe("What does the   say about the Moscow attack?");
+    expect((await ask("What does the Spectator article say about the Moscow attack?")).answer).toMatch(/Moscow concert hall/);
+  });
+
+  it("reads a name after a preposition as what is asked about, not as a source", async () => {
+    // "Australia" is in one header only ("Spectator Australia"), and no passage says it.
+    expect(services.retriever.sourcesNamedIn("What is the capital of Australia?").size).toBe(0);
+    const a = await ask("What is the capital of Australia?");
+    expect(a.abstained).toBe(true);
+    expect(a.answer).toMatch(/nothing in them mentions Australia/);
+    expect(services.retriever.sourcesNamedIn("What threats does ISKP pose, in the Spectator article?").size).toBe(1);
   });
 
   it("does not scope on a word that other documents also use, or on two sources at once", () => {

@@ -391,7 +391,7 @@ describe("POST /api/ask/stream", () => {
         search: (q: string, k?: number) => services.answers.search(q, k),
         ask: (o: AskOptions) =>
           new Promise<Answer>((_resolve, reject) => {
-            const sources = [{ n: 1, documentId: TUCKER_DOC, title: null, section: null, author: null, date: null, text: "x", start: 0, end: 1, score: 1 }];
+            const sources = [{ n: 1, documentId: TUCKER_DOC, title: null, section: null, author: null, publisher: null, date: null, text: "x", start: 0, end: 1, score: 1 }];
             o.onSources?.(sources);
             o.onToken?.("partial ");
             const timer = setTimeout(() => {

@@ -257,8 +257,8 @@ describe("Markdown rendering", () => {
       timeline: [{ date: "2024-03", precision: "month", dateText: "Last month", inferred: true, event: "Last month, it struck.", citations: [2] }],
       disagreements: [{ about: "people killed in Moscow", claims: [{ value: "130", text: "130 died.", n: 1 }, { value: "150", text: "150 died.", n: 2 }] }],
       sources: [
-        { n: 1, documentId: "d1", title: "T1", section: null, author: "A. Author", date: "2024-04-13", text: "A sentence. 130 died.", start: 0, end: 21 },
-        { n: 2, documentId: "d2", title: null, section: null, author: null, date: null, text: "Last month, it struck. 150 died.", start: 0, end: 32 },
+        { n: 1, documentId: "d1", title: "T1", section: null, author: "A. Author", publisher: null, date: "2024-04-13", text: "A sentence. 130 died.", start: 0, end: 21 },
+        { n: 2, documentId: "d2", title: null, section: null, author: null, publisher: null, date: null, text: "Last month, it struck. 150 died.", start: 0, end: 32 },
       ],
       timings: { retrievalMs: 0, generationMs: 0, totalMs: 0 },
     });
@@ -443,7 +443,7 @@ describe("POST /api/briefing: an extractive briefing", () => {
     for (const p of b.sections.flatMap((s) => s.points)) expect(b.markdown).toContain(`- ${p.text} ${p.citations.map((n) => `[${n}]`).join("")}\n`);
     // Titled sources end with their document id; an untitled one is named by it.
     for (const s of b.sources) expect(b.markdown).toMatch(new RegExp(`\\n- \\[${s.n}\\] .*${s.documentId}\\)?\\n`));
-    expect(b.markdown).toContain("- [3] ISKP in Afghanistan: US interests and regional security — Khalid Iqbal, 2023-11-30 (003_b274f246fa5c0b2f)".replace("[3]", `[${b.sources.find((s) => s.documentId === DOC_003)!.n}]`));
+    expect(b.markdown).toContain("- [3] ISKP in Afghanistan: US interests and regional security — Khalid Iqbal, CSIS, 2023-11-30 (003_b274f246fa5c0b2f)".replace("[3]", `[${b.sources.find((s) => s.documentId === DOC_003)!.n}]`));
   });
 });
 

@@ -24,6 +24,7 @@ function passage(text: string, i = 0): Passage {
     title: "T",
     section: null,
     author: null,
+    publisher: null,
     date: null,
     text,
     start: i * 1000,

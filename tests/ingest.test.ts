@@ -3,8 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { chunkText } from "../src/ingest/chunk.js";
 import { cleanDocument, stripHtml, stripShortcodes } from "../src/ingest/clean.js";
-import { decodeText } from "../src/ingest/load.js";
-import { extractMetadata, headingsOf } from "../src/ingest/metadata.js";
+import { decodeText, loadCorpus } from "../src/ingest/load.js";
+import { documentContext, extractMetadata, findPublisher, headingsOf } from "../src/ingest/metadata.js";
 import { sectionAt } from "../src/store/indexManager.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { REPO_CORPUS } from "./helpers/fixtures.js";
@@ -72,21 +72,24 @@ describe("decodeText", () => {
 
 describe("extractMetadata", () => {
   it("reads what each corpus document shows", () => {
-    expect(extractMetadata(corpus["000"]!)).toEqual({ title: null, author: null, date: null, dateText: null });
-    expect(extractMetadata(corpus["001"]!)).toMatchObject({ title: "IS-K Seeks to Undermine the Taliban", author: null, date: null });
+    expect(extractMetadata(corpus["000"]!)).toEqual({ title: null, author: null, publisher: null, date: null, dateText: null });
+    expect(extractMetadata(corpus["001"]!)).toMatchObject({ title: "IS-K Seeks to Undermine the Taliban", author: null, publisher: null, date: null });
     expect(extractMetadata(corpus["002"]!)).toEqual({
       title: "The Islamic State in Khorasan Province: Exploiting a Counterterrorism Gap",
       author: "Tricia Bacon",
+      publisher: null,
       date: "2024-04-13",
       dateText: "13 April 2024",
     });
     expect(extractMetadata(corpus["003"]!)).toEqual({
       title: "ISKP in Afghanistan: US interests and regional security",
       author: "Khalid Iqbal",
+      // The site line: "Examining Extremism: … | Examining  Extremism | CSIS".
+      publisher: "CSIS",
       date: "2023-11-30",
       dateText: "30 November 2023",
     });
-    expect(extractMetadata(corpus["004"]!)).toMatchObject({ title: "The West must wake up to the threat of Islamic State-Khorasan", author: null, date: "2024-03-25" });
+    expect(extractMetadata(corpus["004"]!)).toMatchObject({ title: "The West must wake up to the threat of Islamic State-Khorasan", author: null, publisher: null, date: "2024-03-25" });
   });
 
   it("understands month-first dates and 'by' bylines", () => {
@@ -95,6 +98,34 @@ describe("extractMetadata", () => {
       author: "Jane Q. Doe",
       date: "2021-04-05",
     });
+  });
+});
+
+describe("findPublisher", () => {
+  it("reads the publication from the page chrome the cleaner drops, and puts it in the indexed header", async () => {
+    const raw = readFileSync(path.join(REPO_CORPUS, readdirSync(REPO_CORPUS).find((f) => f.startsWith("004"))!), "utf8");
+    expect(raw).toMatch(/other Spectator Australia readers/);
+    expect(corpus["004"]).not.toMatch(/Spectator/);
+    expect(findPublisher(raw)).toBe("Spectator Australia");
+    const { documents } = await loadCorpus(REPO_CORPUS);
+    const spectator = documents.find((d) => d.id.startsWith("004"))!;
+    expect(spectator.metadata.publisher).toBe("Spectator Australia");
+    expect(spectator.context.split("\n").map((l) => l.trim())).toContain("Spectator Australia");
+    expect(spectator.text).not.toMatch(/Spectator/);
+    // A header that shows the name already is not given it twice.
+    expect(documentContext("Report | CSIS\n\n" + "Body. ".repeat(60), "CSIS")).toBe("Report | CSIS");
+  });
+
+  it("prefers a declared site name, then a title line's site part, then a copyright or readers line", () => {
+    expect(findPublisher('<html><head><meta property="og:site_name" content="War on the Rocks &amp; Co"></head><body><p>© 2024 Other Inc.</p></body></html>')).toBe("War on the Rocks & Co");
+    expect(findPublisher('<meta content="Lawfare" name="application-name"><p>Text.</p>')).toBe("Lawfare");
+    expect(findPublisher("The Threat Grows | Analysis | Foreign Policy\n\nBody text.")).toBe("Foreign Policy");
+    expect(findPublisher("Headline\n\nBody text.\n\n© 2023 Council on Foreign Relations. All rights reserved.")).toBe("Council on Foreign Relations");
+    expect(findPublisher("Headline\n\nBody text.\n\nCopyright 2019-2024 The Diplomat")).toBe("The Diplomat");
+    // Lower-case words after the marker, or none at all, are no name.
+    expect(findPublisher("Headline\n\nBody text says copyright law matters.")).toBeNull();
+    expect(findPublisher("Headline\n\nBody text.\n\nJoin the conversation with other readers.")).toBeNull();
+    expect(findPublisher("Plain text with no chrome at all.")).toBeNull();
   });
 });
 

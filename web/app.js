@@ -134,12 +134,12 @@ function formatDate(date) {
 }
 
 function metaParts(c) {
-  return [c.author, formatDate(c.date)].filter((x) => typeof x === "string" && x.trim() !== "");
+  return [c.author, c.publisher, formatDate(c.date)].filter((x) => typeof x === "string" && x.trim() !== "");
 }
 
-/** "[1] Title — author, date (documentId)" for the copied Markdown. */
+/** "[1] Title — author, publisher, date (documentId)" for the copied Markdown. */
 function sourceLine(c) {
-  const parts = [c.author, c.date].filter((x) => typeof x === "string" && x.trim() !== "");
+  const parts = [c.author, c.publisher, c.date].filter((x) => typeof x === "string" && x.trim() !== "");
   return `[${c.n}] ${sourceName(c)}${parts.length ? ` — ${parts.join(", ")}` : ""} (${c.documentId})`;
 }
 
@@ -813,7 +813,7 @@ async function openSource(citation, opener, quote) {
   }
   if (seq !== state.panelSeq) return;
 
-  const info = { ...citation, title: doc.title ?? citation.title, author: doc.author ?? citation.author, date: doc.date ?? citation.date };
+  const info = { ...citation, title: doc.title ?? citation.title, author: doc.author ?? citation.author, publisher: doc.publisher ?? citation.publisher, date: doc.date ?? citation.date };
   els.panelTitle.textContent = sourceName(info);
   els.panelMeta.textContent = panelMeta(info);
 

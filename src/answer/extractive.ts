@@ -196,6 +196,7 @@ export function toCitation(p: Passage, n: number): Citation {
     title: p.title,
     section: p.section,
     author: p.author,
+    publisher: p.publisher,
     date: p.date,
     text: p.text,
     start: p.start,
@@ -263,17 +264,22 @@ function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): b
 /**
  * Composes an answer from verbatim sentences of the passages, each followed by its [n].
  * Abstains, offering the closest passages, when no sentence covers enough of the question.
+ * `asked` is what the sentences must say: the question without the words naming its source
+ * when it names one ("According to the CSIS analysis, …"), whose passages are all it was given.
  */
 export function composeExtractiveAnswer(
-  question: string,
+  fullQuestion: string,
   passages: Passage[],
   stats: TermStats,
   options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
   contextOf?: (documentId: string) => string,
   documents?: DocumentAccess,
+  asked: string = fullQuestion,
 ): ExtractiveResult {
-  const byline = documents ? answerFromMetadata(question, passages, stats, documents, contextOf) : undefined;
+  // "Who wrote the CSIS analysis?" asks about the document its name picks out.
+  const byline = documents ? answerFromMetadata(fullQuestion, passages, stats, documents, contextOf) : undefined;
   if (byline) return byline;
+  const question = asked;
   const { candidates, unknownNames, queryWeight, unseenShare, query } = scoreCandidates(question, passages, stats, contextOf);
   let ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
   const support = ranked.reduce((m, c) => Math.max(m, c.coverage), 0);

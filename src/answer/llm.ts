@@ -73,6 +73,9 @@ export function formatPassages(passages: Passage[]): string {
   const blocks = passages.map((p, i) => {
     const attrs = [`n="${i + 1}"`, `document="${attr(p.documentId)}"`];
     if (p.title) attrs.push(`title="${attr(p.title)}"`);
+    // Who wrote it and where it appeared: "according to the Spectator" names a source by them.
+    if (p.author) attrs.push(`author="${attr(p.author)}"`);
+    if (p.publisher) attrs.push(`publisher="${attr(p.publisher)}"`);
     if (p.date) attrs.push(`date="${attr(p.date)}"`);
     return `<passage ${attrs.join(" ")}>\n${neutraliseFences(p.text.trim())}\n</passage>`;
   });

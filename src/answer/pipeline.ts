@@ -162,7 +162,15 @@ export class AnswerService {
       }
     }
 
-    const result = composeExtractiveAnswer(query, passages, this.deps.stats, this.deps.extractive ?? DEFAULT_EXTRACTIVE, this.deps.contextOf, this.documentAccess);
+    const result = composeExtractiveAnswer(
+      query,
+      passages,
+      this.deps.stats,
+      this.deps.extractive ?? DEFAULT_EXTRACTIVE,
+      this.deps.contextOf,
+      this.documentAccess,
+      this.deps.retriever.questionWithoutSource(query),
+    );
     // Also after an LLM failure: the fallback's numbering replaces the one sent for the LLM.
     options.onSources?.(result.citations);
     streamExtractive(result.answer, options.onToken);

@@ -20,6 +20,8 @@ export const CitationSchema = z.object({
   /** Nearest heading above the passage (an article inside a compilation, a section). */
   section: z.string().nullable(),
   author: z.string().nullable(),
+  /** The publication the document comes from, as its page names it ("CSIS"); null when it names none. */
+  publisher: z.string().nullable(),
   date: z.string().nullable(),
   text: z.string(),
   start: z.number().int().nonnegative(),

@@ -45,7 +45,7 @@ export function renderMarkdown(b: Omit<Briefing, "markdown">): string {
 
   out.push("## Sources", "");
   for (const s of b.sources) {
-    const meta = [s.author, s.date].filter(Boolean).join(", ");
+    const meta = [s.author, s.publisher, s.date].filter(Boolean).join(", ");
     const title = s.title ?? s.documentId;
     const section = s.section ? ` › ${s.section}` : "";
     // An untitled document is named by its id, which then need not be repeated.

@@ -119,6 +119,7 @@ class SourceList {
       // A heading that is the page's own header ("World", the site line) says nothing about where in it the passage is.
       section: p.section && p.section !== p.title && !this.isHeaderLine(p.documentId, p.section) ? p.section : null,
       author: p.author,
+      publisher: p.publisher,
       date: p.date,
       text: p.text,
       start: p.start,
@@ -201,6 +202,7 @@ export class BriefingService {
         title: c.metadata.title,
         section: c.metadata.section ?? null,
         author: c.metadata.author,
+        publisher: c.metadata.publisher,
         date: c.metadata.date,
         text: c.pageContent,
         start: c.metadata.start,

@@ -25,7 +25,7 @@ runCli(async (argv) => {
   const sources = answer.abstained ? (answer.suggestions ?? []) : answer.citations;
   if (sources.length) console.log(answer.abstained ? "Closest passages:" : "Sources:");
   for (const c of sources) {
-    const meta = [c.author, c.date].filter(Boolean).join(", ");
+    const meta = [c.author, c.publisher, c.date].filter(Boolean).join(", ");
     const name = c.section && c.section !== c.title ? `${c.title ?? c.documentId} › ${c.section}` : (c.title ?? c.documentId);
     console.log(`[${c.n}] ${name}${meta ? ` (${meta})` : ""} — ${c.documentId}, chars ${c.start}-${c.end}`);
   }

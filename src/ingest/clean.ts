@@ -139,14 +139,19 @@ export function looksLikeHtml(text: string): boolean {
   return /<(?:html|body|div|p|iframe|script|span|a|br|article|section|h[1-6])\b[^>]*>/i.test(text);
 }
 
-/** Raw file text -> cleaned text. Pure; offsets of chunks refer to its output. */
-export function cleanDocument(raw: string, options: { html?: boolean } = {}): string {
+/** A raw capture's lines as a reader sees them, markup gone, before any line is judged boilerplate. */
+export function pageLines(raw: string, options: { html?: boolean } = {}): string[] {
   let text = raw.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   // Control characters other than tab/newline never belong in prose.
   text = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "");
   if (options.html || looksLikeHtml(text)) text = stripHtml(text);
   text = stripShortcodes(text);
-  let lines = text.split("\n").map((l) => l.replace(/[ \t\u00A0]+/g, " ").trim());
+  return text.split("\n").map((l) => l.replace(/[ \t\u00A0]+/g, " ").trim());
+}
+
+/** Raw file text -> cleaned text. Pure; offsets of chunks refer to its output. */
+export function cleanDocument(raw: string, options: { html?: boolean } = {}): string {
+  let lines = pageLines(raw, options);
   lines = lines.filter((l) => !BOILERPLATE_LINE.test(foldTypography(l)));
   lines = stripFooter(lines);
   lines = dropRepeatedShortLines(lines);

@@ -121,19 +121,21 @@ export function loadCorpusFiles(files: CorpusFile[]): { documents: CorpusDocumen
       skipped.push({ fileName, reason: `duplicate document id "${id}" (another file has the same name stem)` });
       continue;
     }
-    const text = cleanDocument(decoded.text, { html: ext === ".html" || ext === ".htm" });
+    const html = ext === ".html" || ext === ".htm";
+    const text = cleanDocument(decoded.text, { html });
     if (text.trim().length === 0) {
       skipped.push({ fileName, reason: "no text after cleaning" });
       continue;
     }
     ids.add(id);
+    const metadata = extractMetadata(text, { raw: decoded.text, html });
     documents.push({
       id,
       fileName,
       text,
       contentHash: file.hash,
-      metadata: extractMetadata(text),
-      context: documentContext(text),
+      metadata,
+      context: documentContext(text, metadata.publisher),
     });
   }
   return { documents, skipped };

@@ -1,8 +1,11 @@
 import { MONTH_NAME_ALTERNATION } from "../text/numbers.js";
-/** Title, author and publication date, where the text shows them; null where it does not. */
+import { decodeEntities, pageLines } from "./clean.js";
+/** Title, author, publisher and publication date, where the page shows them; null where it does not. */
 export interface DocumentMetadata {
   title: string | null;
   author: string | null;
+  /** The publication or site the page comes from ("CSIS", "Spectator Australia"). */
+  publisher: string | null;
   /** ISO date (YYYY-MM-DD). */
   date: string | null;
   /** The date as printed. */
@@ -58,12 +61,15 @@ const BYLINE = new RegExp(String.raw`^(?:by|written by|author:)\s+(${NAME})`, "i
 const BARE_NAME = new RegExp(String.raw`^(${NAME})$`, "u");
 
 /**
- * The document's header (title, site line, byline, dateline) as one string. It is indexed
- * with every chunk of the document, so a question naming the source ("the CSIS analysis")
- * finds passages whose own text never says it.
+ * The document's header (title, site line, byline, dateline) as one string, with the
+ * publisher's name when the header does not show it. It is indexed with every chunk of the
+ * document, so a question naming the source ("the CSIS analysis", "according to the
+ * Spectator") finds passages whose own text never says it.
  */
-export function documentContext(cleanedText: string): string {
-  return headerLines(cleanedText).join(" \n");
+export function documentContext(cleanedText: string, publisher?: string | null): string {
+  const header = headerLines(cleanedText);
+  if (publisher && !header.some((line) => line.includes(publisher))) header.push(publisher);
+  return header.join(" \n");
 }
 
 /** Lines before the body starts: the first long paragraph ends the header. */
@@ -86,8 +92,55 @@ function isTitleLike(line: string): boolean {
   return /^[\p{Lu}\p{N}"'\u201C]/u.test(line);
 }
 
-/** Extracts metadata from the cleaned text's header. Pure. */
-export function extractMetadata(cleanedText: string): DocumentMetadata {
+/** A publication's name: capitalised words, with the small words names carry ("Council on Foreign Relations"). */
+const PUBLICATION = String.raw`(?:The\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*(?:\s+(?:(?:of|on|for|and|the|&)\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*){0,5}`;
+/** Site chrome that names the publication: "Join the conversation with other Spectator Australia readers", "© 2024 Lawfare". */
+const NAMED_BY_CHROME = [
+  new RegExp(String.raw`\b(?:other|fellow)\s+(${PUBLICATION})\s+(?:readers|subscribers|members)\b`, "u"),
+  new RegExp(String.raw`(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*,?\s*)?(${PUBLICATION})`, "iu"),
+];
+/** The page's declared site name: `<meta property="og:site_name" content="…">` and its kin. */
+const SITE_META = /<meta\s[^>]{0,300}?(?:property|name)\s*=\s*["'](?:og:site_name|application-name|citation_publisher|dc\.publisher)["'][^>]{0,300}?content\s*=\s*["']([^"'<>]{1,100})["']/i;
+const SITE_META_CONTENT_FIRST = /<meta\s[^>]{0,300}?content\s*=\s*["']([^"'<>]{1,100})["'][^>]{0,300}?(?:property|name)\s*=\s*["'](?:og:site_name|application-name|citation_publisher|dc\.publisher)["']/i;
+
+/** A found name as shown: one sentence's worth ("Lawfare. All rights reserved" is "Lawfare"), no closing stop. */
+function publicationName(found: string): string | null {
+  const name = found.split(/\.\s/)[0]!.replace(/\s+/g, " ").replace(/[.,;:]+$/, "").trim();
+  return name.length >= 2 && name.length <= 60 && /^[\p{Lu}\p{N}]/u.test(name) ? name : null;
+}
+
+/**
+ * The publication a page comes from, as the page itself names it: a declared site name, the
+ * last part of a title line ("Examining Extremism: ISKP | Examining Extremism | CSIS"), or the
+ * chrome around the article ("other Spectator Australia readers", "© 2024 Lawfare"). Read from
+ * the raw capture: the cleaner drops that chrome from the text. Null when the page names none.
+ */
+export function findPublisher(raw: string, options: { html?: boolean } = {}): string | null {
+  const meta = SITE_META.exec(raw) ?? SITE_META_CONTENT_FIRST.exec(raw);
+  const declared = meta && publicationName(decodeEntities(meta[1]!));
+  if (declared) return declared;
+  const lines = pageLines(raw, options).filter(Boolean);
+  for (const line of lines.slice(0, 15)) {
+    const parts = line.split(/\s+\|\s+/);
+    const site = parts.length >= 2 && line.length <= 200 ? publicationName(parts[parts.length - 1]!) : null;
+    if (site && site.split(" ").length <= 4) return site;
+  }
+  for (const line of lines) {
+    if (line.length > 300) continue;
+    for (const pattern of NAMED_BY_CHROME) {
+      const found = pattern.exec(line);
+      const name = found && publicationName(found[1]!);
+      if (name) return name;
+    }
+  }
+  return null;
+}
+
+/**
+ * Extracts metadata from the cleaned text's header, and the publisher from the raw capture
+ * when given (else from the cleaned text). Pure.
+ */
+export function extractMetadata(cleanedText: string, page?: { raw: string; html?: boolean }): DocumentMetadata {
   const header = headerLines(cleanedText);
   let title: string | null = null;
   let titleIndex = -1;
@@ -127,7 +180,8 @@ export function extractMetadata(cleanedText: string): DocumentMetadata {
       break;
     }
   }
-  return { title, author, date, dateText };
+  const publisher = page ? findPublisher(page.raw, { html: page.html }) : findPublisher(cleanedText);
+  return { title, author, publisher, date, dateText };
 }
 
 /** A line that reads as a heading: short, capitalised, no closing punctuation, not a date or byline. */

@@ -30,6 +30,34 @@ interface FusedEntry {
 export const KEYWORD_ONLY_WARNING = "The embedding service did not answer; passages were found by keyword search alone.";
 const EMBEDDER_RETRY_MS = 30_000;
 
+/** Words for a document as a whole: "the CSIS analysis", "the Spectator's article". */
+const DOCUMENT_NOUN = /^(?:articles?|pieces?|reports?|analys[ie]s|assessments?|commentar(?:y|ies)|papers?|stor(?:y|ies)|essays?|op-eds?|columns?|briefs?|posts?|reporting|study|studies)$/;
+
+/** A name governed by one of these is a place or a thing the question is about, not who says it. */
+const ABOUT_PREPOSITION = /\b(?:of|in|into|at|on|from|to|across|within|inside|near|for|against|about|with|towards?|over|between|among)\s+(?:the\s+)?$/i;
+const ACCORDING_TO = /\baccording\s+to\s+(?:the\s+)?$/i;
+
+/**
+ * The names of a question that may name its source: all but those after a preposition ("the
+ * capital of Australia", "attacks in Moscow"), unless "according to" or a word for a document
+ * ("in the CSIS analysis") says the name is a source. A run of names ("Tricia Bacon") is read
+ * as one.
+ */
+function namesAsSources(query: string): { surface: string; start: number; end: number }[] {
+  const names = namesIn(query);
+  const out: { surface: string; start: number; end: number }[] = [];
+  for (let i = 0; i < names.length; ) {
+    let j = i;
+    while (j + 1 < names.length && /^\s+$/.test(query.slice(names[j]!.end, names[j + 1]!.start))) j++;
+    const run = names.slice(i, j + 1);
+    const before = query.slice(0, run[0]!.start);
+    const next = /^(?:['\u2019]s)?\s+([\p{L}-]+)/u.exec(query.slice(run[run.length - 1]!.end))?.[1]?.toLowerCase();
+    if (ACCORDING_TO.test(before) || !ABOUT_PREPOSITION.test(before) || (next !== undefined && DOCUMENT_NOUN.test(next))) out.push(...run);
+    i = j + 1;
+  }
+  return out;
+}
+
 /** Added to the rerank score (0..1 scale) of passages from the source a question names. */
 const SOURCE_BONUS = 0.5;
 
@@ -113,7 +141,7 @@ export class HybridRetriever {
     // source's title block, the one passage that repeats its name, would lead every answer.
     const named = this.stats && opts.rerankDepth > 0 ? this.sourceNamedIn(query) : undefined;
     const sources = new Set(named ? [named.documentId] : []);
-    const asked = named ? this.withoutTerms(query, named.terms) : query;
+    const asked = named ? this.withoutSource(query, named.terms) : query;
     let vector: number[] | undefined;
     if (opts.mode !== "bm25") {
       // A remote embedder may be down while BM25, in process, is not: an answer found by
@@ -235,31 +263,58 @@ export class HybridRetriever {
 
   /** The one document a question names as its source, with the terms that name it. */
   private sourceNamedIn(query: string): { documentId: string; terms: Set<string> } | undefined {
+    const sources = this.sourcesNamedBy(query);
+    if (sources.size !== 1) return undefined;
+    const [documentId, terms] = [...sources][0]!;
+    return { documentId, terms };
+  }
+
+  /** Each document the question names as a source, with the terms that name it. */
+  private sourcesNamedBy(query: string): Map<string, Set<string>> {
     const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
-    const out = new Set<string>();
-    const naming = new Set<string>();
+    const out = new Map<string, Set<string>>();
     // Only words written as names count: "Examining the evidence, …" opens a sentence with a
-    // word that happens to be in one header; "the CSIS analysis" names its source.
-    const named = new Set(namesIn(query).flatMap((n) => this.analyzer.terms(n.surface)));
+    // word that happens to be in one header; "the CSIS analysis" names its source. And only
+    // names read as a source: "the capital of Australia" asks about a place that one header
+    // happens to name ("Spectator Australia").
+    const named = new Set(namesAsSources(query).flatMap((n) => this.analyzer.terms(n.surface)));
     for (const t of named) {
       if (this.analyzer.isAlias(t)) continue;
       const headers = headerDocs.get(t);
       if (headers?.size !== 1) continue;
       const [doc] = headers;
       if ([...(textDocs.get(t) ?? [])].every((d) => d === doc)) {
-        out.add(doc!);
-        naming.add(t);
+        const terms = out.get(doc!);
+        if (terms) terms.add(t);
+        else out.set(doc!, new Set([t]));
       }
     }
-    return out.size === 1 ? { documentId: [...out][0]!, terms: naming } : undefined;
+    return out;
   }
 
-  /** The query with the words of the given terms taken out, the rest as written. */
-  private withoutTerms(query: string, terms: Set<string>): string {
+  /**
+   * What a question asks of the sources it names: the question without the words naming them,
+   * nor the word for the document that follows ("According to the CSIS analysis, …", "What
+   * does the Spectator article say about …", "… given by Bacon and by the Spectator"). The
+   * question itself when it names no source. Its other words are what a sentence must say;
+   * a source's name is said by its header, not by its sentences.
+   */
+  questionWithoutSource(query: string): string {
+    if (!this.stats) return query;
+    const terms = new Set([...this.sourcesNamedBy(query).values()].flatMap((t) => [...t]));
+    return terms.size > 0 ? this.withoutSource(query, terms) : query;
+  }
+
+  /** The query with the words of the given terms, and a word for the document right after them, taken out. */
+  private withoutSource(query: string, terms: Set<string>): string {
     let out = "";
     let from = 0;
+    let afterName = false;
     for (const tok of tokenize(query)) {
-      if (!this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t))) continue;
+      const naming = this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t));
+      const document = afterName && DOCUMENT_NOUN.test(tok.word);
+      afterName = naming || (afterName && /^'?s$/.test(tok.word));
+      if (!naming && !document) continue;
       out += query.slice(from, tok.start);
       from = tok.end;
     }
@@ -325,6 +380,7 @@ export class HybridRetriever {
       title: c.metadata.title,
       section: c.metadata.section,
       author: c.metadata.author,
+      publisher: c.metadata.publisher,
       date: c.metadata.date,
       text: c.pageContent,
       start: c.metadata.start,

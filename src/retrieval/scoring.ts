@@ -536,9 +536,9 @@ function nameKnownByParts(surface: string, word: string, stats: TermStats): bool
  * Words of a question written as names: capitalised away from a sentence start, all-caps
  * acronyms anywhere ("CSIS"), or with a capital after a hyphen ("al-Shabaab").
  */
-export function namesIn(question: string): { surface: string; word: string }[] {
+export function namesIn(question: string): { surface: string; word: string; start: number; end: number }[] {
   const folded = foldTypography(question);
-  const out: { surface: string; word: string }[] = [];
+  const out: { surface: string; word: string; start: number; end: number }[] = [];
   for (const tok of tokenize(question)) {
     const surface = folded.slice(tok.start, tok.end);
     // A capital after a sentence end is grammar, not a name; an all-caps acronym is a name anywhere.
@@ -546,7 +546,7 @@ export function namesIn(question: string): { surface: string; word: string }[] {
     // Names may open with a lower-case particle: "al-Shabaab", "bin-Laden".
     const capitalised = /^\p{Lu}/u.test(surface) || /-\p{Lu}/u.test(surface);
     const isName = capitalised && (!sentenceStart || /^\p{Lu}{2,}/u.test(surface) || /-\p{Lu}/u.test(surface));
-    if (isName && !QUESTION_WORDS.has(tok.word)) out.push({ surface, word: tok.word });
+    if (isName && !QUESTION_WORDS.has(tok.word)) out.push({ surface, word: tok.word, start: tok.start, end: tok.end });
   }
   return out;
 }

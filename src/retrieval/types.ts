@@ -6,6 +6,8 @@ export interface Passage {
   /** Nearest heading above the passage inside its document. */
   section: string | null;
   author: string | null;
+  /** The publication the document comes from, when its page names one. */
+  publisher: string | null;
   date: string | null;
   text: string;
   /** Offsets in the document's cleaned text. */

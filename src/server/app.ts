@@ -188,6 +188,7 @@ export function createApp(deps: AppDeps): express.Express {
       fileName: d.fileName,
       title: d.metadata.title,
       author: d.metadata.author,
+      publisher: d.metadata.publisher ?? null,
       date: d.metadata.date,
       characters: d.text.length,
       chunks: s.index.manifest.documents.find((m) => m.id === d.id)?.chunks ?? 0,

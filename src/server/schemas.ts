@@ -40,6 +40,7 @@ export const DocumentSummarySchema = z.object({
   fileName: z.string(),
   title: z.string().nullable(),
   author: z.string().nullable(),
+  publisher: z.string().nullable(),
   date: z.string().nullable(),
   characters: z.number().int(),
   chunks: z.number().int(),

@@ -17,6 +17,8 @@ export interface ChunkMetadata {
   /** The nearest heading above the chunk (an article or section title inside the document). */
   section: string | null;
   author: string | null;
+  /** The publication the document comes from, when its page names one. */
+  publisher: string | null;
   date: string | null;
 }
 

@@ -15,7 +15,7 @@ import { DEFAULT_HNSW, HnswStore, readGraph, type ChunkDocument, type HnswGraph 
  * Bumped whenever cleaning, chunking or embedding changes what an index holds, so an index
  * built by older code is rebuilt rather than served.
  */
-export const PIPELINE_VERSION = 6;
+export const PIPELINE_VERSION = 7;
 const SPLITTER = "sentence-pack-v1";
 
 const FILES = {
@@ -100,6 +100,7 @@ export function chunkDocuments(documents: CorpusDocument[], options: { chunkSize
             title: doc.metadata.title,
             section: sectionAt(headings, c.start, c.end),
             author: doc.metadata.author,
+            publisher: doc.metadata.publisher,
             date: doc.metadata.date,
           },
         }),
@@ -426,6 +427,7 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
           title: doc.metadata.title,
           section: c.section,
           author: doc.metadata.author,
+          publisher: doc.metadata.publisher ?? null,
           date: doc.metadata.date,
         },
       });

@@ -132,7 +132,7 @@ describe("chat page (Chromium)", () => {
     await expect.poll(() => answer.locator("button.copy").textContent()).toBe("Copied");
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     const c1 = done.citations[0]!;
-    const meta1 = [c1.author, c1.date].filter(Boolean).join(", ");
+    const meta1 = [c1.author, c1.publisher, c1.date].filter(Boolean).join(", ");
     // A citation inside a compilation is named by its document title and the heading above it.
     const name1 = c1.section && c1.section !== c1.title ? `${c1.title ?? c1.documentId} › ${c1.section}` : (c1.title ?? c1.documentId);
     expect(copied.startsWith(`${done.answer}\n\nSources:\n[1] ${name1}${meta1 ? ` — ${meta1}` : ""} (${c1.documentId})`)).toBe(true);
