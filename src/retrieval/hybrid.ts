@@ -5,6 +5,7 @@ import { rerankPassages } from "./rerank.js";
 import { namesIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
 import { tokenize } from "../text/normalize.js";
+import { REPORTING_VERB_ALTERNATION } from "../text/sentences.js";
 import { EmbedderUnavailableError, type Passage } from "./types.js";
 
 export interface HybridOptions {
@@ -33,17 +34,25 @@ const EMBEDDER_RETRY_MS = 30_000;
 /** Words for a document as a whole: "the CSIS analysis", "the Spectator's article". */
 const DOCUMENT_NOUN = /^(?:articles?|pieces?|reports?|analys[ie]s|assessments?|commentar(?:y|ies)|papers?|stor(?:y|ies)|essays?|op-eds?|columns?|briefs?|posts?|reporting|study|studies)$/;
 
-/** A name governed by one of these is a place or a thing the question is about, not who says it. */
-const ABOUT_PREPOSITION = /\b(?:of|in|into|at|on|from|to|across|within|inside|near|for|against|about|with|towards?|over|between|among)\s+(?:the\s+)?$/i;
-const ACCORDING_TO = /\baccording\s+to\s+(?:the\s+)?$/i;
+/** What a source does with what it says: "does the Spectator say", "Khalid Iqbal suggest", "Bacon argues". */
+const SOURCE_VERB = new RegExp(
+  `^(?:['\u2019]s)?\\s+(?:(?:also|actually|really|now|\\w+ly)\\s+)?(?:${REPORTING_VERB_ALTERNATION}|suggest|recommends?|recommended|proposes?|proposed|argues?|argued|writes?|wrote|written|means?|meant|describes?|described|think|thinks|thought|believe|see|sees|saw|calls?|view|views|viewed|assess|conclude|concludes|concluded|consider|considers|considered|explain|explains|explained|characteri[sz]es?|characteri[sz]ed|portrays?|portrayed|identify|identifies|identified|list|lists|listed|highlight|highlights|highlighted|attributes?|attributed|blames?|blamed|mentions?|mentioned|cites?|cited|expect|expects|expected|predict|advocates?|advocated|urges?|urged|stress|stresses|stressed|emphasi[sz]es?|emphasi[sz]ed|observes?|observed|find|warn|note|claim|describe)\\b`,
+  "iu",
+);
+/** Words before a name that make it who says something: "according to the Spectator", "by Bacon", "says CSIS". */
+const SOURCE_BEFORE = new RegExp(`\\b(?:according\\s+to|per|by|${REPORTING_VERB_ALTERNATION}|writes|argues|wrote|argued)\\s+(?:the\\s+)?$`, "i");
+/** A source's word for its view, after its name: "Bacon's view", "the Spectator's take". */
+const VIEW_NOUN = /^(?:views?|take|argument|account|verdict|opinion|words|estimates?|conclusions?|recommendations?)$/;
 
 /**
- * The names of a question that may name its source: all but those after a preposition ("the
- * capital of Australia", "attacks in Moscow"), unless "according to" or a word for a document
- * ("in the CSIS analysis") says the name is a source. A run of names ("Tricia Bacon") is read
- * as one.
+ * The names of a question read as its sources: a name with a word for a document after it ("the
+ * CSIS analysis", "the Spectator's article", "Bacon's view"), after "according to", "by" or a
+ * verb of saying ("says CSIS"), or before one ("does the Spectator say", "Khalid Iqbal
+ * suggest"). Other names are what the question asks about: "the capital of Australia", "When
+ * was the Spectator founded?", though each word is in one document's header only. A run of names
+ * ("Tricia Bacon") is read as one.
  */
-function namesAsSources(query: string): { surface: string; start: number; end: number }[] {
+export function namesAsSources(query: string): { surface: string; start: number; end: number }[] {
   const names = namesIn(query);
   const out: { surface: string; start: number; end: number }[] = [];
   for (let i = 0; i < names.length; ) {
@@ -51,8 +60,10 @@ function namesAsSources(query: string): { surface: string; start: number; end: n
     while (j + 1 < names.length && /^\s+$/.test(query.slice(names[j]!.end, names[j + 1]!.start))) j++;
     const run = names.slice(i, j + 1);
     const before = query.slice(0, run[0]!.start);
-    const next = /^(?:['\u2019]s)?\s+([\p{L}-]+)/u.exec(query.slice(run[run.length - 1]!.end))?.[1]?.toLowerCase();
-    if (ACCORDING_TO.test(before) || !ABOUT_PREPOSITION.test(before) || (next !== undefined && DOCUMENT_NOUN.test(next))) out.push(...run);
+    const after = query.slice(run[run.length - 1]!.end);
+    const next = /^(?:['\u2019]s)?\s+([\p{L}-]+)/u.exec(after)?.[1]?.toLowerCase();
+    const documentAfter = next !== undefined && (DOCUMENT_NOUN.test(next) || (/^['\u2019]s/.test(after) && VIEW_NOUN.test(next)));
+    if (documentAfter || SOURCE_BEFORE.test(before) || SOURCE_VERB.test(after)) out.push(...run);
     i = j + 1;
   }
   return out;
