@@ -282,6 +282,15 @@ export class HybridRetriever {
 
   /** Each document the question names as a source, with the terms that name it. */
   private sourcesNamedBy(query: string): Map<string, Set<string>> {
+    // An ask reads it twice, searching and then composing: the last reading is kept.
+    if (this.lastSources?.query === query) return this.lastSources.sources;
+    const sources = this.readSources(query);
+    this.lastSources = { query, sources };
+    return sources;
+  }
+  private lastSources?: { query: string; sources: Map<string, Set<string>> };
+
+  private readSources(query: string): Map<string, Set<string>> {
     const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
     const out = new Map<string, Set<string>>();
     // Only words written as names count: "Examining the evidence, …" opens a sentence with a
