@@ -144,6 +144,12 @@ describe("extractive answers", () => {
     }
   });
 
+  it("never leads with a byline, however well its words match the question", async () => {
+    const a = await ask("By how much has the tempo of IS-K attacks risen compared with last year, per the Rise to Peace piece?");
+    expect(a.answer).not.toMatch(/Research Fellow/);
+    for (const sentence of a.answer.split(/ \[\d+\]\s*/).filter(Boolean)) expect(sentence).toMatch(/[.!?]["'”’)]*$/);
+  });
+
   it("quotes statements, not the headline or site lines whose words a question repeats", async () => {
     const a = await ask("Why must the West wake up to the threat of Islamic State-Khorasan?");
     expect(a.abstained).toBe(false);

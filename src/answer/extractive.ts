@@ -281,8 +281,11 @@ export function composeExtractiveAnswer(
   if (byline) return byline;
   const question = asked;
   const { candidates, unknownNames, queryWeight, unseenShare, query } = scoreCandidates(question, passages, stats, contextOf);
-  let ranked = [...candidates].sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
-  const support = ranked.reduce((m, c) => Math.max(m, c.coverage), 0);
+  const support = candidates.reduce((m, c) => Math.max(m, c.coverage), 0);
+  // Headings, bylines and site lines may match the question's words (and say the passages are
+  // about it), yet state nothing: only statements are quoted.
+  const statements = candidates.filter((c) => endsAsStatement(c.text));
+  let ranked = (statements.length > 0 ? statements : candidates).sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
   const unsupported =
     queryWeight === 0 ||
     ranked.length === 0 ||
