@@ -15,7 +15,7 @@ import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, match
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { namesAsSources } from "../src/retrieval/hybrid.js";
-import { figuresIn, statesFigure } from "../src/text/numbers.js";
+import { asksShare, figuresIn, statesFigure, statesShare, statesTime } from "../src/text/numbers.js";
 import { InitialismIndex } from "../src/text/initialisms.js";
 import { corpusServices } from "./helpers/fixtures.js";
 
@@ -142,6 +142,29 @@ describe("extractive answers", () => {
       expect(lead, question).toContain(figure);
       expectVerbatimAndCited(a);
     }
+  });
+
+  it("answers 'when' with a sentence that says when, and 'what percentage' with a share, or says the documents do not", async () => {
+    expect(statesTime("It was formed in Pakistan in 2014.")).toBe(true);
+    expect(statesTime("IS-K could develop the capability within the next six to twelve months.")).toBe(true);
+    expect(statesTime("The group struck again days earlier.")).toBe(true);
+    expect(statesTime("The group is one of the deadliest terrorist organizations in the world.")).toBe(false);
+    expect(statesTime("Wounding dozens this Tuesday.")).toBe(false);
+    expect(asksShare("What percentage of ISKP's fighters are Tajik?")).toBe(true);
+    expect(asksShare("How many fighters does ISKP have?")).toBe(false);
+    expect(["95% of families", "about half of them", "one in five recruits", "20 per cent"].every(statesShare)).toBe(true);
+    expect(statesShare("In April 2020, 13 people were arrested.")).toBe(false);
+
+    const when = await ask("When did the US designate IS-K as a Foreign Terrorist Organization?");
+    expect(when.abstained).toBe(true);
+    expect(when.answer).toMatch(/no passage about it says when/);
+    const founded = await ask("When and where was IS-K founded?");
+    expect(founded.abstained).toBe(false);
+    expect(founded.answer).toMatch(/2014|2015/);
+    const share = await ask("What percentage of ISKP's fighters are Tajik nationals?");
+    expect(share.abstained).toBe(true);
+    expect(share.answer).toMatch(/^The documents do not give this figure\./);
+    expect((await ask("What share of Afghan families are experiencing food insecurity?")).answer).toMatch(/95/);
   });
 
   it("never leads with a byline, however well its words match the question", async () => {

@@ -5,7 +5,7 @@ import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
-import { CALENDAR_WORD, countsTime, figuresIn, statesAmountBesidesTime, statesFigure } from "../text/numbers.js";
+import { asksShare, CALENDAR_WORD, countsTime, figuresIn, statesAmountBesidesTime, statesFigure, statesShare, statesTime } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -437,6 +437,16 @@ export function composeExtractiveAnswer(
     if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
       return abstention("The documents do not give this figure.", passages, chosen, support);
     }
+    // "What percentage of …" is answered by a share ("95%", "half", "one in five"), not by a
+    // year or a count of something.
+    if (asksShare(question) && !chosen.some((c) => statesShare(c.text))) {
+      return abstention("The documents do not give this figure.", passages, chosen, support);
+    }
+  }
+  // "When did …?" is answered by a sentence that says when: a year, a month, "last year", "six
+  // to twelve months". Sentences about the thing that date nothing are the closest passages.
+  if (type === "time" && !chosen.some((c) => statesTime(c.text))) {
+    return abstention("The documents do not answer this question (no passage about it says when).", passages, chosen, support);
   }
 
   // Lead sentence first; the rest grouped by source in document order, which reads as prose.

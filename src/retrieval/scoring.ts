@@ -3,7 +3,7 @@ import { endsAsStatement, splitSentences, type Sentence } from "../text/sentence
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
 import type { CountedEvents } from "../text/countedEvents.js";
-import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, countedWordsEnd, figureTokens, SPAN_OF_TIME_SOURCE, statesFigure, VAGUE_AMOUNTS } from "../text/numbers.js";
+import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, countedWordsEnd, figureTokens, statesFigure, statesTime, VAGUE_AMOUNTS } from "../text/numbers.js";
 
 /** A chunk's sentences with everything about them that does not depend on the question. */
 export interface ChunkSentences {
@@ -405,10 +405,6 @@ export function answerTypeWords(question: string): Map<string, AnswerType> {
 
 
 const DIGITS = /\d/;
-const YEAR_OR_DATE =
-  /\b(?:1[89]\d\d|20\d\d)\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|\b(?:last|this|next) (?:year|month|week)\b|\b(?:yesterday|today)\b/;
-/** "six to twelve months", "within 18 months", "a year": how soon is answered by a span of time. */
-const DURATION = new RegExp(SPAN_OF_TIME_SOURCE, "i");
 const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
 const REASON_CUES =
   /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat\w*|revenge|reasons?|either to|meaning that|which means|given that|since it)\b/i;
@@ -421,7 +417,8 @@ function fitOf(type: AnswerType, sentence: string): number {
     case "quantity":
       return !statesFigure(sentence) ? (VAGUE_AMOUNTS.test(sentence) ? 1.05 : 0.75) : DIGITS.test(sentence) ? 1.35 : 1.3;
     case "time":
-      return YEAR_OR_DATE.test(sentence) || DURATION.test(sentence) ? 1.3 : 0.8;
+      // "six to twelve months", "within 18 months", "a year": how soon is answered by a span of time.
+      return statesTime(sentence) ? 1.3 : 0.8;
     case "place":
     case "person":
       return CAPITALISED_MID.test(sentence) ? 1.1 : 0.85;

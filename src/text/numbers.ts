@@ -90,6 +90,33 @@ const TIME_UNIT = "(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decad
 /** A span of time: "20 years", "two and a half years", "a six-month", "several years" (use with "i"). */
 export const SPAN_OF_TIME_SOURCE = `\\b(?:\\d+(?:[.,]\\d+)?|an?|${CARDINAL_WORD_ALTERNATION}|few|several)(?:[\\s-]+and\\s+a\\s+half)?[\\s-]+${TIME_UNIT}\\b`;
 const SPAN_OF_TIME = new RegExp(SPAN_OF_TIME_SOURCE, "gi");
+const SPAN_OF_TIME_ONE = new RegExp(SPAN_OF_TIME_SOURCE, "i");
+/**
+ * A point in time: a year, a month, "last year", "days earlier", "two years ago". A weekday
+ * alone ("this Tuesday") is left out: it dates nothing a reader can place.
+ */
+const POINT_IN_TIME = new RegExp(
+  `\\b(?:1[89]\\d\\d|20\\d\\d)\\b|\\b(?:${MONTH_FULL_NAMES})\\b|\\b(?:last|this|next) (?:year|month|week)\\b|\\b(?:yesterday|today)\\b|\\b${TIME_UNIT} (?:ago|earlier|later)\\b`,
+);
+
+/** Whether a text says when: a point in time or a span of time ("within six to twelve months"). */
+export function statesTime(text: string): boolean {
+  return POINT_IN_TIME.test(text) || SPAN_OF_TIME_ONE.test(text);
+}
+
+/** A share of a whole: "95%", "20 percent", "half", "a third", "the majority", "one in five". */
+const SHARE = /\d\s?%|\b(?:per ?cent|percentage|half|thirds?|quarters?|majority|minority|fifths?|tenths?)\b|\b(?:one|two|three|\d+) (?:in|out of) (?:every )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b/i;
+
+/** Whether a text states a share of a whole. */
+export function statesShare(text: string): boolean {
+  return SHARE.test(text);
+}
+
+/** Whether a question asks for a share of a whole: "What percentage of …", "What proportion of …". */
+export function asksShare(question: string): boolean {
+  return /\bwhat (?:share|percentage|proportion|fraction|percent|part)\b|\bhow much of\b|\bhow large a (?:share|part|proportion)\b/i.test(question);
+}
+
 /** A unit of time as a word or its Porter stem ("days" or "dai", "decades" or "decad"). */
 const TIME_UNIT_TERM = new RegExp(`^(?:${TIME_UNIT}|minut|dai|decad|centuri)$`, "i");
 
