@@ -231,6 +231,8 @@ function namesOwnOccasion(sentence: string): boolean {
   return namesIn(sentence.replace(REPORTED_BY, "")).some((n) => !CALENDAR_WORD.test(n.surface));
 }
 
+const NO_SOURCES: ReadonlySet<string> = new Set();
+
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */
 const ROLE_SENTENCE_FLOOR = 0.5;
 
@@ -264,8 +266,9 @@ function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): b
 /**
  * Composes an answer from verbatim sentences of the passages, each followed by its [n].
  * Abstains, offering the closest passages, when no sentence covers enough of the question.
- * `asked` is what the sentences must say: the question without the words naming its source
- * when it names one ("According to the CSIS analysis, …"), whose passages are all it was given.
+ * `focus.asked` is what the sentences must say: the question without the words naming its
+ * sources when it names some ("According to the CSIS analysis, …"); `focus.sources` are those
+ * documents and `focus.sourceTerms` the terms naming them.
  */
 export function composeExtractiveAnswer(
   fullQuestion: string,
@@ -274,12 +277,12 @@ export function composeExtractiveAnswer(
   options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
   contextOf?: (documentId: string) => string,
   documents?: DocumentAccess,
-  asked: string = fullQuestion,
+  focus: { asked?: string; sources?: ReadonlySet<string>; sourceTerms?: ReadonlySet<string> } = {},
 ): ExtractiveResult {
   // "Who wrote the CSIS analysis?" asks about the document its name picks out.
   const byline = documents ? answerFromMetadata(fullQuestion, passages, stats, documents, contextOf) : undefined;
   if (byline) return byline;
-  const question = asked;
+  const question = focus.asked ?? fullQuestion;
   const { candidates, unknownNames, queryWeight, unseenShare, query } = scoreCandidates(question, passages, stats, contextOf);
   const support = candidates.reduce((m, c) => Math.max(m, c.coverage), 0);
   // Headings, bylines and site lines may match the question's words (and say the passages are
@@ -331,7 +334,10 @@ export function composeExtractiveAnswer(
   const specificIdf = stats.idfAtShare(SPECIFIC_NAME_SHARE);
   const nameTerms =
     type === "quantity"
-      ? [...new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)))].filter((t) => query.weights.has(t) && stats.idf(t) >= specificIdf)
+      ? [...new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)))].filter(
+          // "According to Bacon, how many …": who says it is no occasion of the figure.
+          (t) => query.weights.has(t) && stats.idf(t) >= specificIdf && !focus.sourceTerms?.has(t),
+        )
       : [];
   const namesOne = (c: CandidateSentence) => {
     if (nameTerms.some((t) => c.matched.has(t))) return true;
@@ -416,6 +422,17 @@ export function composeExtractiveAnswer(
     }
     if (chosen.some((x) => sameStatement(x.terms, c.terms))) continue;
     chosen.push(c);
+  }
+  // Sources named side by side ("given by Bacon and by the Spectator") each have their say: the
+  // best sentence of one the answer does not quote yet joins it, when it covers as much of the
+  // question as an answer must.
+  const sources = focus.sources ?? NO_SOURCES;
+  if (sources.size >= 2) {
+    for (const documentId of sources) {
+      if (chosen.some((c) => passages[c.passageIndex]!.documentId === documentId)) continue;
+      const best = pool.find((c) => passages[c.passageIndex]!.documentId === documentId);
+      if (best && best.coverage >= options.minSupport && !chosen.some((x) => sameStatement(x.terms, best.terms))) chosen.push(best);
+    }
   }
   // "How many…" is answered by a figure of what was asked about: a chosen sentence that
   // states one leads. Otherwise a lead without any figure gives way to the best chosen

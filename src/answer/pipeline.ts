@@ -169,7 +169,11 @@ export class AnswerService {
       this.deps.extractive ?? DEFAULT_EXTRACTIVE,
       this.deps.contextOf,
       this.documentAccess,
-      this.deps.retriever.questionWithoutSource(query),
+      {
+        asked: this.deps.retriever.questionWithoutSource(query),
+        sources: this.deps.retriever.sourcesNamedIn(query),
+        sourceTerms: this.deps.retriever.sourceTermsIn(query),
+      },
     );
     // Also after an LLM failure: the fallback's numbering replaces the one sent for the LLM.
     options.onSources?.(result.citations);

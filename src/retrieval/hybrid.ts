@@ -54,7 +54,7 @@ const VIEW_NOUN = /^(?:views?|take|argument|account|verdict|opinion|words|estima
  */
 export function namesAsSources(query: string): { surface: string; start: number; end: number }[] {
   const names = namesIn(query);
-  const out: { surface: string; start: number; end: number }[] = [];
+  const runs: { names: typeof names; source: boolean }[] = [];
   for (let i = 0; i < names.length; ) {
     let j = i;
     while (j + 1 < names.length && /^\s+$/.test(query.slice(names[j]!.end, names[j + 1]!.start))) j++;
@@ -63,11 +63,19 @@ export function namesAsSources(query: string): { surface: string; start: number;
     const after = query.slice(run[run.length - 1]!.end);
     const next = /^(?:['\u2019]s)?\s+([\p{L}-]+)/u.exec(after)?.[1]?.toLowerCase();
     const documentAfter = next !== undefined && (DOCUMENT_NOUN.test(next) || (/^['\u2019]s/.test(after) && VIEW_NOUN.test(next)));
-    if (documentAfter || SOURCE_BEFORE.test(before) || SOURCE_VERB.test(after)) out.push(...run);
+    runs.push({ names: run, source: documentAfter || SOURCE_BEFORE.test(before) || SOURCE_VERB.test(after) });
     i = j + 1;
   }
-  return out;
+  // Names joined by "and" share what is said of them: "according to Bacon and the Spectator",
+  // "How do Tricia Bacon and the Spectator describe …".
+  const joined = (a: (typeof runs)[number], b: (typeof runs)[number]) =>
+    /^\s*(?:,\s*|\s(?:and|or|&)\s+)(?:by\s+)?(?:the\s+)?$/i.test(query.slice(a.names[a.names.length - 1]!.end, b.names[0]!.start));
+  for (let r = 1; r < runs.length; r++) if (runs[r - 1]!.source && joined(runs[r - 1]!, runs[r]!)) runs[r]!.source = true;
+  for (let r = runs.length - 2; r >= 0; r--) if (runs[r + 1]!.source && joined(runs[r]!, runs[r + 1]!)) runs[r]!.source = true;
+  return runs.filter((r) => r.source).flatMap((r) => r.names);
 }
+
+const NO_SOURCES: ReadonlyMap<string, Set<string>> = new Map();
 
 /** Added to the rerank score (0..1 scale) of passages from the source a question names. */
 const SOURCE_BONUS = 0.5;
@@ -150,9 +158,10 @@ export class HybridRetriever {
     // passages are candidates, even those neither ranker put in its top list. The name has done
     // its work once the source is known: the rankers look for the rest of the question, or the
     // source's title block, the one passage that repeats its name, would lead every answer.
-    const named = this.stats && opts.rerankDepth > 0 ? this.sourceNamedIn(query) : undefined;
-    const sources = new Set(named ? [named.documentId] : []);
-    const asked = named ? this.withoutSource(query, named.terms) : query;
+    // A question naming two ("given by Bacon and by the Spectator") is about both.
+    const named = this.stats && opts.rerankDepth > 0 ? this.sourcesNamedBy(query) : NO_SOURCES;
+    const sources = new Set(named.keys());
+    const asked = sources.size > 0 ? this.withoutSource(query, new Set([...named.values()].flatMap((terms) => [...terms]))) : query;
     let vector: number[] | undefined;
     if (opts.mode !== "bm25") {
       // A remote embedder may be down while BM25, in process, is not: an answer found by
@@ -172,11 +181,11 @@ export class HybridRetriever {
         e.rrf += 1 / (opts.rrfK + rank + 1);
         e.dense = sim;
       });
-      if (named) {
-        // The named source's other passages rank after the top list, in their own order (a
+      for (const documentId of sources) {
+        // A named source's other passages rank after the top list, in their own order (a
         // filtered search: never a walk of the whole graph of a large index).
-        const inSource = (doc: ChunkDocument) => doc.metadata.documentId === named.documentId;
-        const own = await this.store.similaritySearchVectorWithScore(vector, this.positionsOf.get(named.documentId)?.length ?? 0, inSource);
+        const inSource = (doc: ChunkDocument) => doc.metadata.documentId === documentId;
+        const own = await this.store.similaritySearchVectorWithScore(vector, this.positionsOf.get(documentId)?.length ?? 0, inSource);
         let rank = opts.candidates;
         for (const [doc, sim] of own) {
           if (ranked.has(doc)) continue;
@@ -212,6 +221,12 @@ export class HybridRetriever {
         head = head.map((p) => (sources.has(p.documentId) ? { ...p, score: p.score + SOURCE_BONUS } : p)).sort((a, b) => b.score - a.score);
       }
       bestSentence = reranked.bestSentence;
+    }
+    // Sources named side by side ("given by Bacon and by the Spectator") each lead with their
+    // best passage, so none is crowded out of the k by another's.
+    if (sources.size >= 2) {
+      const firsts = new Set([...sources].map((d) => head.find((p) => p.documentId === d)).filter((p): p is Passage => p !== undefined));
+      head = [...head.filter((p) => firsts.has(p)), ...head.filter((p) => !firsts.has(p))];
     }
     const kept: Passage[] = [];
     const keptPositions: number[] = [];
@@ -263,21 +278,18 @@ export class HybridRetriever {
   }
 
   /**
-   * Documents the question names as its source ("the CSIS analysis"): a name in the question
-   * whose term is in exactly one document's header and in no other document's text. Such a question
-   * asks what that document says, so its passages go first.
+   * Documents the question names as its sources ("the CSIS analysis", "by Bacon and by the
+   * Spectator"): names read as sources (namesAsSources) whose term is in exactly one document's
+   * header and in no other document's text. Such a question asks what those documents say, so
+   * their passages go first.
    */
   sourcesNamedIn(query: string): Set<string> {
-    const named = this.sourceNamedIn(query);
-    return new Set(named ? [named.documentId] : []);
+    return new Set(this.stats ? this.sourcesNamedBy(query).keys() : []);
   }
 
-  /** The one document a question names as its source, with the terms that name it. */
-  private sourceNamedIn(query: string): { documentId: string; terms: Set<string> } | undefined {
-    const sources = this.sourcesNamedBy(query);
-    if (sources.size !== 1) return undefined;
-    const [documentId, terms] = [...sources][0]!;
-    return { documentId, terms };
+  /** The terms of the question that name its sources ("csi", "bacon"): what names a document, not what it is about. */
+  sourceTermsIn(query: string): Set<string> {
+    return new Set(this.stats ? [...this.sourcesNamedBy(query).values()].flatMap((t) => [...t]) : []);
   }
 
   /** Each document the question names as a source, with the terms that name it. */
@@ -313,28 +325,34 @@ export class HybridRetriever {
   }
 
   /**
-   * What a question asks of the sources it names: the question without the words naming them,
-   * nor the word for the document that follows ("According to the CSIS analysis, …", "What
-   * does the Spectator article say about …", "… given by Bacon and by the Spectator"). The
-   * question itself when it names no source. Its other words are what a sentence must say;
-   * a source's name is said by its header, not by its sentences.
+   * What a question asks of the sources it names, as its sentences are to be read: the question
+   * without the words naming them that no passage uses, nor such a word for the document after
+   * them ("What does the Spectator article say about …", where the publisher is named only in the
+   * page's chrome). The question itself when it names no source. Names the passages do use
+   * ("CSIS" in a site line, "Tricia Bacon" in a byline) stay: they are matched where they are.
    */
   questionWithoutSource(query: string): string {
     if (!this.stats) return query;
+    const stats = this.stats;
     const terms = new Set([...this.sourcesNamedBy(query).values()].flatMap((t) => [...t]));
-    return terms.size > 0 ? this.withoutSource(query, terms) : query;
+    if (terms.size === 0) return query;
+    return this.withoutSource(query, terms, (word) => this.analyzer.terms(word).every((t) => !stats.has(t)));
   }
 
-  /** The query with the words of the given terms, and a word for the document right after them, taken out. */
-  private withoutSource(query: string, terms: Set<string>): string {
+  /**
+   * The query with the words of the given terms, and a word for the document right after them,
+   * taken out (only those `drop` accepts, when given).
+   */
+  private withoutSource(query: string, terms: Set<string>, drop: (word: string) => boolean = () => true): string {
     let out = "";
     let from = 0;
     let afterName = false;
     for (const tok of tokenize(query)) {
-      const naming = this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t));
+      const word = query.slice(tok.start, tok.end);
+      const naming = this.analyzer.terms(word).some((t) => terms.has(t));
       const document = afterName && DOCUMENT_NOUN.test(tok.word);
       afterName = naming || (afterName && /^'?s$/.test(tok.word));
-      if (!naming && !document) continue;
+      if ((!naming && !document) || !drop(word)) continue;
       out += query.slice(from, tok.start);
       from = tok.end;
     }
