@@ -70,7 +70,8 @@ function pushSentence(out: Sentence[], text: string, start: number, end: number,
   if (end > start) out.push({ text: text.slice(start, end), start, end, paragraph });
 }
 
-const CLOSING_PUNCTUATION = /[.!?]["'\u201D\u2019)\]]*$/;
+// Full stops and question and exclamation marks of other scripts too: "。", "！", "؟", "।", "۔".
+const CLOSING_PUNCTUATION = /[.!?\u3002\uFF01\uFF1F\uFF0E\u061F\u06D4\u0964\u0965]["'\u201D\u2019)\]\u300D\u300F]*$/;
 
 /**
  * Whether a sentence closes as a statement does. A line without closing punctuation is a
