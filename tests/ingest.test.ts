@@ -126,6 +126,33 @@ describe("findPublisher", () => {
     expect(findPublisher("Headline\n\nBody text says copyright law matters.")).toBeNull();
     expect(findPublisher("Headline\n\nBody text.\n\nJoin the conversation with other readers.")).toBeNull();
     expect(findPublisher("Plain text with no chrome at all.")).toBeNull();
+    expect(findPublisher("Headline\n\nBody text.\n\n© 2024 All rights reserved.")).toBeNull();
+  });
+
+  it("never takes the article's own sentences, a menu or a table row for the publisher", () => {
+    const body = (line: string) => `A Headline About The Region\n\n${"Body text. ".repeat(30)}\n\n${line}\n\nMore body text follows here.`;
+    for (const line of [
+      "Three countries, (b) Iran and (c) Pakistan Were Targeted.",
+      "Last year the Copyright Office ruled on it.",
+      "The group recruited other ISKP members from Pakistan.",
+      "Fellow Taliban fighters and other Islamic State members defected.",
+    ]) {
+      expect(findPublisher(body(line)), line).toBeNull();
+    }
+    expect(findPublisher("Home | World | Asia\n\nBody text.")).toBeNull();
+    expect(findPublisher("Year | Attacks | Deaths\n\n2023 | 76 | 300")).toBeNull();
+  });
+
+  it("reads a declared site name only from the page's head, in time linear in the capture", () => {
+    expect(findPublisher(`<html><head><title>x</title></head><body>${"<p>text</p>".repeat(10)}<meta property="og:site_name" content="Injected Name"></body></html>`)).toBeNull();
+    // Pathological captures: thousands of unclosed meta openers, a 2 MB line.
+    const started = performance.now();
+    findPublisher('<meta content="x" '.repeat(120_000));
+    findPublisher("<meta ".repeat(300_000));
+    findPublisher(`other ${"Word ".repeat(400_000)}readers`);
+    const elapsed = performance.now() - started;
+    // A generous bound: each of these took seconds when every opener was searched to the end.
+    expect(elapsed).toBeLessThan(5_000);
   });
 });
 

@@ -283,7 +283,12 @@ export function composeExtractiveAnswer(
   const byline = documents ? answerFromMetadata(fullQuestion, passages, stats, documents, contextOf) : undefined;
   if (byline) return byline;
   const question = focus.asked ?? fullQuestion;
-  const { candidates, unknownNames, queryWeight, unseenShare, query } = scoreCandidates(question, passages, stats, contextOf);
+  const sources = focus.sources ?? NO_SOURCES;
+  const scored = scoreCandidates(question, passages, stats, contextOf, {}, sources.size > 0);
+  const { unknownNames, queryWeight, unseenShare, query } = scored;
+  // A question naming its sources asks what they say: another document's sentence, however
+  // well it matches, is not theirs to quote.
+  const candidates = sources.size > 0 ? scored.candidates.filter((c) => sources.has(passages[c.passageIndex]!.documentId)) : scored.candidates;
   const support = candidates.reduce((m, c) => Math.max(m, c.coverage), 0);
   // Headings, bylines and site lines may match the question's words (and say the passages are
   // about it), yet state nothing: only statements are quoted.
@@ -300,7 +305,12 @@ export function composeExtractiveAnswer(
     (unknownNames.length > 0 && (support < options.minSupportWithUnknownName || support * queryWeight < query.unknownWeight));
 
   if (unsupported) {
-    const reason = unknownNames.length > 0 ? ` (nothing in them mentions ${unknownNames.join(", ")})` : "";
+    const reason =
+      unknownNames.length > 0
+        ? ` (nothing in them mentions ${unknownNames.join(", ")})`
+        : sources.size > 0
+          ? ` (nothing in ${sources.size === 1 ? "the source it names" : "the sources it names"} says this)`
+          : "";
     return abstention(`The documents do not answer this question${reason}.`, passages, [], support);
   }
 
@@ -426,7 +436,6 @@ export function composeExtractiveAnswer(
   // Sources named side by side ("given by Bacon and by the Spectator") each have their say: the
   // best sentence of one the answer does not quote yet joins it, when it covers as much of the
   // question as an answer must.
-  const sources = focus.sources ?? NO_SOURCES;
   if (sources.size >= 2) {
     for (const documentId of sources) {
       if (chosen.some((c) => passages[c.passageIndex]!.documentId === documentId)) continue;
@@ -485,7 +494,8 @@ export function composeExtractiveAnswer(
   });
 
   let answer: string;
-  if (type === "quantity" && figuresDisagree(ordered, passages)) {
+  // Figures of the chosen sentences only: an antecedent quoted for context states none of the answer's.
+  if (type === "quantity" && figuresDisagree(listed, passages)) {
     // A sentence's antecedent shares its bullet: one source's figure with what it is a figure of.
     const items: string[] = [];
     numbered.forEach((s, i) => {

@@ -2,6 +2,7 @@ import { extractMetadata } from "../ingest/metadata.js";
 import type { TermStats } from "../retrieval/scoring.js";
 import type { Passage } from "../retrieval/types.js";
 import { QUESTION_WORDS, stem } from "../text/normalize.js";
+import { DOCUMENT_NOUN_ALTERNATION } from "../text/sentences.js";
 
 /** What a question asks about a document itself rather than about its subject. */
 export interface MetadataAsk {
@@ -14,7 +15,7 @@ export interface MetadataAsk {
 const ASKS_AUTHOR = /^\s*(?:who (?:wrote|authored|is the author of|are the authors of)|by whom (?:was|were)|what is the name of the author of)\b/i;
 const ASKS_DATE = /^\s*(?:when (?:was|were) [^?]*\b(?:published|written)\b|what is the (?:publication|release) date of)\b|,? and when was (?:it|this|that) (?:published|written)\b/i;
 /** Words that ask about a document, not about its subject: they say nothing about which one. */
-const ABOUT_DOCUMENTS = /^(?:wrote|write|written|authors?|authored|publish(?:ed)?|articles?|reports?|pieces?|analys[ie]s|commentary|paper|story|essay|date|released?|posted?)$/;
+const ABOUT_DOCUMENTS = new RegExp(`^(?:wrote|write|written|authors?|authored|publish(?:ed)?|${DOCUMENT_NOUN_ALTERNATION}|date|released?|posted?)$`);
 
 export function metadataAsked(question: string): MetadataAsk | null {
   const author = ASKS_AUTHOR.test(question);

@@ -100,7 +100,7 @@ const FOOTER_START =
   /^(?:no comments:?|\d+\s+comments?:?|comments?:?|leave a (?:reply|comment)|join the (?:conversation|discussion)\b.*|got something to add\?.*|already a subscriber\?.*|subscribe\b.*|sign up\b.*|share this:?|related (?:posts|articles|stories):?|post a comment|you might also like.*|don't miss out)$/i;
 
 const BOILERPLATE_LINE =
-  /^(?:close|log ?in|sign ?in|share|tweet|print|email|advertisement|read more|already a subscriber\? log in|subscribe to leave a comment\.?)$/i;
+  /^(?:close|log ?in|sign ?in|share|tweet|print|email|advertisement|read more|already a subscriber\? log in|subscribe to leave a comment\.?|(?:©|\(c\)|copyright\b\s*©?)\s*\d{4}\b.{0,120}|.{0,120}\ball rights reserved\.?)$/i;
 
 const TIME_OF_DAY = /^\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?$/i;
 
@@ -149,14 +149,33 @@ export function pageLines(raw: string, options: { html?: boolean } = {}): string
   return text.split("\n").map((l) => l.replace(/[ \t\u00A0]+/g, " ").trim());
 }
 
-/** Raw file text -> cleaned text. Pure; offsets of chunks refer to its output. */
-export function cleanDocument(raw: string, options: { html?: boolean } = {}): string {
-  let lines = pageLines(raw, options);
-  lines = lines.filter((l) => !BOILERPLATE_LINE.test(foldTypography(l)));
-  lines = stripFooter(lines);
-  lines = dropRepeatedShortLines(lines);
-  return lines
+/** A capture read once: the cleaned text, and the page's lines with those judged chrome (log-in links, a comment footer). */
+export interface CleanedPage {
+  text: string;
+  lines: string[];
+  chrome: string[];
+}
+
+/** Raw file text -> cleaned text, with what was dropped as the page's chrome. Pure. */
+export function cleanPage(raw: string, options: { html?: boolean } = {}): CleanedPage {
+  const all = pageLines(raw, options);
+  const chrome: string[] = [];
+  let lines = all.filter((l) => {
+    const boilerplate = BOILERPLATE_LINE.test(foldTypography(l));
+    if (boilerplate) chrome.push(l);
+    return !boilerplate;
+  });
+  const body = stripFooter(lines);
+  chrome.push(...lines.slice(body.length));
+  lines = dropRepeatedShortLines(body);
+  const text = lines
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+  return { text, lines: all, chrome: chrome.filter(Boolean) };
+}
+
+/** Raw file text -> cleaned text. Pure; offsets of chunks refer to its output. */
+export function cleanDocument(raw: string, options: { html?: boolean } = {}): string {
+  return cleanPage(raw, options).text;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
-import { cleanDocument } from "./clean.js";
+import { cleanPage } from "./clean.js";
 import { documentContext, extractMetadata, type DocumentMetadata } from "./metadata.js";
 
 export interface CorpusDocument {
@@ -122,13 +122,14 @@ export function loadCorpusFiles(files: CorpusFile[]): { documents: CorpusDocumen
       continue;
     }
     const html = ext === ".html" || ext === ".htm";
-    const text = cleanDocument(decoded.text, { html });
+    const page = cleanPage(decoded.text, { html });
+    const text = page.text;
     if (text.trim().length === 0) {
       skipped.push({ fileName, reason: "no text after cleaning" });
       continue;
     }
     ids.add(id);
-    const metadata = extractMetadata(text, { raw: decoded.text, html });
+    const metadata = extractMetadata(text, { raw: decoded.text, ...page });
     documents.push({
       id,
       fileName,

@@ -1,5 +1,5 @@
 import { MONTH_NAME_ALTERNATION } from "../text/numbers.js";
-import { decodeEntities, pageLines } from "./clean.js";
+import { cleanPage, decodeEntities, type CleanedPage } from "./clean.js";
 /** Title, author, publisher and publication date, where the page shows them; null where it does not. */
 export interface DocumentMetadata {
   title: string | null;
@@ -94,14 +94,17 @@ function isTitleLike(line: string): boolean {
 
 /** A publication's name: capitalised words, with the small words names carry ("Council on Foreign Relations"). */
 const PUBLICATION = String.raw`(?:The\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*(?:\s+(?:(?:of|on|for|and|the|&)\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*){0,5}`;
-/** Site chrome that names the publication: "Join the conversation with other Spectator Australia readers", "© 2024 Lawfare". */
+/**
+ * Chrome that names the publication: "Join the conversation with other Spectator Australia
+ * readers", "© 2024 Lawfare", "Copyright 2019-2024 The Diplomat". Case matters: a name is capitalised.
+ */
 const NAMED_BY_CHROME = [
   new RegExp(String.raw`\b(?:other|fellow)\s+(${PUBLICATION})\s+(?:readers|subscribers|members)\b`, "u"),
-  new RegExp(String.raw`(?:©|\(c\)|\bcopyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*,?\s*)?(${PUBLICATION})`, "iu"),
+  new RegExp(String.raw`(?:©|\([cC]\)|\b[Cc]opyright\b|\bCOPYRIGHT\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*,?\s*)?(?!\d{4}\b)(?!All\s+[Rr]ights\b)(${PUBLICATION})`, "u"),
 ];
-/** The page's declared site name: `<meta property="og:site_name" content="…">` and its kin. */
-const SITE_META = /<meta\s[^>]{0,300}?(?:property|name)\s*=\s*["'](?:og:site_name|application-name|citation_publisher|dc\.publisher)["'][^>]{0,300}?content\s*=\s*["']([^"'<>]{1,100})["']/i;
-const SITE_META_CONTENT_FIRST = /<meta\s[^>]{0,300}?content\s*=\s*["']([^"'<>]{1,100})["'][^>]{0,300}?(?:property|name)\s*=\s*["'](?:og:site_name|application-name|citation_publisher|dc\.publisher)["']/i;
+/** How much of a capture its declared site name is looked for in: the head of a page. */
+const META_WINDOW = 65_536;
+const SITE_NAME_PROPERTY = /^(?:og:site_name|application-name|citation_publisher|dc\.publisher)$/i;
 
 /** A found name as shown: one sentence's worth ("Lawfare. All rights reserved" is "Lawfare"), no closing stop. */
 function publicationName(found: string): string | null {
@@ -109,23 +112,40 @@ function publicationName(found: string): string | null {
   return name.length >= 2 && name.length <= 60 && /^[\p{Lu}\p{N}]/u.test(name) ? name : null;
 }
 
+/** The site name a page declares in its head: `<meta property="og:site_name" content="…">` and its kin. */
+function declaredSiteName(raw: string): string | null {
+  const head = raw.slice(0, META_WINDOW);
+  const end = head.search(/<\/head>/i);
+  for (const tag of (end >= 0 ? head.slice(0, end) : head).matchAll(/<meta\b[^>]{0,1000}>/gi)) {
+    const attributes = new Map<string, string>();
+    for (const a of tag[0].matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attributes.set(a[1]!.toLowerCase(), a[2] ?? a[3] ?? "");
+    const property = attributes.get("property") ?? attributes.get("name") ?? "";
+    const content = attributes.get("content");
+    if (content && SITE_NAME_PROPERTY.test(property)) {
+      const name = publicationName(decodeEntities(content));
+      if (name) return name;
+    }
+  }
+  return null;
+}
+
 /**
  * The publication a page comes from, as the page itself names it: a declared site name, the
- * last part of a title line ("Examining Extremism: ISKP | Examining Extremism | CSIS"), or the
- * chrome around the article ("other Spectator Australia readers", "© 2024 Lawfare"). Read from
- * the raw capture: the cleaner drops that chrome from the text. Null when the page names none.
+ * site part of a headline's title line ("Examining Extremism: ISKP | Examining Extremism | CSIS"),
+ * or the chrome the cleaner drops ("other Spectator Australia readers", "© 2024 Lawfare"). The
+ * article's own sentences are never read for it. Null when the page names none.
  */
-export function findPublisher(raw: string, options: { html?: boolean } = {}): string | null {
-  const meta = SITE_META.exec(raw) ?? SITE_META_CONTENT_FIRST.exec(raw);
-  const declared = meta && publicationName(decodeEntities(meta[1]!));
+export function findPublisher(raw: string, page: Pick<CleanedPage, "lines" | "chrome"> = cleanPage(raw)): string | null {
+  const declared = declaredSiteName(raw);
   if (declared) return declared;
-  const lines = pageLines(raw, options).filter(Boolean);
-  for (const line of lines.slice(0, 15)) {
+  for (const line of page.lines.filter(Boolean).slice(0, 15)) {
     const parts = line.split(/\s+\|\s+/);
-    const site = parts.length >= 2 && line.length <= 200 ? publicationName(parts[parts.length - 1]!) : null;
+    // A headline before the bars: "Home | World | Asia" and "Year | Attacks | Deaths" are menus and tables.
+    if (parts.length < 2 || line.length > 200 || parts[0]!.split(/\s+/).length < 3) continue;
+    const site = publicationName(parts[parts.length - 1]!);
     if (site && site.split(" ").length <= 4) return site;
   }
-  for (const line of lines) {
+  for (const line of page.chrome) {
     if (line.length > 300) continue;
     for (const pattern of NAMED_BY_CHROME) {
       const found = pattern.exec(line);
@@ -140,7 +160,7 @@ export function findPublisher(raw: string, options: { html?: boolean } = {}): st
  * Extracts metadata from the cleaned text's header, and the publisher from the raw capture
  * when given (else from the cleaned text). Pure.
  */
-export function extractMetadata(cleanedText: string, page?: { raw: string; html?: boolean }): DocumentMetadata {
+export function extractMetadata(cleanedText: string, page?: { raw: string } & Pick<CleanedPage, "lines" | "chrome">): DocumentMetadata {
   const header = headerLines(cleanedText);
   let title: string | null = null;
   let titleIndex = -1;
@@ -180,7 +200,8 @@ export function extractMetadata(cleanedText: string, page?: { raw: string; html?
       break;
     }
   }
-  const publisher = page ? findPublisher(page.raw, { html: page.html }) : findPublisher(cleanedText);
+  // Without the capture, only a site line of the cleaned header can name it.
+  const publisher = findPublisher(page?.raw ?? "", page ?? { lines: cleanedText.split("\n", 15), chrome: [] });
   return { title, author, publisher, date, dateText };
 }
 

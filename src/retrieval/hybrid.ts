@@ -4,8 +4,8 @@ import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
 import { namesIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
-import { tokenize } from "../text/normalize.js";
-import { REPORTING_VERB_ALTERNATION } from "../text/sentences.js";
+import { foldTypography, tokenize } from "../text/normalize.js";
+import { DOCUMENT_NOUN_ALTERNATION, REPORTING_VERB_ALTERNATION } from "../text/sentences.js";
 import { EmbedderUnavailableError, type Passage } from "./types.js";
 
 export interface HybridOptions {
@@ -32,15 +32,29 @@ export const KEYWORD_ONLY_WARNING = "The embedding service did not answer; passa
 const EMBEDDER_RETRY_MS = 30_000;
 
 /** Words for a document as a whole: "the CSIS analysis", "the Spectator's article". */
-const DOCUMENT_NOUN = /^(?:articles?|pieces?|reports?|analys[ie]s|assessments?|commentar(?:y|ies)|papers?|stor(?:y|ies)|essays?|op-eds?|columns?|briefs?|posts?|reporting|study|studies)$/;
+const DOCUMENT_NOUN = new RegExp(`^(?:${DOCUMENT_NOUN_ALTERNATION})$`);
 
-/** What a source does with what it says: "does the Spectator say", "Khalid Iqbal suggest", "Bacon argues". */
-const SOURCE_VERB = new RegExp(
-  `^(?:['\u2019]s)?\\s+(?:(?:also|actually|really|now|\\w+ly)\\s+)?(?:${REPORTING_VERB_ALTERNATION}|suggest|recommends?|recommended|proposes?|proposed|argues?|argued|writes?|wrote|written|means?|meant|describes?|described|think|thinks|thought|believe|see|sees|saw|calls?|view|views|viewed|assess|conclude|concludes|concluded|consider|considers|considered|explain|explains|explained|characteri[sz]es?|characteri[sz]ed|portrays?|portrayed|identify|identifies|identified|list|lists|listed|highlight|highlights|highlighted|attributes?|attributed|blames?|blamed|mentions?|mentioned|cites?|cited|expect|expects|expected|predict|advocates?|advocated|urges?|urged|stress|stresses|stressed|emphasi[sz]es?|emphasi[sz]ed|observes?|observed|find|warn|note|claim|describe)\\b`,
-  "iu",
+/** Verbs of what a source does with what it says, besides the reporting verbs: "Khalid Iqbal suggest", "Bacon argues". */
+const SOURCE_VERB_ALTERNATION = [
+  REPORTING_VERB_ALTERNATION,
+  "suggest|warn|note|claim|find|believe|predict|assess|recommends?|recommended|proposes?|proposed|argues?|argued|writes?|wrote|written",
+  "means?|meant|describes?|described|think|thinks|thought|see|sees|saw|calls?|called|views?|viewed|conclude|concludes|concluded",
+  "consider|considers|considered|explain|explains|explained|characteri[sz]es?|characteri[sz]ed|portrays?|portrayed",
+  "identify|identifies|identified|list|lists|listed|highlight|highlights|highlighted|attributes?|attributed|blames?|blamed",
+  "mentions?|mentioned|cites?|cited|expect|expects|expected|advocates?|advocated|urges?|urged|stress|stresses|stressed",
+  "emphasi[sz]es?|emphasi[sz]ed|observes?|observed",
+].join("|");
+/** A verb of saying after a name: "does the Spectator say", "Bacon also argues". */
+const SOURCE_VERB = new RegExp(`^\\s+(?:(?:also|actually|really|now|\\w+ly)\\s+)?(?:${SOURCE_VERB_ALTERNATION})\\b`, "i");
+/**
+ * Words before a name that make it who says something: "according to the Spectator", "estimates
+ * given by Bacon", "…, says CSIS". "By" only after a verb of giving or saying ("carried out by"
+ * names who did it); a verb of saying only after a comma ("describe IS-K" has IS-K as its object).
+ */
+const SOURCE_BEFORE = new RegExp(
+  `(?:\\b(?:according\\s+to|per|(?:given|provided|offered|made|put forward|set out|presented|published|issued|expressed|held|shared|${SOURCE_VERB_ALTERNATION})\\s+by)|[,;:]\\s*(?:${SOURCE_VERB_ALTERNATION}))\\s+(?:the\\s+)?$`,
+  "i",
 );
-/** Words before a name that make it who says something: "according to the Spectator", "by Bacon", "says CSIS". */
-const SOURCE_BEFORE = new RegExp(`\\b(?:according\\s+to|per|by|${REPORTING_VERB_ALTERNATION}|writes|argues|wrote|argued)\\s+(?:the\\s+)?$`, "i");
 /** A source's word for its view, after its name: "Bacon's view", "the Spectator's take". */
 const VIEW_NOUN = /^(?:views?|take|argument|account|verdict|opinion|words|estimates?|conclusions?|recommendations?)$/;
 
@@ -76,6 +90,21 @@ export function namesAsSources(query: string): { surface: string; start: number;
 }
 
 const NO_SOURCES: ReadonlyMap<string, Set<string>> = new Map();
+
+/**
+ * The header text whose names name its document: a publisher line the page's header did not
+ * show counts by its first word only ("Spectator" of "Spectator Australia", "Diplomat" of "The
+ * Diplomat"). Its other words are editions and places: "What does Australia say …" is no
+ * question to the Spectator.
+ */
+function namingHeader(context: string, publisher: string | null | undefined): string {
+  if (!publisher) return context;
+  const lines = context.split("\n");
+  const own = lines.findIndex((l) => l.trim() === publisher);
+  if (own < 0) return context;
+  const first = publisher.replace(/^The\s+/, "").split(/\s+/)[0] ?? "";
+  return [...lines.slice(0, own), ...lines.slice(own + 1), first].join("\n");
+}
 
 /** Added to the rerank score (0..1 scale) of passages from the source a question names. */
 const SOURCE_BONUS = 0.5;
@@ -287,9 +316,13 @@ export class HybridRetriever {
     return new Set(this.stats ? this.sourcesNamedBy(query).keys() : []);
   }
 
-  /** The terms of the question that name its sources ("csi", "bacon"): what names a document, not what it is about. */
+  /**
+   * The terms of the names the question reads as who says something ("csi", "bacon", and "rise",
+   * "peac" of "per the Rise to Peace piece", though no header names it): who says it, not what
+   * it is about.
+   */
   sourceTermsIn(query: string): Set<string> {
-    return new Set(this.stats ? [...this.sourcesNamedBy(query).values()].flatMap((t) => [...t]) : []);
+    return new Set(namesAsSources(query).flatMap((n) => this.analyzer.terms(n.surface)));
   }
 
   /** Each document the question names as a source, with the terms that name it. */
@@ -325,36 +358,34 @@ export class HybridRetriever {
   }
 
   /**
-   * What a question asks of the sources it names, as its sentences are to be read: the question
-   * without the words naming them that no passage uses, nor such a word for the document after
-   * them ("What does the Spectator article say about …", where the publisher is named only in the
-   * page's chrome). The question itself when it names no source. Names the passages do use
-   * ("CSIS" in a site line, "Tricia Bacon" in a byline) stay: they are matched where they are.
+   * What a question asks of the sources it names: the question without the words naming them,
+   * nor the word for the document or view after them ("According to the CSIS analysis, …",
+   * "What does the Spectator article say about …", "In Bacon's view, …"). The question itself
+   * when it names no source. A source's name says where to look, not what a sentence must say:
+   * it is said by the header and the byline, whose neighbours it would otherwise lift.
    */
   questionWithoutSource(query: string): string {
     if (!this.stats) return query;
-    const stats = this.stats;
     const terms = new Set([...this.sourcesNamedBy(query).values()].flatMap((t) => [...t]));
-    if (terms.size === 0) return query;
-    return this.withoutSource(query, terms, (word) => this.analyzer.terms(word).every((t) => !stats.has(t)));
+    return terms.size > 0 ? this.withoutSource(query, terms) : query;
   }
 
-  /**
-   * The query with the words of the given terms, and a word for the document right after them,
-   * taken out (only those `drop` accepts, when given).
-   */
-  private withoutSource(query: string, terms: Set<string>, drop: (word: string) => boolean = () => true): string {
+  /** The query with the words of the given terms, and a possessive or a word for the document or view right after them, taken out. */
+  private withoutSource(query: string, terms: Set<string>): string {
     let out = "";
     let from = 0;
     let afterName = false;
+    const folded = foldTypography(query);
     for (const tok of tokenize(query)) {
-      const word = query.slice(tok.start, tok.end);
-      const naming = this.analyzer.terms(word).some((t) => terms.has(t));
-      const document = afterName && DOCUMENT_NOUN.test(tok.word);
-      afterName = naming || (afterName && /^'?s$/.test(tok.word));
-      if ((!naming && !document) || !drop(word)) continue;
+      const naming = this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t));
+      const word = tok.word.replace(/'s$/, "");
+      const document = afterName && (DOCUMENT_NOUN.test(word) || VIEW_NOUN.test(word));
+      afterName = naming || (afterName && word === "s");
+      if (!naming && !document) continue;
+      // The name's possessive goes with it: "the Spectator's view", "Bacon 's".
+      const end = /^['\u2019]s\b/.test(folded.slice(tok.end)) ? tok.end + 2 : tok.end;
       out += query.slice(from, tok.start);
-      from = tok.end;
+      from = end;
     }
     return out + query.slice(from);
   }
@@ -373,7 +404,7 @@ export class HybridRetriever {
       const d = c.metadata.documentId;
       if (!docs.has(d)) {
         docs.add(d);
-        for (const t of this.analyzer.terms(this.contextOf(d))) add(headerDocs, t, d);
+        for (const t of this.analyzer.terms(namingHeader(this.contextOf(d), c.metadata.publisher))) add(headerDocs, t, d);
       }
       for (const t of this.analyzer.terms(c.pageContent)) add(textDocs, t, d);
     }

@@ -68,12 +68,14 @@ export function scoreCandidates(
   stats: TermStats,
   contextOf?: (documentId: string) => string,
   termOptions: QueryTermOptions = {},
+  /** A sentence of the kind asked for ("should …" for "recommend") covers the word asking for it: see scoreSentenceRow. */
+  kindIsEvidence = false,
 ): { candidates: CandidateSentence[]; unknownNames: string[]; queryWeight: number; unseenShare: number; query: QueryTerms } {
   const query = queryTerms(question, stats, termOptions);
   const candidates: CandidateSentence[] = [];
   forEachNewSentence(query, passages, stats, contextOf, (passageIndex, prior, chunk, i, matches, start) => {
     const s = chunk.sentences[i]!;
-    const row = scoreSentenceRow(matches, i, s.text, chunk.features[i]!, query, query.types, prior);
+    const row = scoreSentenceRow(matches, i, s.text, chunk.features[i]!, query, query.types, prior, kindIsEvidence);
     const { coverage, score, matched, partial } = sentenceScoreOf(row, query);
     candidates.push({ text: s.text, start, end: start + s.end - s.start, passageIndex, terms: chunk.terms[i]!, coverage, score, matched, partial });
   });

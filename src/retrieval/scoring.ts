@@ -675,7 +675,9 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
     let total = 0;
     for (const w of weighted.values()) total += w;
     let unseen = 0;
-    for (const [t, w] of weighted) if (!stats.has(t)) unseen += w;
+    // A word that only says what kind of answer is wanted ("recommend", "insult") is met by a
+    // sentence of that kind, not by the word: the documents need not use it.
+    for (const [t, w] of weighted) if (!stats.has(t) && !typeTerms.has(t)) unseen += w;
     return {
       weights: weighted,
       total,
@@ -909,6 +911,7 @@ export function scoreSentenceRow(
   query: QueryTerms,
   types: AnswerType[],
   passagePrior: number,
+  kindIsEvidence = false,
 ): SentenceRow {
   const entries = query.entries;
   if (rowScratch.exact.length < entries.length) {
@@ -942,8 +945,11 @@ export function scoreSentenceRow(
     if (type && credit < TYPE_WORD_CREDIT && cachedFit(features, type, sentenceText) > 1) {
       // The right kind of sentence ranks higher, but it is no evidence that the documents are
       // about what was asked: this credit stays out of the coverage abstention is decided on.
+      // Unless the question names its source, which says what it is about: "What does Khalid
+      // Iqbal recommend against ISKP?" is answered by that article's prescriptions.
       partial[e] = TYPE_WORD_CREDIT;
-      shapeWeight += (TYPE_WORD_CREDIT - credit) * w;
+      if (kindIsEvidence) weight += (TYPE_WORD_CREDIT - credit) * w;
+      else shapeWeight += (TYPE_WORD_CREDIT - credit) * w;
     }
   }
   const coverage = query.total > 0 ? weight / query.total : 0;

@@ -96,7 +96,8 @@ const SPAN_OF_TIME_ONE = new RegExp(SPAN_OF_TIME_SOURCE, "i");
  * alone ("this Tuesday") is left out: it dates nothing a reader can place.
  */
 const POINT_IN_TIME = new RegExp(
-  `\\b(?:1[89]\\d\\d|20\\d\\d)\\b|\\b(?:${MONTH_FULL_NAMES})\\b|\\b(?:last|this|next) (?:year|month|week)\\b|\\b(?:yesterday|today)\\b|\\b${TIME_UNIT} (?:ago|earlier|later)\\b`,
+  // Month names in their own case ("may" is a verb); the rest at a sentence's start too ("Last month, …").
+  `\\b(?:1[89]\\d\\d|20\\d\\d)s?\\b|\\b(?:${MONTH_FULL_NAMES})\\b|\\b(?:[Ll]ast|[Tt]his|[Nn]ext|[Ee]arlier this|[Ll]ater that) (?:year|month|week)\\b|\\b(?:[Yy]esterday|[Tt]oday)\\b|\\b${TIME_UNIT} (?:ago|earlier|later)\\b`,
 );
 
 /** Whether a text says when: a point in time or a span of time ("within six to twelve months"). */
@@ -104,8 +105,11 @@ export function statesTime(text: string): boolean {
   return POINT_IN_TIME.test(text) || SPAN_OF_TIME_ONE.test(text);
 }
 
-/** A share of a whole: "95%", "20 percent", "half", "a third", "the majority", "one in five". */
-const SHARE = /\d\s?%|\b(?:per ?cent|percentage|half|thirds?|quarters?|majority|minority|fifths?|tenths?)\b|\b(?:one|two|three|\d+) (?:in|out of) (?:every )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b/i;
+/**
+ * A share of a whole: "95%", "20 percent", "half of", "a third", "the majority of", "one in five".
+ * Not "two and a half years", "half a century" or "minority groups".
+ */
+const SHARE = /\d\s?%|\b(?:per ?cent|percentage|(?:a|one|two) (?:thirds?|quarters?|fifths?|tenths?)|(?:majority|minority) of)\b|\bhalf (?:of|the)\b|\b(?:one|two|three|\d+) (?:in|out of) (?:every )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b/i;
 
 /** Whether a text states a share of a whole. */
 export function statesShare(text: string): boolean {

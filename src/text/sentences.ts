@@ -70,16 +70,25 @@ function pushSentence(out: Sentence[], text: string, start: number, end: number,
   if (end > start) out.push({ text: text.slice(start, end), start, end, paragraph });
 }
 
-// Full stops and question and exclamation marks of other scripts too: "。", "！", "؟", "।", "۔".
-const CLOSING_PUNCTUATION = /[.!?\u3002\uFF01\uFF1F\uFF0E\u061F\u06D4\u0964\u0965]["'\u201D\u2019)\]\u300D\u300F]*$/;
+// Full stops and question and exclamation marks of other scripts too: "。", "！", "؟", "।", "۔";
+// then closing quotes and brackets, and a source's footnote markers ("….[3]", "…¹²").
+const CLOSING_PUNCTUATION = /[.!?\u3002\uFF01\uFF1F\uFF0E\u061F\u06D4\u0964\u0965]["'\u201D\u2019)\]\u300D\u300F]*(?:\[\d{1,3}\]|[\u00B9\u00B2\u00B3\u2070-\u2079])*$/;
+/** An item of a list: "- …", "• …", "1. …", "(a) …". */
+const LIST_ITEM = /^(?:[-\u2022*\u2013\u25AA\u25CF]\s|\(?(?:\d{1,2}|[a-z])[.)]\s)\s*\S/;
 
 /**
- * Whether a sentence closes as a statement does. A line without closing punctuation is a
- * heading, byline, dateline, caption or site line: part of the page, not a claim to quote.
+ * Whether a sentence closes as a statement does, or is an item of a list. A line without
+ * closing punctuation is a heading, byline, dateline, caption or site line: part of the page,
+ * not a claim to quote.
  */
 export function endsAsStatement(text: string): boolean {
-  return CLOSING_PUNCTUATION.test(text.trimEnd());
+  const t = text.trim();
+  return CLOSING_PUNCTUATION.test(t) || LIST_ITEM.test(t);
 }
+
+/** Words for a document as a whole: "the CSIS analysis", "the Spectator article", "When was the piece published?". */
+export const DOCUMENT_NOUN_ALTERNATION =
+  "articles?|pieces?|reports?|analys[ie]s|assessments?|commentar(?:y|ies)|papers?|stor(?:y|ies)|essays?|op-eds?|columns?|briefs?|posts?|reporting|study|studies";
 
 /**
  * Verbs that say who reported something ("officials said", "the UN estimated"): the one list
