@@ -292,7 +292,7 @@ export function composeExtractiveAnswer(
   const support = candidates.reduce((m, c) => Math.max(m, c.coverage), 0);
   // Headings, bylines and site lines may match the question's words (and say the passages are
   // about it), yet state nothing: only statements are quoted.
-  const statements = candidates.filter((c) => endsAsStatement(c.text));
+  const statements = candidates.filter((c) => c.statement ?? endsAsStatement(c.text));
   let ranked = (statements.length > 0 ? statements : candidates).sort((a, b) => b.score - a.score || a.passageIndex - b.passageIndex || a.start - b.start);
   const unsupported =
     queryWeight === 0 ||
@@ -418,7 +418,7 @@ export function composeExtractiveAnswer(
     const floor = chosen.length < 2 ? secondFloor : options.relativeThreshold;
     if (c.score < lead.score * floor) break;
     // Headings, bylines and site lines may match the question's words, yet state nothing.
-    if (!endsAsStatement(c.text)) continue;
+    if (!(c.statement ?? endsAsStatement(c.text))) continue;
     // A "how many" answer lists figures: a sentence without one only dilutes it.
     if (type === "quantity" && !statesFigure(c.text)) continue;
     // …and one that covers less of the question than the lead does is left out, unless it has

@@ -55,6 +55,8 @@ const SOURCE_BEFORE = new RegExp(
   `(?:\\b(?:according\\s+to|per|(?:given|provided|offered|made|put forward|set out|presented|published|issued|expressed|held|shared|${SOURCE_VERB_ALTERNATION})\\s+by)|[,;:]\\s*(?:${SOURCE_VERB_ALTERNATION}))\\s+(?:the\\s+)?$`,
   "i",
 );
+/** How many characters either side of a name its cues are looked for in. */
+const CUE_REACH = 48;
 /** A source's word for its view, after its name: "Bacon's view", "the Spectator's take". */
 const VIEW_NOUN = /^(?:views?|take|argument|account|verdict|opinion|words|estimates?|conclusions?|recommendations?)$/;
 
@@ -73,8 +75,9 @@ export function namesAsSources(query: string): { surface: string; start: number;
     let j = i;
     while (j + 1 < names.length && /^\s+$/.test(query.slice(names[j]!.end, names[j + 1]!.start))) j++;
     const run = names.slice(i, j + 1);
-    const before = query.slice(0, run[0]!.start);
-    const after = query.slice(run[run.length - 1]!.end);
+    // Every cue is a few words long: only the words near the name are read.
+    const before = query.slice(Math.max(0, run[0]!.start - CUE_REACH), run[0]!.start);
+    const after = query.slice(run[run.length - 1]!.end, run[run.length - 1]!.end + CUE_REACH);
     const next = /^(?:['\u2019]s)?\s+([\p{L}-]+)/u.exec(after)?.[1]?.toLowerCase();
     const documentAfter = next !== undefined && (DOCUMENT_NOUN.test(next) || (/^['\u2019]s/.test(after) && VIEW_NOUN.test(next)));
     runs.push({ names: run, source: documentAfter || SOURCE_BEFORE.test(before) || SOURCE_VERB.test(after) });
@@ -321,28 +324,31 @@ export class HybridRetriever {
    * "peac" of "per the Rise to Peace piece", though no header names it): who says it, not what
    * it is about.
    */
-  sourceTermsIn(query: string): Set<string> {
-    return new Set(namesAsSources(query).flatMap((n) => this.analyzer.terms(n.surface)));
+  sourceTermsIn(query: string): ReadonlySet<string> {
+    return this.sourceReading(query).terms;
   }
 
   /** Each document the question names as a source, with the terms that name it. */
   private sourcesNamedBy(query: string): Map<string, Set<string>> {
-    // An ask reads it twice, searching and then composing: the last reading is kept.
-    if (this.lastSources?.query === query) return this.lastSources.sources;
-    const sources = this.readSources(query);
-    this.lastSources = { query, sources };
-    return sources;
+    return this.sourceReading(query).sources;
   }
-  private lastSources?: { query: string; sources: Map<string, Set<string>> };
 
-  private readSources(query: string): Map<string, Set<string>> {
-    const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
-    const out = new Map<string, Set<string>>();
+  /** The names a question reads as sources, and the documents they name; an ask reads it several times, so the last is kept. */
+  private sourceReading(query: string): { terms: ReadonlySet<string>; sources: Map<string, Set<string>> } {
+    if (this.lastReading?.query === query) return this.lastReading;
     // Only words written as names count: "Examining the evidence, …" opens a sentence with a
     // word that happens to be in one header; "the CSIS analysis" names its source. And only
     // names read as a source: "the capital of Australia" asks about a place that one header
     // happens to name ("Spectator Australia").
-    const named = new Set(namesAsSources(query).flatMap((n) => this.analyzer.terms(n.surface)));
+    const terms = new Set(namesAsSources(query).flatMap((n) => this.analyzer.terms(n.surface)));
+    this.lastReading = { query, terms, sources: this.documentsNamedBy(terms) };
+    return this.lastReading;
+  }
+  private lastReading?: { query: string; terms: ReadonlySet<string>; sources: Map<string, Set<string>> };
+
+  private documentsNamedBy(named: ReadonlySet<string>): Map<string, Set<string>> {
+    const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
+    const out = new Map<string, Set<string>>();
     for (const t of named) {
       if (this.analyzer.isAlias(t)) continue;
       const headers = headerDocs.get(t);

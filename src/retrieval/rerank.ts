@@ -23,6 +23,8 @@ export interface CandidateSentence {
   score: number;
   matched: ReadonlySet<string>;
   partial: ReadonlyMap<string, number>;
+  /** Whether it closes as a statement, read once per sentence (unset for sentences added to an answer after the choice). */
+  statement?: boolean;
 }
 
 /**
@@ -77,7 +79,8 @@ export function scoreCandidates(
     const s = chunk.sentences[i]!;
     const row = scoreSentenceRow(matches, i, s.text, chunk.features[i]!, query, query.types, prior, kindIsEvidence);
     const { coverage, score, matched, partial } = sentenceScoreOf(row, query);
-    candidates.push({ text: s.text, start, end: start + s.end - s.start, passageIndex, terms: chunk.terms[i]!, coverage, score, matched, partial });
+    const features = chunk.features[i]!;
+    candidates.push({ text: s.text, start, end: start + s.end - s.start, passageIndex, terms: chunk.terms[i]!, coverage, score, matched, partial, statement: features.statement });
   });
   return { candidates, unknownNames: query.unknownNames, queryWeight: query.total, unseenShare: query.unseenShare, query };
 }

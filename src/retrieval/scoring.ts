@@ -709,6 +709,8 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
 export interface SentenceFeatures {
   /** Length and statement fit: headings, fragments and very long sentences weigh less. */
   shape: number;
+  /** Whether it closes as a statement (endsAsStatement): a heading or byline does not. */
+  statement: boolean;
   /** Adjacent term pairs (phrase matches), each with how often the sentence has it. */
   bigrams: Map<string, number>;
   /** How well the sentence carries each kind of answer (1 = neutral), filled in as questions ask for them. */
@@ -721,13 +723,14 @@ export function sentenceFeatures(terms: string[], text: string): SentenceFeature
   const words = terms.length;
   // Headings and fragments are not answers; very long sentences dilute.
   const lengthFit = words < 5 ? 0.3 : words < 8 ? 0.75 : words > 60 ? 0.85 : 1;
-  const statementFit = endsAsStatement(text) ? 1 : 0.5;
+  const statement = endsAsStatement(text);
+  const statementFit = statement ? 1 : 0.5;
   const bigrams = new Map<string, number>();
   for (let i = 1; i < terms.length; i++) {
     const pair = `${terms[i - 1]} ${terms[i]}`;
     bigrams.set(pair, (bigrams.get(pair) ?? 0) + 1);
   }
-  return { shape: lengthFit * statementFit, bigrams, fits: {} };
+  return { shape: lengthFit * statementFit, statement, bigrams, fits: {} };
 }
 
 function cachedFit(features: SentenceFeatures, type: AnswerType, text: string): number {
