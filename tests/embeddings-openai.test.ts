@@ -40,8 +40,10 @@ beforeAll(async () => {
   }));
   app = createApp({ config: { ...config, RATE_LIMIT_MAX: 100_000 }, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: "web" });
   embeddedAtBuild = fake.embeddingRequests.flat().length;
-  // Each test decides when the embedder is down; the pause after a failure has its own test.
+  // Each test decides when the embedder is down; the pause after a failure and the vectors kept
+  // for questions asked before have their own tests.
   services.retriever.embedderRetryMs = 0;
+  services.retriever.queryVectorsKept = 0;
   services.retriever.onEmbedderError = (err) => logged.push(err);
 }, 60_000);
 
@@ -81,6 +83,27 @@ describe("the OpenAI-compatible embedder", () => {
     } finally {
       fake.embeddings = () => ({ kind: "vectors" });
       services.retriever.embedderRetryMs = 0;
+    }
+  });
+
+  it("embeds a question asked again only once, and searches it by meaning while the embedder is down", async () => {
+    services.retriever.queryVectorsKept = 256;
+    try {
+      fake.reset();
+      const question = "Which Iranian proxy militia could be drawn into a conflict with IS-K?";
+      const first = await services.answers.ask({ question, cacheMode: "bypass" });
+      const again = await services.answers.ask({ question, cacheMode: "bypass" });
+      expect(fake.embeddingRequests).toEqual([[question]]);
+      expect(again.answer).toBe(first.answer);
+      fake.embeddings = () => DOWN;
+      const kept = await services.answers.search(question, 5, { mode: "dense" });
+      expect(kept.length).toBe(5);
+      // A question never embedded has no vector to fall back on.
+      const other = await services.answers.ask({ question: "Where did China agree to set up a military base?", cacheMode: "bypass" });
+      expect(other.warnings).toEqual([KEYWORD_ONLY_WARNING]);
+    } finally {
+      fake.embeddings = () => ({ kind: "vectors" });
+      services.retriever.queryVectorsKept = 0;
     }
   });
 

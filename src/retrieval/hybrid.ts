@@ -55,6 +55,9 @@ const SOURCE_BEFORE = new RegExp(
   `(?:\\b(?:according\\s+to|per|(?:given|provided|offered|made|put forward|set out|presented|published|issued|expressed|held|shared|${SOURCE_VERB_ALTERNATION})\\s+by)|[,;:]\\s*(?:${SOURCE_VERB_ALTERNATION}))\\s+(?:the\\s+)?$`,
   "i",
 );
+/** How many query vectors are kept (2048 dimensions by default: 16 KB each). */
+const QUERY_VECTORS_KEPT = 256;
+
 /** How many characters either side of a name its cues are looked for in. */
 const CUE_REACH = 48;
 /** A source's word for its view, after its name: "Bacon's view", "the Spectator's take". */
@@ -279,6 +282,15 @@ export class HybridRetriever {
   }
 
   /**
+   * The vectors of the latest queries, least recently used first: a question asked again (by
+   * another analyst, a retry, `Cache-Control: no-cache`) is searched without embedding it again,
+   * which for a remote embedder is a round trip. Vectors are never changed after they are made.
+   */
+  private readonly queryVectors = new Map<string, number[]>();
+  /** How many query vectors are kept (0: every query is embedded). */
+  queryVectorsKept = QUERY_VECTORS_KEPT;
+
+  /**
    * Called with the error when the embedder fails on a query (the server logs it: clients get
    * KEYWORD_ONLY_WARNING, whose text quotes no upstream message, URL or key).
    */
@@ -294,12 +306,20 @@ export class HybridRetriever {
 
   /** The query's vector, or undefined when the embedder fails (or failed moments ago). */
   private async embedQuery(text: string): Promise<number[] | undefined> {
+    const known = this.queryVectorsKept > 0 ? this.queryVectors.get(text) : undefined;
+    if (known) {
+      this.queryVectors.delete(text);
+      this.queryVectors.set(text, known);
+      return known;
+    }
     if (performance.now() < this.embedderDownUntil) return undefined;
     try {
       const embedded = await this.store.embeddings.embedQuery(text);
       // Vectors of the wrong size or with NaN in them (another model, a broken server) are no answer either.
       const problem = this.store.queryProblem(embedded);
       if (problem) throw new Error(problem);
+      if (this.queryVectorsKept > 0) this.queryVectors.set(text, embedded);
+      if (this.queryVectors.size > this.queryVectorsKept) this.queryVectors.delete(this.queryVectors.keys().next().value as string);
       return embedded;
     } catch (err) {
       this.embedderFailure = (err as Error)?.message ?? String(err);
