@@ -425,6 +425,23 @@ describe("extractive answers", () => {
     // An antecedent the answer already quotes is not quoted twice.
     const both = [sentence("The group claimed several attacks in Pakistan."), sentence("This includes a mosque bombing in Peshawar.")];
     expect(quotedFor(both)).toEqual(both.map((c) => c.text));
+    // The lead, and only the lead, brings the next sentence when that one goes on about it.
+    expect(quotedFor([sentence("It wants a caliphate."), sentence("The surge began in spring.")])).toEqual([
+      "It wants a caliphate.",
+      "It hopes to achieve this through murder.",
+      "The surge began in spring.",
+    ]);
+    // A later sentence does not bring its follower ("This includes …" after the second one).
+    expect(quotedFor([sentence("What are its aims?"), sentence("The group claimed several attacks in Pakistan.")])).toEqual([
+      "What are its aims?",
+      "The group claimed several attacks in Pakistan.",
+    ]);
+  });
+
+  it("follows a lead that only restates the question with the sentence that goes on about it", async () => {
+    const a = await ask("Why is the U.S. limited in its counter-terrorism measures against IS-K?");
+    expect(a.answer).toMatch(/The U\.S\. is also limited in its counter-terrorism measures\. \[(\d)\] This derives from a lack of intelligence-gathering infrastructure .* \[\1\]/);
+    expectVerbatimAndCited(a);
   });
 
   it("cites a referring sentence's antecedent to a passage holding it, the figure's bullet with it", async () => {

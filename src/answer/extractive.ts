@@ -102,20 +102,22 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
 
 /**
  * A sentence that points back with a bare demonstrative, in its opening words: "This means
- * targeting terrorists…", "It hopes to achieve this through…", "These include…". Quoted alone
- * it does not say what it is about; a demonstrative before a noun ("This surge of attacks")
- * names its subject and is read as it stands.
+ * targeting terrorists…", "It hopes to achieve this through…", "These include…", "This derives
+ * from…" ("this" before a verb's -s or -ed form). Quoted alone it does not say what it is about;
+ * a demonstrative before a noun ("This surge of attacks", "This process") names its subject and
+ * is read as it stands.
  */
 const REFERS_BACK =
-  /^(?:[^\s.]+\s+){0,6}?(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)/i;
+  /^(?:[^\s.]+\s+){0,6}?(?:(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)|this(?=\s+[a-z]+(?:[^siu\s]s|ed)\b))/i;
 /** How far before a sentence its antecedent is looked for. */
 const ANTECEDENT_WINDOW = 1500;
 
 /**
  * Each chosen sentence that refers back ("This means targeting…", "It hopes to achieve this…")
  * is preceded in the answer by the sentence it follows in its document, the one "this" stands
- * for, cited to a passage holding it (its own passage when that holds both). Not across a
- * heading or a gap wider than a paragraph break; one sentence back, and only once.
+ * for, cited to a passage holding it (its own passage when that holds both). And the lead is
+ * followed by its document's next sentence when that one refers back to it. Not across a
+ * heading or a gap wider than a paragraph break; one sentence, and only once.
  */
 export function withAntecedents(
   chosen: CandidateSentence[],
@@ -127,7 +129,7 @@ export function withAntecedents(
   const taken = new Set(chosen.map(key));
   const sentences: CandidateSentence[] = [];
   const antecedents = new Set<CandidateSentence>();
-  for (const c of chosen) {
+  chosen.forEach((c, i) => {
     const antecedent = REFERS_BACK.test(c.text) ? antecedentOf(c, passages, documents, stats) : undefined;
     if (antecedent && !taken.has(key(antecedent))) {
       taken.add(key(antecedent));
@@ -135,8 +137,37 @@ export function withAntecedents(
       antecedents.add(antecedent);
     }
     sentences.push(c);
-  }
+    // The lead's own next sentence, when it goes on about it ("The U.S. is also limited in its
+    // counter-terrorism measures. This derives from a lack of intelligence-gathering…"): what
+    // the lead says is often only stated there.
+    if (i === 0) {
+      const follower = followerOf(c, passages, documents, stats);
+      if (follower && !taken.has(key(follower))) {
+        taken.add(key(follower));
+        sentences.push(follower);
+      }
+    }
+  });
   return { sentences, antecedents };
+}
+
+function followerOf(c: CandidateSentence, passages: Passage[], documents: DocumentAccess, stats: TermStats): CandidateSentence | undefined {
+  const own = passages[c.passageIndex]!;
+  const text = documents.textOf(own.documentId);
+  if (!text) return undefined;
+  const next = splitSentences(text.slice(c.end, Math.min(text.length, c.end + ANTECEDENT_WINDOW)))[0];
+  if (!next || !REFERS_BACK.test(next.text) || !endsAsStatement(next.text)) return undefined;
+  const start = c.end + next.start;
+  const end = c.end + next.end;
+  const gap = text.slice(c.end, start);
+  if (/\S/.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 2) return undefined;
+  let passageIndex = own.start <= start && end <= own.end ? c.passageIndex : passages.findIndex((p) => p.documentId === own.documentId && p.start <= start && end <= p.end);
+  if (passageIndex < 0) {
+    const passage = documents.passageFor(own.documentId, start, end);
+    if (!passage) return undefined;
+    passageIndex = passages.push(passage) - 1;
+  }
+  return { text: next.text, start, end, passageIndex, terms: stats.analyzer.terms(next.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() };
 }
 
 function antecedentOf(c: CandidateSentence, passages: Passage[], documents: DocumentAccess, stats: TermStats): CandidateSentence | undefined {
