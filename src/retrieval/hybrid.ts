@@ -43,6 +43,8 @@ const SOURCE_VERB_ALTERNATION = [
   "identify|identifies|identified|list|lists|listed|highlight|highlights|highlighted|attributes?|attributed|blames?|blamed",
   "mentions?|mentioned|cites?|cited|expect|expects|expected|advocates?|advocated|urges?|urged|stress|stresses|stressed",
   "emphasi[sz]es?|emphasi[sz]ed|observes?|observed",
+  // Sources set side by side: "How do the Spectator and Tricia Bacon differ on …".
+  "differ|differs|agree|agrees|disagree|disagrees",
 ].join("|");
 /** A verb of saying after a name: "does the Spectator say", "Bacon also argues". */
 const SOURCE_VERB = new RegExp(`^\\s+(?:(?:also|actually|really|now|\\w+ly)\\s+)?(?:${SOURCE_VERB_ALTERNATION})\\b`, "i");
