@@ -438,6 +438,12 @@ describe("extractive answers", () => {
     ]);
   });
 
+  it("says who 'them' are when a quoted sentence names someone among them", async () => {
+    const a = await ask("Who was the Taliban's military chief for Kabul?");
+    expect(a.answer).toMatch(/An IS-K attack last week on a Kabul military hospital resulted in numerous casualties\. \[(\d)\] Reportedly among them was the Taliban’s military chief for Kabul, Qari Hamdullah/);
+    expectVerbatimAndCited(a);
+  });
+
   it("follows a lead that only restates the question with the sentence that goes on about it", async () => {
     const a = await ask("Why is the U.S. limited in its counter-terrorism measures against IS-K?");
     expect(a.answer).toMatch(/The U\.S\. is also limited in its counter-terrorism measures\. \[(\d)\] This derives from a lack of intelligence-gathering infrastructure .* \[\1\]/);

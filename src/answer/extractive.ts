@@ -103,12 +103,13 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
 /**
  * A sentence that points back with a bare demonstrative, in its opening words: "This means
  * targeting terrorists…", "It hopes to achieve this through…", "These include…", "This derives
- * from…" ("this" before a verb's -s or -ed form). Quoted alone it does not say what it is about;
+ * from…" ("this" before a verb's -s or -ed form), "Reportedly among them was…". Quoted alone it
+ * does not say what it is about;
  * a demonstrative before a noun ("This surge of attacks", "This process") names its subject and
  * is read as it stands.
  */
 const REFERS_BACK =
-  /^(?:[^\s.]+\s+){0,6}?(?:(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)|this(?=\s+[a-z]+(?:[^siu\s]s|ed)\b))/i;
+  /^(?:[^\s.]+\s+){0,6}?(?:(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)|this(?=\s+[a-z]+(?:[^siu\s]s|ed)\b)|(?:among|of|for|with|from|behind)\s+them\b)/i;
 /** How far before a sentence its antecedent is looked for. */
 const ANTECEDENT_WINDOW = 1500;
 
