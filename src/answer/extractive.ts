@@ -367,15 +367,15 @@ export function composeExtractiveAnswer(
   }
 
   const type = query.types[0] ?? "other";
-  // A figure is of one event, place or group: for "how many", only sentences that mention one
-  // of the question's specific names ("Kandahar", "Bajaur", "India") may answer, in the sentence
-  // or its document's header. One, not all: "a Moscow concert hall" is "Crocus City Hall in
+  // A figure or a date is of one event, place or group: for "how many" and "when", only sentences
+  // that mention one of the question's specific names ("Kandahar", "Bajaur", "India") may answer,
+  // in the sentence or its document's header. One, not all: "a Moscow concert hall" is "Crocus City Hall in
   // Moscow". Names in more than a tenth of the passages ("U.S.", "Islamic State", "Taliban")
   // are the corpus's common ground, often left implicit ("They have already conducted…" counts
   // IS-K's attacks). With no such sentence, the best ones answer.
   const specificIdf = stats.idfAtShare(SPECIFIC_NAME_SHARE);
   const nameTerms =
-    type === "quantity"
+    type === "quantity" || type === "time"
       ? [...new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)))].filter(
           // "According to Bacon, how many …": who says it is no occasion of the figure.
           (t) => query.weights.has(t) && stats.idf(t) >= specificIdf && !focus.sourceTerms?.has(t),
