@@ -156,6 +156,8 @@ function followerOf(c: CandidateSentence, passages: Passage[], documents: Docume
   const own = passages[c.passageIndex]!;
   const text = documents.textOf(own.documentId);
   if (!text) return undefined;
+  // Most leads are not followed by a sentence that refers back: its opening words say so before any splitting.
+  if (!REFERS_BACK.test(text.slice(c.end, c.end + 200).trimStart())) return undefined;
   const next = splitSentences(text.slice(c.end, Math.min(text.length, c.end + ANTECEDENT_WINDOW)))[0];
   if (!next || !REFERS_BACK.test(next.text) || !endsAsStatement(next.text)) return undefined;
   const start = c.end + next.start;
