@@ -669,7 +669,7 @@ describe("a question that names its source", () => {
     for (const unsaid of ["What does Khalid Iqbal say about Crocus City Hall?", "According to the CSIS analysis, how many people died at Crocus City Hall?", "What does Tricia Bacon say about bread?"]) {
       const a = await ask(unsaid);
       expect(a.abstained, unsaid).toBe(true);
-      expect(a.answer).toMatch(/nothing in the source it names says this/);
+      expect(a.answer).toMatch(/\(“[^”]+” does not say this\)/);
     }
     // Bacon's article gives no toll for the Kandahar attack; the Crocus toll, in the same article, is no answer.
     const toll = await ask("According to Bacon, how many people died in the ISKP attack that penetrated Kandahar?");

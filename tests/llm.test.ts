@@ -230,6 +230,16 @@ describe("LLM answers over a fake OpenAI-compatible server", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it("gives the model only the passages of the source a question names", async () => {
+    fake.script = () => ({ kind: "reply", text: "About 30 percent [1]." });
+    const { answer, sources } = await ask("According to Tomas Brede, how much of the pear blossom did frost destroy?");
+    expect(answer.mode).toBe("llm");
+    expect(sources.map((c) => c.documentId)).toEqual(["orchards"]);
+    const block = contentText(fake.requests[0]!.body.messages.at(-2)!);
+    expect(block.match(/<passage /g)).toHaveLength(1);
+    expect(block).toContain('document="orchards"');
+  });
+
   it(`e) abstains on ${LLM_ABSTAIN_MARKER}`, async () => {
     fake.script = () => ({ kind: "reply", text: LLM_ABSTAIN_MARKER });
     const { answer } = await ask("What colour is the Zephyr Bridge?");

@@ -267,6 +267,16 @@ function namesOwnOccasion(sentence: string): boolean {
 
 const NO_SOURCES: ReadonlySet<string> = new Set();
 
+/** "“Title” does not say this", "neither “A” nor “B” says this": the sources a question named, by their titles. */
+function namedSourcesSay(sources: ReadonlySet<string>, passages: Passage[]): string {
+  const names = [...sources].map((id) => {
+    const p = passages.find((x) => x.documentId === id);
+    return p?.title ? `“${p.title}”` : (p?.publisher ?? p?.author ?? id);
+  });
+  if (names.length === 1) return `${names[0]} does not say this`;
+  return `neither ${names.slice(0, -1).join(", ")} nor ${names[names.length - 1]} says this`;
+}
+
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */
 const ROLE_SENTENCE_FLOOR = 0.5;
 
@@ -343,7 +353,7 @@ export function composeExtractiveAnswer(
       unknownNames.length > 0
         ? ` (nothing in them mentions ${unknownNames.join(", ")})`
         : sources.size > 0
-          ? ` (nothing in ${sources.size === 1 ? "the source it names" : "the sources it names"} says this)`
+          ? ` (${namedSourcesSay(sources, passages)})`
           : "";
     return abstention(`The documents do not answer this question${reason}.`, passages, [], support);
   }

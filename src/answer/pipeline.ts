@@ -145,15 +145,19 @@ export class AnswerService {
     const t1 = performance.now();
     if (options.signal?.aborted) throw new AbortError();
 
-    // With nothing retrieved there is nothing to ground an LLM answer in: abstain extractively.
-    const llm = options.forceExtractive || passages.length === 0 ? undefined : this.deps.llm;
+    // A question naming its sources asks what they say: the model sees their passages only, as
+    // the extractive answer quotes them only. With nothing to ground an answer in, the extractive
+    // answer abstains.
+    const sources = this.deps.retriever.sourcesNamedIn(query);
+    const grounding = sources.size > 0 ? passages.filter((p) => sources.has(p.documentId)) : passages;
+    const llm = options.forceExtractive || grounding.length === 0 ? undefined : this.deps.llm;
     if (llm) {
-      options.onSources?.(passages.map((p, i) => toCitation(p, i + 1)));
+      options.onSources?.(grounding.map((p, i) => toCitation(p, i + 1)));
       const stream = holdBackAbstention(options.onToken);
       try {
-        const raw = await llm.generate({ question: query, passages, history: options.history, signal: options.signal, onToken: stream.push });
+        const raw = await llm.generate({ question: query, passages: grounding, history: options.history, signal: options.signal, onToken: stream.push });
         stream.flush(raw);
-        return this.finishLlmAnswer(raw, passages, query, warnings, t0, t1);
+        return this.finishLlmAnswer(raw, grounding, query, warnings, t0, t1);
       } catch (err) {
         if (options.signal?.aborted) throw new AbortError();
         warnings.push(`The LLM did not answer (${(err as Error).message}); this is the extractive answer instead.`);
@@ -169,11 +173,7 @@ export class AnswerService {
       this.deps.extractive ?? DEFAULT_EXTRACTIVE,
       this.deps.contextOf,
       this.documentAccess,
-      {
-        asked: this.deps.retriever.questionWithoutSource(query),
-        sources: this.deps.retriever.sourcesNamedIn(query),
-        sourceTerms: this.deps.retriever.sourceTermsIn(query),
-      },
+      { asked: this.deps.retriever.questionWithoutSource(query), sources, sourceTerms: this.deps.retriever.sourceTermsIn(query) },
     );
     // Also after an LLM failure: the fallback's numbering replaces the one sent for the LLM.
     options.onSources?.(result.citations);
