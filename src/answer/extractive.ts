@@ -159,18 +159,8 @@ function followerOf(c: CandidateSentence, passages: Passage[], documents: Docume
   // Most leads are not followed by a sentence that refers back: its opening words say so before any splitting.
   if (!REFERS_BACK.test(text.slice(c.end, c.end + 200).trimStart())) return undefined;
   const next = splitSentences(text.slice(c.end, Math.min(text.length, c.end + ANTECEDENT_WINDOW)))[0];
-  if (!next || !REFERS_BACK.test(next.text) || !endsAsStatement(next.text)) return undefined;
-  const start = c.end + next.start;
-  const end = c.end + next.end;
-  const gap = text.slice(c.end, start);
-  if (/\S/.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 2) return undefined;
-  let passageIndex = own.start <= start && end <= own.end ? c.passageIndex : passages.findIndex((p) => p.documentId === own.documentId && p.start <= start && end <= p.end);
-  if (passageIndex < 0) {
-    const passage = documents.passageFor(own.documentId, start, end);
-    if (!passage) return undefined;
-    passageIndex = passages.push(passage) - 1;
-  }
-  return { text: next.text, start, end, passageIndex, terms: stats.analyzer.terms(next.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() };
+  if (!next || !REFERS_BACK.test(next.text)) return undefined;
+  return besideSentence(c, text, c.end + next.start, c.end + next.end, passages, documents, stats);
 }
 
 function antecedentOf(c: CandidateSentence, passages: Passage[], documents: DocumentAccess, stats: TermStats): CandidateSentence | undefined {
@@ -182,17 +172,34 @@ function antecedentOf(c: CandidateSentence, passages: Passage[], documents: Docu
   const last = before[before.length - 1];
   // The window's first sentence may be cut: a sentence that long is no antecedent to quote.
   if (!last || (before.length === 1 && from > 0)) return undefined;
-  const start = from + last.start;
-  const end = from + last.end;
-  const gap = text.slice(end, c.start);
-  if (!endsAsStatement(last.text) || /\S/.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 2) return undefined;
+  return besideSentence(c, text, from + last.start, from + last.end, passages, documents, stats);
+}
+
+/**
+ * The statement at [start, end) of c's document, right before or after c (nothing but a
+ * paragraph break between them), as a sentence of the answer cited to a passage holding it:
+ * c's own passage when it holds both, else another retrieved one, else the indexed chunk.
+ */
+function besideSentence(
+  c: CandidateSentence,
+  text: string,
+  start: number,
+  end: number,
+  passages: Passage[],
+  documents: DocumentAccess,
+  stats: TermStats,
+): CandidateSentence | undefined {
+  const sentence = text.slice(start, end);
+  const gap = end <= c.start ? text.slice(end, c.start) : text.slice(c.end, start);
+  if (!endsAsStatement(sentence) || /\S/.test(gap) || (gap.match(/\n/g)?.length ?? 0) > 2) return undefined;
+  const own = passages[c.passageIndex]!;
   let passageIndex = own.start <= start && end <= own.end ? c.passageIndex : passages.findIndex((p) => p.documentId === own.documentId && p.start <= start && end <= p.end);
   if (passageIndex < 0) {
     const passage = documents.passageFor(own.documentId, start, end);
     if (!passage) return undefined;
     passageIndex = passages.push(passage) - 1;
   }
-  return { text: last.text, start, end, passageIndex, terms: stats.analyzer.terms(last.text), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() };
+  return { text: sentence, start, end, passageIndex, terms: stats.analyzer.terms(sentence), coverage: c.coverage, score: c.score, matched: new Set(), partial: new Map() };
 }
 
 export interface ExtractiveResult {
