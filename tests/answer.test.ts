@@ -15,7 +15,7 @@ import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, match
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { namesAsSources } from "../src/retrieval/hybrid.js";
-import { asksShare, figuresIn, statesFigure, statesShare, statesTime } from "../src/text/numbers.js";
+import { answersWhen, asksShare, figuresIn, statesFigure, statesShare, statesTime } from "../src/text/numbers.js";
 import { InitialismIndex } from "../src/text/initialisms.js";
 import { corpusServices, documentServices } from "./helpers/fixtures.js";
 
@@ -153,7 +153,10 @@ describe("extractive answers", () => {
     expect(statesTime("Last month, after four gunmen attacked Crocus City Hall in Moscow, …")).toBe(true);
     expect(statesTime("The group grew in the 1990s.")).toBe(true);
     expect(statesTime("The group may strike again.")).toBe(false);
-    expect(statesTime("Though ISKP regularly threatens India, it has not been able to attack there yet.")).toBe(true);
+    // "Not … yet" answers "when" (it has not happened), but is no date to rank a sentence by.
+    expect(statesTime("Though ISKP regularly threatens India, it has not been able to attack there yet.")).toBe(false);
+    expect(answersWhen("Though ISKP regularly threatens India, it has not been able to attack there yet.")).toBe(true);
+    expect(answersWhen("It is not large, yet it is deadly.")).toBe(false);
     expect(asksShare("What percentage of ISKP's fighters are Tajik?")).toBe(true);
     expect(asksShare("How many fighters does ISKP have?")).toBe(false);
     expect(["95% of families", "about half of them", "one in five recruits", "20 per cent"].every(statesShare)).toBe(true);
@@ -412,6 +415,7 @@ describe("extractive answers", () => {
       "The group claimed several attacks in Pakistan. This includes a mosque bombing in Peshawar.",
       "What are its aims? It wants a caliphate. It hopes to achieve this through murder.",
       "The surge began in spring. This surge of attacks undermines the Taliban.",
+      "The north was quiet. This year's attacks in Kunduz were the deadliest. This increased frequency of attacks seeks to brand IS-K.",
     ].join("\n");
     const whole: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, publisher: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
     const sentence = (s: string): CandidateSentence => {
@@ -425,6 +429,8 @@ describe("extractive answers", () => {
     expect(quotedFor([sentence("It hopes to achieve this through murder.")])).toEqual(["It wants a caliphate.", "It hopes to achieve this through murder."]);
     // A demonstrative before a noun names its subject; a heading is no antecedent.
     expect(quotedFor([sentence("This surge of attacks undermines the Taliban.")])).toEqual(["This surge of attacks undermines the Taliban."]);
+    expect(quotedFor([sentence("This year's attacks in Kunduz were the deadliest.")])).toEqual(["This year's attacks in Kunduz were the deadliest."]);
+    expect(quotedFor([sentence("This increased frequency of attacks seeks to brand IS-K.")])).toEqual(["This increased frequency of attacks seeks to brand IS-K."]);
     expect(quotedFor([sentence("This is the heading's own first line.")])).toEqual(["This is the heading's own first line."]);
     // An antecedent the answer already quotes is not quoted twice.
     const both = [sentence("The group claimed several attacks in Pakistan."), sentence("This includes a mosque bombing in Peshawar.")];
@@ -649,7 +655,9 @@ describe("a question that names its source", () => {
     const a = await ask("According to Bacon and the Spectator, how many fighters does ISKP have?");
     expect(a.abstained).toBe(false);
     expect(a.answer).toMatch(/more than 2,500/);
-    // Sources set side by side by "differ" or "agree" are both asked.
+    // Sources set side by side by "differ" or "agree" are both asked, in either wording.
+    expect(services.retriever.sourcesNamedIn("How does Khalid Iqbal differ from Tricia Bacon on ISKP's fighters?").size).toBe(2);
+    expect((await ask("How does Khalid Iqbal differ from Tricia Bacon on ISKP's fighters?")).answer).toMatch(/between 1,000 to 3,000 fighters/);
     const toll = await ask("How do the Spectator and Tricia Bacon differ on the death toll of the Moscow attack?");
     expect(toll.answer).toMatch(/more than 130 people dead/);
     expect(toll.answer).toMatch(/more than 150 people/);
@@ -805,6 +813,26 @@ describe("the project's question set", () => {
     for (const o of outcomes.filter((x) => !x.abstained)) expect(o.answer).toMatch(/\[\d+\]/);
     expect(containsFact("Kabul", ["kabul"])).toBe(true);
     expect(splitSentences("One. Two.")).toHaveLength(2);
+  });
+});
+
+describe("a lead's follower in a list of differing figures", () => {
+  let small: Services;
+  let done: () => void;
+  beforeAll(async () => {
+    ({ services: small, cleanup: done } = await documentServices({
+      "a.txt": "Airport bombing\n\nThe airport bombing killed 13 soldiers and 170 civilians. This made it the deadliest day for the troops in a decade.\n",
+      "b.txt": "Evacuation report\n\nOfficials later said 180 civilians died in the airport attack during the evacuation.\n",
+    }));
+  });
+  afterAll(() => done());
+
+  it("shares the lead's bullet rather than reading as a third source's figure", async () => {
+    const a = await small.answers.ask({ question: "How many civilians did the airport bombing kill?" });
+    const bullets = a.answer.split("\n").filter((l) => l.startsWith("- "));
+    expect(a.answer).toMatch(/^The sources give different figures:/);
+    expect(bullets).toHaveLength(2);
+    expect(bullets.find((b) => b.includes("170 civilians"))).toMatch(/\[\d\] This made it the deadliest day/);
   });
 });
 

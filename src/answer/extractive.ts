@@ -2,10 +2,11 @@ import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
+import { tokenize } from "../text/normalize.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
-import { asksShare, CALENDAR_WORD, countsTime, figuresIn, statesAmountBesidesTime, statesFigure, statesShare, statesTime } from "../text/numbers.js";
+import { answersWhen, asksShare, CALENDAR_WORD, countsTime, figuresIn, statesAmountBesidesTime, statesFigure, statesShare } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -103,13 +104,13 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
 /**
  * A sentence that points back with a bare demonstrative, in its opening words: "This means
  * targeting terrorists…", "It hopes to achieve this through…", "These include…", "This derives
- * from…" ("this" before a verb's -s or -ed form), "Reportedly among them was…". Quoted alone it
- * does not say what it is about;
- * a demonstrative before a noun ("This surge of attacks", "This process") names its subject and
- * is read as it stands.
+ * from…" ("this" before a verb's -s form, or its -ed form before a preposition or article),
+ * "Reportedly among them was…". Quoted alone it does not say what it is about; a demonstrative
+ * before a noun ("This surge of attacks", "This process", "This year's attacks", "This increased
+ * frequency") names its subject and is read as it stands.
  */
 const REFERS_BACK =
-  /^(?:[^\s.]+\s+){0,6}?(?:(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)|this(?=\s+[a-z]+(?:[^siu\s]s|ed)\b)|(?:among|of|for|with|from|behind)\s+them\b)/i;
+  /^(?:[^\s.]+\s+){0,6}?(?:(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)|this(?=\s+[a-z]*[a-hj-rt-z]s\b(?!['\u2019])|\s+[a-z]+ed\s+(?:from|by|to|on|in|as|that|the|a|an|its|their)\b)|(?:among|of|for|with|from|behind)\s+them\b)/i;
 /** How far before a sentence its antecedent is looked for. */
 const ANTECEDENT_WINDOW = 1500;
 
@@ -125,11 +126,12 @@ export function withAntecedents(
   passages: Passage[],
   documents: DocumentAccess,
   stats: TermStats,
-): { sentences: CandidateSentence[]; antecedents: Set<CandidateSentence> } {
+): { sentences: CandidateSentence[]; antecedents: Set<CandidateSentence>; followers: Set<CandidateSentence> } {
   const key = (c: { passageIndex: number; start: number }) => `${passages[c.passageIndex]!.documentId}:${c.start}`;
   const taken = new Set(chosen.map(key));
   const sentences: CandidateSentence[] = [];
   const antecedents = new Set<CandidateSentence>();
+  const followers = new Set<CandidateSentence>();
   chosen.forEach((c, i) => {
     const antecedent = REFERS_BACK.test(c.text) ? antecedentOf(c, passages, documents, stats) : undefined;
     if (antecedent && !taken.has(key(antecedent))) {
@@ -146,10 +148,11 @@ export function withAntecedents(
       if (follower && !taken.has(key(follower))) {
         taken.add(key(follower));
         sentences.push(follower);
+        followers.add(follower);
       }
     }
   });
-  return { sentences, antecedents };
+  return { sentences, antecedents, followers };
 }
 
 function followerOf(c: CandidateSentence, passages: Passage[], documents: DocumentAccess, stats: TermStats): CandidateSentence | undefined {
@@ -400,8 +403,12 @@ export function composeExtractiveAnswer(
           (t) => query.weights.has(t) && stats.idf(t) >= specificIdf && !focus.sourceTerms?.has(t),
         )
       : [];
+  // A name may be read as part of a longer one ("Senate" in "Senate Armed Services Committee",
+  // an alias): the sentence's own words are read too.
+  const nameWords = nameTerms.length > 0 ? namesIn(question).filter((n) => stats.analyzer.terms(n.surface).some((t) => nameTerms.includes(t))).map((n) => n.word) : [];
   const namesOne = (c: CandidateSentence) => {
     if (nameTerms.some((t) => c.matched.has(t))) return true;
+    if (nameWords.length > 0 && tokenize(c.text).some((tok) => nameWords.includes(tok.word))) return true;
     const header = stats.termSetOf(contextOf?.(passages[c.passageIndex]!.documentId) ?? "");
     return nameTerms.some((t) => header.has(t));
   };
@@ -522,7 +529,7 @@ export function composeExtractiveAnswer(
   }
   // "When did …?" is answered by a sentence that says when: a year, a month, "last year", "six
   // to twelve months". Sentences about the thing that date nothing are the closest passages.
-  if (type === "time" && !chosen.some((c) => statesTime(c.text))) {
+  if (type === "time" && !chosen.some((c) => answersWhen(c.text))) {
     return abstention("The documents do not answer this question (no passage about it says when).", passages, chosen, support);
   }
 
@@ -530,7 +537,8 @@ export function composeExtractiveAnswer(
   const rest = chosen.slice(1).sort((a, b) => a.passageIndex - b.passageIndex || a.start - b.start);
   passages = [...passages];
   const listed = documents ? expandEnumerations([lead, ...rest], passages, documents, stats) : [lead, ...rest];
-  const { sentences: ordered, antecedents } = documents ? withAntecedents(listed, passages, documents, stats) : { sentences: listed, antecedents: new Set<CandidateSentence>() };
+  const none = new Set<CandidateSentence>();
+  const { sentences: ordered, antecedents, followers } = documents ? withAntecedents(listed, passages, documents, stats) : { sentences: listed, antecedents: none, followers: none };
 
   const numberOf = new Map<number, number>();
   const citations: Citation[] = [];
@@ -547,11 +555,11 @@ export function composeExtractiveAnswer(
   let answer: string;
   // Figures of the chosen sentences only: an antecedent quoted for context states none of the answer's.
   if (type === "quantity" && figuresDisagree(listed, passages)) {
-    // A sentence's antecedent shares its bullet: one source's figure with what it is a figure of.
+    // A sentence's antecedent and follower share its bullet: one source's figure with what it is a figure of.
     const items: string[] = [];
     numbered.forEach((s, i) => {
       const cited = `${quoted(s.text)} [${s.n}]`;
-      if (i > 0 && antecedents.has(ordered[i - 1]!)) items[items.length - 1] += ` ${cited}`;
+      if (i > 0 && (antecedents.has(ordered[i - 1]!) || followers.has(ordered[i]!))) items[items.length - 1] += ` ${cited}`;
       else items.push(cited);
     });
     answer = "The sources give different figures:\n\n" + items.map((item) => `- ${item}`).join("\n");

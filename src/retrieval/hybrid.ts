@@ -50,11 +50,11 @@ const SOURCE_VERB_ALTERNATION = [
 const SOURCE_VERB = new RegExp(`^\\s+(?:(?:also|actually|really|now|\\w+ly)\\s+)?(?:${SOURCE_VERB_ALTERNATION})\\b`, "i");
 /**
  * Words before a name that make it who says something: "according to the Spectator", "estimates
- * given by Bacon", "…, says CSIS". "By" only after a verb of giving or saying ("carried out by"
+ * given by Bacon", "…, says CSIS", "differ from Tricia Bacon". "By" only after a verb of giving or saying ("carried out by"
  * names who did it); a verb of saying only after a comma ("describe IS-K" has IS-K as its object).
  */
 const SOURCE_BEFORE = new RegExp(
-  `(?:\\b(?:according\\s+to|per|(?:given|provided|offered|made|put forward|set out|presented|published|issued|expressed|held|shared|${SOURCE_VERB_ALTERNATION})\\s+by)|[,;:]\\s*(?:${SOURCE_VERB_ALTERNATION}))\\s+(?:the\\s+)?$`,
+  `(?:\\b(?:according\\s+to|per|(?:given|provided|offered|made|put forward|set out|presented|published|issued|expressed|held|shared|${SOURCE_VERB_ALTERNATION})\\s+by|(?:differs?|differed|agrees?|agreed|disagrees?|disagreed)\\s+(?:from|with)|compared\\s+(?:with|to))|[,;:]\\s*(?:${SOURCE_VERB_ALTERNATION}))\\s+(?:the\\s+)?$`,
   "i",
 );
 /** How many query vectors are kept (2048 dimensions by default: 16 KB each). */

@@ -92,18 +92,25 @@ export const SPAN_OF_TIME_SOURCE = `\\b(?:\\d+(?:[.,]\\d+)?|an?|${CARDINAL_WORD_
 const SPAN_OF_TIME = new RegExp(SPAN_OF_TIME_SOURCE, "gi");
 const SPAN_OF_TIME_ONE = new RegExp(SPAN_OF_TIME_SOURCE, "i");
 /**
- * A point in time: a year, a month, "last year", "days earlier", "two years ago", or none at
- * all ("has not been able to attack there yet", "never"). A weekday alone ("this Tuesday") is
- * left out: it dates nothing a reader can place.
+ * A point in time: a year, a month, "last year", "days earlier", "two years ago". A weekday
+ * alone ("this Tuesday") is left out: it dates nothing a reader can place.
  */
 const POINT_IN_TIME = new RegExp(
   // Month names in their own case ("may" is a verb); the rest at a sentence's start too ("Last month, …").
-  `\\b(?:1[89]\\d\\d|20\\d\\d)s?\\b|\\b(?:${MONTH_FULL_NAMES})\\b|\\b(?:[Ll]ast|[Tt]his|[Nn]ext|[Ee]arlier this|[Ll]ater that) (?:year|month|week)\\b|\\b(?:[Yy]esterday|[Tt]oday)\\b|\\b${TIME_UNIT} (?:ago|earlier|later)\\b|\\bnot\\b[^.;]{0,60}\\byet\\b|\\bnever\\b`,
+  `\\b(?:1[89]\\d\\d|20\\d\\d)s?\\b|\\b(?:${MONTH_FULL_NAMES})\\b|\\b(?:[Ll]ast|[Tt]his|[Nn]ext|[Ee]arlier this|[Ll]ater that) (?:year|month|week)\\b|\\b(?:[Yy]esterday|[Tt]oday)\\b|\\b${TIME_UNIT} (?:ago|earlier|later)\\b`,
 );
 
 /** Whether a text says when: a point in time or a span of time ("within six to twelve months"). */
 export function statesTime(text: string): boolean {
   return POINT_IN_TIME.test(text) || SPAN_OF_TIME_ONE.test(text);
+}
+
+/** It has not happened: "has not been able to attack there yet", "not yet", "never". */
+const NOT_YET = /\bnot\s+yet\b|\b(?:has|have|had)(?:n['\u2019]t| not)\b[^.;,]{0,60}\byet\b|\b[Nn]ever\b/;
+
+/** Whether a text answers "when": it says when, or that it has not happened yet. */
+export function answersWhen(text: string): boolean {
+  return statesTime(text) || NOT_YET.test(text);
 }
 
 /**
