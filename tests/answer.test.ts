@@ -28,6 +28,16 @@ afterAll(() => cleanup());
 
 const ask = (question: string, extra: Partial<Parameters<Services["answers"]["ask"]>[0]> = {}) => services.answers.ask({ question, ...extra });
 
+/** A one-passage document, its sentences as chosen answer sentences, and read access to it. */
+function oneDocument(text: string) {
+  const passage: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, publisher: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
+  const sentence = (s: string): CandidateSentence => {
+    const start = text.indexOf(s);
+    return { text: s, start, end: start + s.length, passageIndex: 0, terms: [], coverage: 1, score: 1, matched: new Set(), partial: new Map() };
+  };
+  return { passage, sentence, documents: { textOf: () => text, passageFor: () => passage } };
+}
+
 /** Every answer sentence must be a verbatim sentence of the passage its marker names. */
 function expectVerbatimAndCited(answer: Awaited<ReturnType<typeof ask>>) {
   const lines = answer.answer.split("\n").filter((l) => /\[\d+\]/.test(l));
@@ -388,12 +398,7 @@ describe("extractive answers", () => {
       "There are two reasons for hope.",
       "First, funding has dried up.",
     ].join(" ");
-    const passage: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, publisher: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
-    const sentence = (s: string): CandidateSentence => {
-      const start = text.indexOf(s);
-      return { text: s, start, end: start + s.length, passageIndex: 0, terms: [], coverage: 1, score: 1, matched: new Set(), partial: new Map() };
-    };
-    const documents = { textOf: () => text, passageFor: () => passage };
+    const { passage, sentence, documents } = oneDocument(text);
     const items = (chosen: CandidateSentence[]) => expandEnumerations(chosen, [passage], documents, services.stats).map((c) => c.text);
     expect(items([sentence("The group exploits three gaps in its enemies' defences.")])).toEqual([
       "The group exploits three gaps in its enemies' defences.",
@@ -417,12 +422,7 @@ describe("extractive answers", () => {
       "The surge began in spring. This surge of attacks undermines the Taliban.",
       "The north was quiet. This year's attacks in Kunduz were the deadliest. This increased frequency of attacks seeks to brand IS-K.",
     ].join("\n");
-    const whole: Passage = { chunkId: "d#0", documentId: "d", title: null, section: null, author: null, publisher: null, date: null, text, start: 0, end: text.length, score: 1, fusedScore: 1, denseScore: 0, bm25Score: 0 };
-    const sentence = (s: string): CandidateSentence => {
-      const start = text.indexOf(s);
-      return { text: s, start, end: start + s.length, passageIndex: 0, terms: [], coverage: 1, score: 1, matched: new Set(), partial: new Map() };
-    };
-    const documents = { textOf: () => text, passageFor: () => whole };
+    const { passage: whole, sentence, documents } = oneDocument(text);
     const quotedFor = (chosen: CandidateSentence[]) => withAntecedents(chosen, [whole], documents, services.stats).sentences.map((c) => c.text);
     expect(quotedFor([sentence("This includes a mosque bombing in Peshawar.")])).toEqual(["The group claimed several attacks in Pakistan.", "This includes a mosque bombing in Peshawar."]);
     // "this" as the object, a few words in.
@@ -612,6 +612,7 @@ describe("a question that names its source", () => {
     // "It hopes to achieve this through …" brings the sentence "this" stands for.
     expect(a.answer).toMatch(/It wants to establish an Islamic caliphate in central and south Asia\. \[1\] It hopes to achieve this/);
     expect(services.retriever.questionWithoutSource("What does the Spectator article say about the Moscow attack?")).toBe("What does the   say about the Moscow attack?");
+    expect(services.retriever.questionWithoutSource("In the Spectator’s view, what is IS-K trying to achieve?")).toBe("In the  , what is IS-K trying to achieve?");
     expect((await ask("What does the Spectator article say about the Moscow attack?")).answer).toMatch(/Moscow concert hall/);
   });
 

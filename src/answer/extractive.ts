@@ -2,7 +2,6 @@ import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
 import { sameStatement } from "../text/similarity.js";
-import { tokenize } from "../text/normalize.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
@@ -396,19 +395,17 @@ export function composeExtractiveAnswer(
   // are the corpus's common ground, often left implicit ("They have already conducted…" counts
   // IS-K's attacks). With no such sentence, the best ones answer.
   const specificIdf = stats.idfAtShare(SPECIFIC_NAME_SHARE);
-  const nameTerms =
-    type === "quantity" || type === "time"
-      ? [...new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)))].filter(
-          // "According to Bacon, how many …": who says it is no occasion of the figure.
-          (t) => query.weights.has(t) && stats.idf(t) >= specificIdf && !focus.sourceTerms?.has(t),
-        )
-      : [];
+  // "According to Bacon, how many …": who says it is no occasion of the figure.
+  const specific = (t: string) => query.weights.has(t) && stats.idf(t) >= specificIdf && !focus.sourceTerms?.has(t);
+  const specificNames =
+    type === "quantity" || type === "time" ? namesIn(question).filter((n) => stats.analyzer.terms(n.surface).some(specific)) : [];
+  const nameTerms = [...new Set(specificNames.flatMap((n) => stats.analyzer.terms(n.surface)).filter(specific))];
   // A name may be read as part of a longer one ("Senate" in "Senate Armed Services Committee",
   // an alias): the sentence's own words are read too.
-  const nameWords = nameTerms.length > 0 ? namesIn(question).filter((n) => stats.analyzer.terms(n.surface).some((t) => nameTerms.includes(t))).map((n) => n.word) : [];
+  const nameWords = specificNames.length > 0 ? new RegExp(`\\b(?:${specificNames.map((n) => n.word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})\\b`, "i") : undefined;
   const namesOne = (c: CandidateSentence) => {
     if (nameTerms.some((t) => c.matched.has(t))) return true;
-    if (nameWords.length > 0 && tokenize(c.text).some((tok) => nameWords.includes(tok.word))) return true;
+    if (nameWords?.test(c.text)) return true;
     const header = stats.termSetOf(contextOf?.(passages[c.passageIndex]!.documentId) ?? "");
     return nameTerms.some((t) => header.has(t));
   };

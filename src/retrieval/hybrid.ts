@@ -34,6 +34,8 @@ const EMBEDDER_RETRY_MS = 30_000;
 /** Words for a document as a whole: "the CSIS analysis", "the Spectator's article". */
 const DOCUMENT_NOUN = new RegExp(`^(?:${DOCUMENT_NOUN_ALTERNATION})$`);
 
+/** Verbs that set sources side by side: "How do the Spectator and Tricia Bacon differ on …", "differ from Bacon". */
+const COMPARING_VERB_ALTERNATION = "differ|differs|differed|agree|agrees|agreed|disagree|disagrees|disagreed";
 /** Verbs of what a source does with what it says, besides the reporting verbs: "Khalid Iqbal suggest", "Bacon argues". */
 const SOURCE_VERB_ALTERNATION = [
   REPORTING_VERB_ALTERNATION,
@@ -43,8 +45,7 @@ const SOURCE_VERB_ALTERNATION = [
   "identify|identifies|identified|list|lists|listed|highlight|highlights|highlighted|attributes?|attributed|blames?|blamed",
   "mentions?|mentioned|cites?|cited|expect|expects|expected|advocates?|advocated|urges?|urged|stress|stresses|stressed",
   "emphasi[sz]es?|emphasi[sz]ed|observes?|observed",
-  // Sources set side by side: "How do the Spectator and Tricia Bacon differ on …".
-  "differ|differs|agree|agrees|disagree|disagrees",
+  COMPARING_VERB_ALTERNATION,
 ].join("|");
 /** A verb of saying after a name: "does the Spectator say", "Bacon also argues". */
 const SOURCE_VERB = new RegExp(`^\\s+(?:(?:also|actually|really|now|\\w+ly)\\s+)?(?:${SOURCE_VERB_ALTERNATION})\\b`, "i");
@@ -54,7 +55,7 @@ const SOURCE_VERB = new RegExp(`^\\s+(?:(?:also|actually|really|now|\\w+ly)\\s+)
  * names who did it); a verb of saying only after a comma ("describe IS-K" has IS-K as its object).
  */
 const SOURCE_BEFORE = new RegExp(
-  `(?:\\b(?:according\\s+to|per|(?:given|provided|offered|made|put forward|set out|presented|published|issued|expressed|held|shared|${SOURCE_VERB_ALTERNATION})\\s+by|(?:differs?|differed|agrees?|agreed|disagrees?|disagreed)\\s+(?:from|with)|compared\\s+(?:with|to))|[,;:]\\s*(?:${SOURCE_VERB_ALTERNATION}))\\s+(?:the\\s+)?$`,
+  `(?:\\b(?:according\\s+to|per|(?:given|provided|offered|made|put forward|set out|presented|published|issued|expressed|held|shared|${SOURCE_VERB_ALTERNATION})\\s+by|(?:${COMPARING_VERB_ALTERNATION})\\s+(?:from|with)|compared\\s+(?:with|to))|[,;:]\\s*(?:${SOURCE_VERB_ALTERNATION}))\\s+(?:the\\s+)?$`,
   "i",
 );
 /** How many query vectors are kept (2048 dimensions by default: 16 KB each). */
@@ -98,6 +99,13 @@ export function namesAsSources(query: string): { surface: string; start: number;
 }
 
 const NO_SOURCES: ReadonlyMap<string, Set<string>> = new Map();
+
+/** The names a question reads as sources (terms), the documents they name, and, once asked for, the question without them. */
+interface SourceReading {
+  terms: ReadonlySet<string>;
+  sources: Map<string, Set<string>>;
+  asked?: string;
+}
 
 /**
  * The header text whose names name its document: a publisher line the page's header did not
@@ -198,7 +206,7 @@ export class HybridRetriever {
     // A question naming two ("given by Bacon and by the Spectator") is about both.
     const named = this.stats && opts.rerankDepth > 0 ? this.sourcesNamedBy(query) : NO_SOURCES;
     const sources = new Set(named.keys());
-    const asked = sources.size > 0 ? this.withoutSource(query, new Set([...named.values()].flatMap((terms) => [...terms]))) : query;
+    const asked = sources.size > 0 ? this.questionWithoutSource(query) : query;
     let vector: number[] | undefined;
     if (opts.mode !== "bm25") {
       // A remote embedder may be down while BM25, in process, is not: an answer found by
@@ -356,7 +364,7 @@ export class HybridRetriever {
   }
 
   /** The names a question reads as sources, and the documents they name; an ask reads it several times, so the last is kept. */
-  private sourceReading(query: string): { terms: ReadonlySet<string>; sources: Map<string, Set<string>> } {
+  private sourceReading(query: string): SourceReading {
     if (this.lastReading?.query === query) return this.lastReading;
     // Only words written as names count: "Examining the evidence, …" opens a sentence with a
     // word that happens to be in one header; "the CSIS analysis" names its source. And only
@@ -366,7 +374,7 @@ export class HybridRetriever {
     this.lastReading = { query, terms, sources: this.documentsNamedBy(terms) };
     return this.lastReading;
   }
-  private lastReading?: { query: string; terms: ReadonlySet<string>; sources: Map<string, Set<string>> };
+  private lastReading?: SourceReading & { query: string };
 
   private documentsNamedBy(named: ReadonlySet<string>): Map<string, Set<string>> {
     const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
@@ -394,11 +402,12 @@ export class HybridRetriever {
    */
   questionWithoutSource(query: string): string {
     if (!this.stats) return query;
-    const terms = new Set([...this.sourcesNamedBy(query).values()].flatMap((t) => [...t]));
-    return terms.size > 0 ? this.withoutSource(query, terms) : query;
+    const reading = this.sourceReading(query);
+    if (reading.sources.size === 0) return query;
+    return (reading.asked ??= this.withoutSource(query, new Set([...reading.sources.values()].flatMap((t) => [...t]))));
   }
 
-  /** The query with the words of the given terms, and a possessive or a word for the document or view right after them, taken out. */
+  /** The query with the words of the given terms, their possessive, and a word for the document or view right after them, taken out. */
   private withoutSource(query: string, terms: Set<string>): string {
     let out = "";
     let from = 0;
@@ -406,12 +415,11 @@ export class HybridRetriever {
     const folded = foldTypography(query);
     for (const tok of tokenize(query)) {
       const naming = this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t));
-      const word = tok.word.replace(/'s$/, "");
-      const document = afterName && (DOCUMENT_NOUN.test(word) || VIEW_NOUN.test(word));
-      afterName = naming || (afterName && word === "s");
+      const document = afterName && (DOCUMENT_NOUN.test(tok.word) || VIEW_NOUN.test(tok.word));
+      afterName = naming;
       if (!naming && !document) continue;
-      // The name's possessive goes with it: "the Spectator's view", "Bacon 's".
-      const end = /^['\u2019]s\b/.test(folded.slice(tok.end)) ? tok.end + 2 : tok.end;
+      // The tokens leave a name's possessive out: "the Spectator's view" loses it with the name.
+      const end = naming && /^'s\b/.test(folded.slice(tok.end)) ? tok.end + 2 : tok.end;
       out += query.slice(from, tok.start);
       from = end;
     }

@@ -117,7 +117,10 @@ export function answersWhen(text: string): boolean {
  * A share of a whole: "95%", "20 percent", "half of", "a third", "the majority of", "one in five".
  * Not "two and a half years", "half a century" or "minority groups".
  */
-const SHARE = /\d\s?%|\b(?:per ?cent|percentage|(?:a|one|two) (?:thirds?|quarters?|fifths?|tenths?)|(?:majority|minority) of)\b|\bhalf (?:of|the)\b|\b(?:one|two|three|\d+) (?:in|out of) (?:every )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b/i;
+const SHARE = new RegExp(
+  String.raw`\d\s?%|\b(?:per ?cent|percentage|(?:a|one|two) (?:thirds?|quarters?|fifths?|tenths?)|(?:majority|minority) of)\b|\bhalf (?:of|the)\b|\b(?:\d+|one|two|three) (?:in|out of) (?:every )?(?:\d+|${CARDINAL_WORD_ALTERNATION})\b`,
+  "i",
+);
 
 /** Whether a text states a share of a whole. */
 export function statesShare(text: string): boolean {
