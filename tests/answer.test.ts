@@ -231,6 +231,10 @@ describe("extractive answers", () => {
     // The passage about the Kandahar attack is the first suggestion; the span of time in it ("two and a half years") is no toll.
     expect(a.suggestions?.[0]?.text).toMatch(/capital of Kandahar/);
     expect((await ask("How many Chinese troops are stationed at the base China agreed to build in Tajikistan?")).abstained).toBe(true);
+    // "How much does … pay" asks an amount as much as "how much money" does: a sentence about the money offered is no amount.
+    const pay = await ask("How much does IS-K pay its new recruits?");
+    expect(pay.abstained).toBe(true);
+    expect(pay.suggestions?.map((s) => s.text).join(" ")).toMatch(/money being offered to new recruits/);
     // A vague amount is an amount: "doubled in size".
     const grew = await ask("How much has IS-K grown in size in less than a year?");
     expect(grew.abstained).toBe(false);

@@ -286,6 +286,8 @@ function namedSourcesSay(sources: ReadonlySet<string>, passages: Passage[]): str
   return `neither ${names.slice(0, -1).join(", ")} nor ${names[names.length - 1]} says this`;
 }
 
+const HOW_MUCH = /\bhow much\b/i;
+
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */
 const ROLE_SENTENCE_FLOOR = 0.5;
 
@@ -514,8 +516,9 @@ export function composeExtractiveAnswer(
     // "How many" with no amount, not even "dozens" or "doubled", in any sentence that may answer
     // it ("the past 20 years" is no amount of people): the documents do not give the number, and
     // their sentences about the thing are the closest passages, not an answer.
-    // Only for a question that counts a thing: "how long", "how much has it grown" count none.
-    if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
+    // Only for a question that counts a thing or asks how much ("How much does IS-K pay its
+    // recruits?"; "how much has it grown" is answered by "doubled"): "how long" counts none.
+    if ((query.counted.length > 0 || HOW_MUCH.test(question)) && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
       return abstention("The documents do not give this figure.", passages, chosen, support);
     }
     // "What percentage of …" is answered by a share ("95%", "half", "one in five"), not by a
