@@ -310,6 +310,22 @@ describe("extractive answers", () => {
     expect((await ask("Who is the group responsible for the Crocus City Hall attack?")).answer).toContain("Islamic State in Khorasan Province");
   });
 
+  it("asked for a thing's name, quotes only a sentence that names it beside the word for it", async () => {
+    // The documents speak of the operative but never name him: no sentence about him answers.
+    for (const q of ["What is the name of the senior ISKP operative the Taliban killed?", "What was the name of the senior ISKP operative responsible for the Kabul attacks whom the Taliban killed?"]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.answer).toBe("The documents do not answer this question (no passage about it gives the name). The closest passages are listed as suggestions.");
+      expect(a.suggestions?.[0]?.text).toMatch(/killing a senior operative/);
+    }
+    // Names before the word, in the same phrase, or after it ("known as"), or in quotes, answer.
+    expect((await ask("What is the name of the Sunni militant group Tehran said it was targeting in Balochistan?")).answer).toMatch(/^Confusingly, Tehran claimed it was targeting Jaish al-Adl/);
+    expect((await ask("What is the name of the Peshawar mosque IS-K attacked in March 2022?")).answer).toContain("Koocha Risaldar mosque");
+    expect((await ask("What is the name of the Iranian-trained Hazara militia that could pull Iran into the conflict?")).answer).toContain("Liwa Fatemiyoun");
+    expect((await ask("What is the name of the approach the US uses to counter terrorism from outside Afghanistan?")).answer).toContain("“over-the-horizon” counterterrorism approach");
+    expect((await ask("What is the name of the Islamic State's branch in Afghanistan?")).answer).toContain("known as ISKP");
+  });
+
   it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {
     const a = await ask("How many attacks did ISKP claim in 2023?");
     expect(a.abstained).toBe(false);

@@ -1,6 +1,7 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
+import { STOPWORDS, tokenize } from "../text/normalize.js";
 import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -288,6 +289,53 @@ function namedSourcesSay(sources: ReadonlySet<string>, passages: Passage[]): str
 
 const HOW_MUCH = /\bhow much\b/i;
 
+/**
+ * Where a sentence names a thing beside the word for its kind: before it in the same noun
+ * phrase, with only articles and other words of the phrase between ("the Koocha Risaldar
+ * mosque", "Jaish al-Adl, a Sunni militant group", "Badri Brigade, the Taliban's special forces
+ * unit"; not "the IS-K attack on the airport"); or right after it, or after "known as",
+ * "called" or "named" ("the group's branch in Afghanistan and Pakistan, known as ISKP").
+ */
+const NAME_BEFORE_REACH = 7;
+const NAME_AFTER_REACH = 8;
+const ARTICLES = new Set(["a", "an", "the", "s"]);
+const NAMING = new Set(["as", "called", "named", "dubbed"]);
+
+/**
+ * Whether a sentence names a thing it mentions by the word for its kind (one of `heads`, as
+ * terms): a name (capitalised, or in quotes: the “over-the-horizon” approach) beside that word,
+ * other than the question's own names. "absent" when the sentence does not use the word.
+ */
+function namesThing(text: string, heads: readonly string[], questionTerms: ReadonlyMap<string, number>, stats: TermStats): "named" | "unnamed" | "absent" {
+  const tokens = tokenize(text);
+  const headAt: number[] = [];
+  tokens.forEach((t, i) => {
+    if (stats.analyzer.terms(t.word).some((x) => heads.includes(x))) headAt.push(i);
+  });
+  if (headAt.length === 0) return "absent";
+  const spans = namesIn(text).map((n) => [n.start, n.end] as const);
+  for (const m of text.matchAll(/[\u201C"]([^\u201D"]{2,60})[\u201D"]/g)) spans.push([m.index, m.index + m[0].length]);
+  const inName = (i: number) => spans.some(([from, to]) => tokens[i]!.start >= from && tokens[i]!.end <= to);
+  const isNew = (i: number) => {
+    if (!inName(i)) return false;
+    const terms = stats.analyzer.terms(tokens[i]!.word);
+    return terms.length > 0 && !terms.some((x) => questionTerms.has(x) || heads.includes(x));
+  };
+  for (const h of headAt) {
+    for (let i = h - 1; i >= Math.max(0, h - NAME_BEFORE_REACH); i--) {
+      if (isNew(i)) return "named";
+      const word = tokens[i]!.word;
+      if (STOPWORDS.has(word) && !ARTICLES.has(word) && !inName(i)) break;
+    }
+    let naming = false;
+    for (let i = h + 1; i <= Math.min(tokens.length - 1, h + NAME_AFTER_REACH); i++) {
+      if ((i <= h + 2 || naming) && isNew(i)) return "named";
+      naming ||= NAMING.has(tokens[i]!.word);
+    }
+  }
+  return "unnamed";
+}
+
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */
 const ROLE_SENTENCE_FLOOR = 0.5;
 
@@ -525,6 +573,14 @@ export function composeExtractiveAnswer(
     // year or a count of something.
     if (asksShare(question) && !chosen.some((c) => statesShare(c.text))) {
       return abstention("The documents do not give this figure.", passages, chosen, support);
+    }
+  }
+  // "What is the name of the senior operative the Taliban killed?": sentences that speak of an
+  // operative but name none ("killing a senior operative who was responsible…") do not answer.
+  if (query.nameOf.length > 0) {
+    const verdicts = chosen.map((c) => namesThing(c.text, query.nameOf, query.weights, stats));
+    if (verdicts.includes("unnamed") && !verdicts.includes("named")) {
+      return abstention("The documents do not answer this question (no passage about it gives the name).", passages, chosen, support);
     }
   }
   // "When did …?" is answered by a sentence that says when: a year, a month, "last year", "six

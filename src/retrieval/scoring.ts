@@ -468,6 +468,11 @@ export interface QueryTerms {
   named: string[];
   /** For "who is the head of X?" in words the documents use, the role's terms: a sentence that answers mentions one. */
   roles: string[];
+  /**
+   * For "What is the name of the X …?" in words the documents use, X's head terms: a sentence
+   * that answers gives a name beside one ("Jaish al-Adl, a Sunni militant group").
+   */
+  nameOf: string[];
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
@@ -642,6 +647,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   });
   const named = unused.length === namedThings.length ? unused : [];
   const roles = named.length === 0 && phrase.role ? namedThings.flatMap((w) => analyzer.terms(w)) : [];
+  const nameOf = named.length === 0 && !phrase.role ? namedThings.flatMap((w) => analyzer.terms(w)) : [];
   const entriesOf = (weighted: Map<string, number>): QueryTermEntry[] =>
     [...weighted].map(([term, weight]) => ({
       term,
@@ -691,6 +697,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       counted,
       named,
       roles,
+      nameOf,
       typeTerms,
       entries,
       lookups,
