@@ -551,6 +551,21 @@ describe("words that only say what kind of answer is wanted", () => {
     expect(answerTypeWords("How can the Pakistani government and the Taliban counter ISKP recruitment?").size).toBe(0);
     expect(answerTypesOf("Why does the group need to recruit Tajiks?")).not.toContain("recommendation");
     expect(answerTypesOf("What does the report say must be done about the camps?")).toContain("recommendation");
+    // A plural after "which"/"what" asks for several things; a verb's -s form does not.
+    for (const q of ["Which countries' relations with the Taliban has IS-K tried to damage?", "Which governments in the region are threatened?", "What kinds of targets has IS-K gone after?", "In which languages does ISKP publish?"]) {
+      expect(answerTypesOf(q), q).toContain("list");
+    }
+    for (const q of ["What explains its ups and downs?", "What does the report say?", "What makes the group dangerous?", "Which is the largest?"]) {
+      expect(answerTypesOf(q), q).not.toContain("list");
+    }
+  });
+
+  it("lead a list question's answer with the sentence naming the things asked for", async () => {
+    const governments = await ask("Which governments in the region does Tricia Bacon list as threatened by ISKP?");
+    expect(governments.answer.split(/\[\d+\]/)[0]).toContain("including the Taliban regime, Pakistan, Iran, Central Asian states, and India");
+    const ties = await ask("Which countries' relations with the Taliban has IS-K tried to damage through attacks and propaganda?");
+    expect(ties.answer.split(/\[\d+\]/)[0]).toContain("target ties with Iran and China");
+    expectVerbatimAndCited(ties);
   });
 
   it("are met by a sentence of that kind, which then ranks higher without counting as evidence of the subject", () => {

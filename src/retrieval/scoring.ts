@@ -182,7 +182,7 @@ export class TermStats {
 }
 
 /** What a question asks for, read from its wording: it steers which sentences answer it. */
-export type AnswerType = "quantity" | "time" | "place" | "person" | "reason" | "definition" | "recommendation" | "term";
+export type AnswerType = "quantity" | "time" | "place" | "person" | "reason" | "definition" | "recommendation" | "term" | "list";
 
 /** The wording that says what a question asks for, per kind of answer. */
 const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
@@ -200,6 +200,10 @@ const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
     /\brecommend\w*|\bshould\b|\b(?:must|ought to|needs? to) be (?:done|taken|made)\b|\bwhat (?:\S+ ){0,5}?(?:must|ought to|needs? to)\b|\bwhat (?:steps|measures|actions)\b|\bhow (?:can|could|should)\b.*\b(?:counter|stop|defeat|address|prevent|confront)\b/g,
   ],
   ["term", /\bwhat (?:term|name|label|word|phrase|insult|nickname|slogan|epithet)s?\b|\bcalls?\b|\bcalled\b|\bbrand(?:s|ed)?\b/g],
+  // "Which countries' relations…", "Which governments in the region…", "What kinds of targets…":
+  // a plural after "which"/"what" asks for several things, often named side by side (not a
+  // verb's -s form: "what explains its ups and downs", "what makes", "what does").
+  ["list", /\b(?:which|what)\s+(?:[a-z-]+\s+)?(?!(?:does|has|was|this|its|his|us|makes|happens|remains|seems)\b)[a-z-]{2,}(?:ie|[^su'\s])s(?:'|\b)(?!\s+(?:its|the|an?|his|her|their|this|these|that|those|it|him|them|us|me)\b)/g],
 ];
 
 /**
@@ -406,6 +410,16 @@ export function answerTypeWords(question: string): Map<string, AnswerType> {
 
 const DIGITS = /\d/;
 const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
+/** Three or more items in a row: "the Taliban regime, Pakistan, Iran, Central Asian states, and India". */
+const SERIES = /(?:[^,;.:]{1,40},\s+){2,}(?:and|or)\s+\S/;
+/** Two names side by side: "ties with Iran and China". */
+const NAMES_JOINED = /(?<=\S\s+)\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)*(?:,\s+|\s+and\s+|\s+or\s+)(?:the\s+)?\p{Lu}\p{Ll}/u;
+/**
+ * A list question's fit: a sentence naming several things leads one that speaks of them in
+ * general ("the regional governments most threatened by the group"). 1.3/1.15/0.95 reordered
+ * no lead on the question sets; these put the list first and changed no fact found.
+ */
+const LIST_FIT = { series: 1.6, pair: 1.35, none: 0.9 };
 const REASON_CUES =
   /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat\w*|revenge|reasons?|either to|meaning that|which means|given that|since it)\b/i;
 const DEFINITION_CUES = /\b(?:means|meaning|refers to|is known as|is a|defined as|this means)\b/i;
@@ -430,6 +444,8 @@ function fitOf(type: AnswerType, sentence: string): number {
       return PRESCRIPTIVE.test(sentence) ? 1.3 : 0.9;
     case "term":
       return QUOTED_PHRASE.test(sentence) ? 1.4 : 0.9;
+    case "list":
+      return SERIES.test(sentence) ? LIST_FIT.series : NAMES_JOINED.test(sentence) ? LIST_FIT.pair : LIST_FIT.none;
   }
 }
 
