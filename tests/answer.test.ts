@@ -231,6 +231,16 @@ describe("extractive answers", () => {
     // The passage about the Kandahar attack is the first suggestion; the span of time in it ("two and a half years") is no toll.
     expect(a.suggestions?.[0]?.text).toMatch(/capital of Kandahar/);
     expect((await ask("How many Chinese troops are stationed at the base China agreed to build in Tajikistan?")).abstained).toBe(true);
+    // An occasion named in common words: the sentence about the girls' school gives no toll, and
+    // the other attacks' tolls are not its figures (nor a disagreement between sources).
+    for (const q of ["How many people died when ISKP attacked the girls' school?", "How many people were killed in the maternity ward attack?"]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.suggestions?.map((x) => x.text).join(" ")).toMatch(/girls at school and a maternity ward/);
+    }
+    // Where a sentence about the occasion gives its figure, it answers.
+    expect((await ask("How many people were killed in the attack on the military hospital?")).answer).toMatch(/^The Taliban blamed ISIS-K .*killing at least 30 people/);
+    expect((await ask("How many people died in the twin bombings?")).answer).toContain("killed an estimated 90 people");
     // "How much does … pay" asks an amount as much as "how much money" does: a sentence about the money offered is no amount.
     const pay = await ask("How much does IS-K pay its new recruits?");
     expect(pay.abstained).toBe(true);

@@ -468,6 +468,17 @@ export function composeExtractiveAnswer(
   // ("…attacked Crocus City Hall…, killing more than 150 people. More than 500 others were
   // wounded, officials said.").
   const events = type === "quantity" ? stats.countedEvents?.().askedIn(question) : undefined;
+  // "How many people died when ISKP attacked the girls' school?": an occasion named in common
+  // words, not by a name. When a sentence speaks of it (two or more of its rare words) and no
+  // sentence with a figure mentions it at all, the figures are of other occasions.
+  if (type === "quantity" && nameTerms.length === 0) {
+    const eventStems = new Set(events?.asked.map((e) => e.stem) ?? []);
+    const occasion = [...query.weights.keys()].filter((t) => specific(t) && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t));
+    const speaksOf = (c: CandidateSentence) => occasion.filter((t) => c.matched.has(t)).length;
+    if (occasion.length >= 2 && ranked.some((c) => speaksOf(c) >= 2) && !ranked.some((c) => speaksOf(c) > 0 && statesAmountBesidesTime(c.text))) {
+      return abstention("The documents do not give this figure.", passages, ranked.filter((c) => speaksOf(c) > 0), support);
+    }
+  }
   /** The least score, against the lead's, of a second sentence of the answer. */
   const secondFloor = Math.min(options.relativeThreshold, 0.4);
   const namedPool = nameTerms.length > 0 ? ranked.filter(namesOne) : ranked;
