@@ -488,6 +488,9 @@ describe("extractive answers", () => {
     const a = await ask("Why is the U.S. limited in its counter-terrorism measures against IS-K?");
     expect(a.answer).toMatch(/The U\.S\. is also limited in its counter-terrorism measures\. \[(\d)\] This derives from a lack of intelligence-gathering infrastructure .* \[\1\]/);
     expectVerbatimAndCited(a);
+    // …or with the sentence that weighs it: the author's judgment is only there.
+    const separate = await ask("is the islamic state's pakistan province really a separate group from iskp");
+    expect(separate.answer).toMatch(/unclear whether there are actually two distinct entities operating in the region\. \[(\d)\] More likely, there is a connected network .* \[\1\]/);
   });
 
   it("cites a referring sentence's antecedent to a passage holding it, the figure's bullet with it", async () => {

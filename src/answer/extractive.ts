@@ -111,6 +111,12 @@ export function expandEnumerations(chosen: CandidateSentence[], passages: Passag
  */
 const REFERS_BACK =
   /^(?:[^\s.]+\s+){0,6}?(?:(?:this|these)(?=\s*[,;:.]|\s+(?:is|was|are|were|has|have|had|will|would|could|can|may|might|should|must|means|meant|requires?|required|includes?|included|comes|came|led|leads|makes|made|suggests|shows|reflects|marks|through|by|with|in|into|to|because|as|at|on|for|from|also|alone)\b)|this(?=\s+[a-z]*[a-hj-rt-z]s\b(?!['\u2019])|\s+[a-z]+ed\s+(?:from|by|to|on|in|as|that|the|a|an|its|their)\b)|(?:among|of|for|with|from|behind)\s+them\b)/i;
+/**
+ * A sentence that weighs the one before it: "…it is unclear whether there are actually two
+ * distinct entities. More likely, there is a connected network…". The author's judgment is
+ * only there. Not "However, …", which as often turns to another matter.
+ */
+const FOLLOWS_ON = /^(?:More likely|Rather|Instead|In fact)\b/;
 /** How far before a sentence its antecedent is looked for. */
 const ANTECEDENT_WINDOW = 1500;
 
@@ -118,7 +124,8 @@ const ANTECEDENT_WINDOW = 1500;
  * Each chosen sentence that refers back ("This means targeting…", "It hopes to achieve this…")
  * is preceded in the answer by the sentence it follows in its document, the one "this" stands
  * for, cited to a passage holding it (its own passage when that holds both). And the lead is
- * followed by its document's next sentence when that one refers back to it. Not across a
+ * followed by its document's next sentence when that one refers back to it or weighs it
+ * ("More likely, …"). Not across a
  * heading or a gap wider than a paragraph break; one sentence, and only once.
  */
 export function withAntecedents(
@@ -160,9 +167,10 @@ function followerOf(c: CandidateSentence, passages: Passage[], documents: Docume
   const text = documents.textOf(own.documentId);
   if (!text) return undefined;
   // Most leads are not followed by a sentence that refers back: its opening words say so before any splitting.
-  if (!REFERS_BACK.test(text.slice(c.end, c.end + 200).trimStart())) return undefined;
+  const goesOn = (t: string) => REFERS_BACK.test(t) || FOLLOWS_ON.test(t);
+  if (!goesOn(text.slice(c.end, c.end + 200).trimStart())) return undefined;
   const next = splitSentences(text.slice(c.end, Math.min(text.length, c.end + ANTECEDENT_WINDOW)))[0];
-  if (!next || !REFERS_BACK.test(next.text)) return undefined;
+  if (!next || !goesOn(next.text)) return undefined;
   return besideSentence(c, text, c.end + next.start, c.end + next.end, passages, documents, stats);
 }
 
