@@ -689,6 +689,21 @@ describe("a question that names its source", () => {
   it("does not scope on a word that other documents also use, nor on names the question has say nothing", () => {
     expect(services.retriever.sourcesNamedIn("What does the Taliban say about IS-K?").size).toBe(0);
     expect(services.retriever.sourcesNamedIn("Are CSIS and Tricia Bacon based in Washington?").size).toBe(0);
+    // "Rise" and "Peace" are other articles' words too: only the whole name names its publisher.
+    expect(services.retriever.sourcesNamedIn("What does Peace say about IS-K?").size).toBe(0);
+  });
+
+  it("reads a publisher named by a phrase of common words, from an article's sign-off line, as the source", async () => {
+    const report = services.index.documents.find((d) => d.metadata.publisher === "Rise to Peace")!;
+    expect(report.text).toContain("Rise to Peace Counter-Terrorism Research Fellow");
+    const question = "According to Rise to Peace, how much of Afghanistan is facing starvation before the winter?";
+    expect([...services.retriever.sourcesNamedIn(question)]).toEqual([report.id]);
+    const a = await ask(question);
+    expect(a.answer).toContain("half of the country is facing starvation before the winter");
+    expect(a.citations.every((c) => c.documentId === report.id)).toBe(true);
+    expect(a.citations[0]?.publisher).toBe("Rise to Peace");
+    // The article's verdict, not another's account of the Taliban's campaign.
+    expect((await ask("Has the Taliban's crackdown on IS-K worked so far, according to the Rise to Peace assessment?")).answer).toMatch(/^The Taliban has already launched a widespread, severe campaign against IS-K\. However, this campaign is thus far ineffective\./);
   });
 
   it("reads sources joined by 'and' alike, and lets each named source have its say", async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { chunkText } from "../src/ingest/chunk.js";
 import { cleanDocument, stripHtml, stripShortcodes } from "../src/ingest/clean.js";
 import { decodeText, loadCorpus } from "../src/ingest/load.js";
-import { documentContext, extractMetadata, findPublisher, headingsOf } from "../src/ingest/metadata.js";
+import { documentContext, extractMetadata, findPublisher, headingsOf, signOffInstitution } from "../src/ingest/metadata.js";
 import { sectionAt } from "../src/store/indexManager.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { REPO_CORPUS } from "./helpers/fixtures.js";
@@ -127,6 +127,20 @@ describe("findPublisher", () => {
     expect(findPublisher("Headline\n\nBody text.\n\nJoin the conversation with other readers.")).toBeNull();
     expect(findPublisher("Plain text with no chrome at all.")).toBeNull();
     expect(findPublisher("Headline\n\nBody text.\n\n© 2024 All rights reserved.")).toBeNull();
+  });
+
+  it("reads the institution an article is signed off for, when the page names no site", () => {
+    const raw = readFileSync(path.join(REPO_CORPUS, readdirSync(REPO_CORPUS).find((f) => f.startsWith("001"))!), "utf8");
+    expect(findPublisher(raw)).toBe("Rise to Peace");
+    expect(signOffInstitution("Rise to Peace Counter-Terrorism Research Fellow")).toBe("Rise to Peace");
+    expect(signOffInstitution("CSIS Senior Fellow")).toBe("CSIS");
+    expect(signOffInstitution("The Brookings Institution Nonresident Fellow")).toBe("The Brookings Institution");
+    // A title alone names no institution; nor does a sentence.
+    for (const line of ["Counter-Terrorism Research Fellow", "Research Fellow", "Senior Analyst", "Fellow Taliban fighters and other members defected."]) {
+      expect(signOffInstitution(line), line).toBeNull();
+    }
+    // A site the page declares comes first.
+    expect(findPublisher('<meta property="og:site_name" content="Lawfare"><p>Body.</p><p>CSIS Senior Fellow</p>')).toBe("Lawfare");
   });
 
   it("never takes the article's own sentences, a menu or a table row for the publisher", () => {

@@ -1,5 +1,6 @@
 import { MONTH_NAME_ALTERNATION } from "../text/numbers.js";
 import { cleanPage, decodeEntities, type CleanedPage } from "./clean.js";
+import { JOINED_NAME } from "../text/normalize.js";
 /** Title, author, publisher and publication date, where the page shows them; null where it does not. */
 export interface DocumentMetadata {
   title: string | null;
@@ -68,7 +69,9 @@ const BARE_NAME = new RegExp(String.raw`^(${NAME})$`, "u");
  */
 export function documentContext(cleanedText: string, publisher?: string | null): string {
   const header = headerLines(cleanedText);
-  if (publisher && !header.some((line) => line.includes(publisher))) header.push(publisher);
+  // A name of common words joined by small ones ("Rise to Peace") would lend every passage its
+  // words ("rising prices"): the retriever reads it as a source by the whole phrase instead.
+  if (publisher && !JOINED_NAME.test(publisher) && !header.some((line) => line.includes(publisher))) header.push(publisher);
   return header.join(" \n");
 }
 
@@ -102,6 +105,37 @@ const NAMED_BY_CHROME = [
   new RegExp(String.raw`\b(?:other|fellow)\s+(${PUBLICATION})\s+(?:readers|subscribers|members)\b`, "u"),
   new RegExp(String.raw`(?:©|\([cC]\)|\b[Cc]opyright\b|\bCOPYRIGHT\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-\u2013]\s*\d{4})?\s*,?\s*)?(?!\d{4}\b)(?!All\s+[Rr]ights\b)(${PUBLICATION})`, "u"),
 ];
+/**
+ * A sign-off line naming the writer's institution before their title, standing alone after an
+ * article: "Rise to Peace Counter-Terrorism Research Fellow", "CSIS Senior Fellow", "Brookings
+ * Institution Nonresident Fellow". The title ends with one of these nouns…
+ */
+const TITLE_NOUN = /^(?:Fellow|Analyst|Researcher|Scholar|Correspondent|Contributor|Intern)$/;
+/** …and words like these begin it; an institution holds none ("Research Fellow" names no one). */
+const TITLE_WORD = /^(?:Senior|Junior|Research|Visiting|Associate|Assistant|Adjunct|Non-?[Rr]esident|Nonresident|Policy|Program|Principal|Lead|Chief|Staff|Contributing|Graduate|Postdoctoral|Doctoral|Distinguished|Fellow|Analyst|Researcher|Scholar|Correspondent|Contributor|Intern)$/;
+const CONNECTOR = /^(?:of|on|for|and|the|to|&)$/;
+
+/**
+ * The institution of a sign-off line: the fewest opening words that make a name (an acronym
+ * alone, or two or more capitalised words, lower-case connectors between them) and leave a
+ * title of at most four words. Null for any other line.
+ */
+export function signOffInstitution(line: string): string | null {
+  const words = line.trim().split(/\s+/);
+  if (words.length < 2 || words.length > 8 || !TITLE_NOUN.test(words[words.length - 1]!)) return null;
+  for (let k = 1; k <= words.length - 1; k++) {
+    if (words.length - k > 4) continue;
+    const org = words.slice(0, k);
+    const capitalised = org.filter((w) => !CONNECTOR.test(w));
+    if (CONNECTOR.test(org[0]!) && org[0] !== "The") continue;
+    if (CONNECTOR.test(org[k - 1]!) || capitalised.some((w) => !/^[\p{Lu}\p{N}]/u.test(w) || TITLE_WORD.test(w))) continue;
+    if (!words.slice(k, -1).every((w) => /^[\p{Lu}]/u.test(w))) continue;
+    const acronym = capitalised.length === 1 && /^[\p{Lu}]{2,}$/u.test(capitalised[0]!);
+    if (acronym || capitalised.filter((w) => w !== "The").length >= 2) return org.join(" ");
+  }
+  return null;
+}
+
 /** How much of a capture its declared site name is looked for in: the head of a page. */
 const META_WINDOW = 65_536;
 const SITE_NAME_PROPERTY = /^(?:og:site_name|application-name|citation_publisher|dc\.publisher)$/i;
@@ -132,8 +166,9 @@ function declaredSiteName(raw: string): string | null {
 /**
  * The publication a page comes from, as the page itself names it: a declared site name, the
  * site part of a headline's title line ("Examining Extremism: ISKP | Examining Extremism | CSIS"),
- * or the chrome the cleaner drops ("other Spectator Australia readers", "© 2024 Lawfare"). The
- * article's own sentences are never read for it. Null when the page names none.
+ * the chrome the cleaner drops ("other Spectator Australia readers", "© 2024 Lawfare"), or the
+ * institution an article is signed off for ("Rise to Peace Counter-Terrorism Research Fellow").
+ * The article's own sentences are never read for it. Null when the page names none.
  */
 export function findPublisher(raw: string, page: Pick<CleanedPage, "lines" | "chrome"> = cleanPage(raw)): string | null {
   const declared = declaredSiteName(raw);
@@ -152,6 +187,12 @@ export function findPublisher(raw: string, page: Pick<CleanedPage, "lines" | "ch
       const name = found && publicationName(found[1]!);
       if (name) return name;
     }
+  }
+  // Last, the institution an article is signed off for: a page that names no site often
+  // names it only there. A line of its own, at most eight words; a title alone names no one.
+  for (const line of page.lines) {
+    const name = line.length <= 100 ? signOffInstitution(line) : null;
+    if (name) return name;
   }
   return null;
 }

@@ -4,7 +4,7 @@ import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
 import { namesIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
-import { foldTypography, tokenize } from "../text/normalize.js";
+import { foldTypography, JOINED_NAME, tokenize } from "../text/normalize.js";
 import { DOCUMENT_NOUN_ALTERNATION, REPORTING_VERB_ALTERNATION } from "../text/sentences.js";
 import { EmbedderUnavailableError, type Passage } from "./types.js";
 
@@ -100,6 +100,22 @@ export function namesAsSources(query: string): { surface: string; start: number;
 
 const NO_SOURCES: ReadonlyMap<string, Set<string>> = new Map();
 
+/** Which documents' headers and texts hold each term, and the publishers named by a phrase (lower case) with their document. */
+interface SourceTerms {
+  headerDocs: Map<string, Set<string>>;
+  textDocs: Map<string, Set<string>>;
+  phrases: Map<string, string>;
+}
+
+
+/** Where `phrase` occurs in `text` as whole words, or -1. */
+function wordAt(text: string, phrase: string): number {
+  for (let at = text.indexOf(phrase); at >= 0; at = text.indexOf(phrase, at + 1)) {
+    if (!/[\p{L}\p{N}]/u.test(text[at - 1] ?? "") && !/[\p{L}\p{N}]/u.test(text[at + phrase.length] ?? "")) return at;
+  }
+  return -1;
+}
+
 /** The names a question reads as sources (terms), the documents they name, and, once asked for, the question without them. */
 interface SourceReading {
   terms: ReadonlySet<string>;
@@ -111,7 +127,8 @@ interface SourceReading {
  * The header text whose names name its document: a publisher line the page's header did not
  * show counts by its first word only ("Spectator" of "Spectator Australia", "Diplomat" of "The
  * Diplomat"). Its other words are editions and places: "What does Australia say …" is no
- * question to the Spectator.
+ * question to the Spectator. A name joined by small words ("Rise to Peace") is not in the
+ * header: it is read as a phrase (SourceTerms.phrases).
  */
 function namingHeader(context: string, publisher: string | null | undefined): string {
   if (!publisher) return context;
@@ -370,8 +387,20 @@ export class HybridRetriever {
     // word that happens to be in one header; "the CSIS analysis" names its source. And only
     // names read as a source: "the capital of Australia" asks about a place that one header
     // happens to name ("Spectator Australia").
-    const terms = new Set(namesAsSources(query).flatMap((n) => this.analyzer.terms(n.surface)));
-    this.lastReading = { query, terms, sources: this.documentsNamedBy(terms) };
+    const names = namesAsSources(query);
+    const terms = new Set(names.flatMap((n) => this.analyzer.terms(n.surface)));
+    const sources = this.documentsNamedBy(terms);
+    // "According to Rise to Peace": a publisher's name of common words ("rise", "peace" are in
+    // other articles too) names its document as the whole phrase, read as a source.
+    const folded = foldTypography(query).toLowerCase();
+    for (const [phrase, doc] of (this._sourceTerms ??= this.buildSourceTerms()).phrases) {
+      const at = wordAt(folded, phrase);
+      if (at < 0 || !names.some((n) => n.start >= at && n.end <= at + phrase.length)) continue;
+      const named = this.analyzer.terms(phrase);
+      named.forEach((t) => terms.add(t));
+      sources.set(doc, new Set([...(sources.get(doc) ?? []), ...named]));
+    }
+    this.lastReading = { query, terms, sources };
     return this.lastReading;
   }
   private lastReading?: SourceReading & { query: string };
@@ -425,9 +454,9 @@ export class HybridRetriever {
     }
     return out + query.slice(from);
   }
-  private _sourceTerms?: { headerDocs: Map<string, Set<string>>; textDocs: Map<string, Set<string>> };
+  private _sourceTerms?: SourceTerms;
 
-  private buildSourceTerms(): { headerDocs: Map<string, Set<string>>; textDocs: Map<string, Set<string>> } {
+  private buildSourceTerms(): SourceTerms {
     const add = (m: Map<string, Set<string>>, t: string, d: string) => {
       let s = m.get(t);
       if (!s) m.set(t, (s = new Set()));
@@ -444,7 +473,17 @@ export class HybridRetriever {
       }
       for (const t of this.analyzer.terms(c.pageContent)) add(textDocs, t, d);
     }
-    return { headerDocs, textDocs };
+    // Publishers named by a phrase joined by small words, which no other document's text holds.
+    const phrases = new Map<string, string>();
+    for (const c of this.chunks) {
+      const publisher = c.metadata.publisher;
+      if (publisher && JOINED_NAME.test(publisher)) phrases.set(foldTypography(publisher).toLowerCase(), c.metadata.documentId);
+    }
+    for (const c of this.chunks) {
+      const text = foldTypography(c.pageContent).toLowerCase();
+      for (const [phrase, doc] of phrases) if (doc !== c.metadata.documentId && wordAt(text, phrase) >= 0) phrases.delete(phrase);
+    }
+    return { headerDocs, textDocs, phrases };
   }
 
   /** Stand-in terms for the query's words, each at its share of an exact match. */

@@ -94,3 +94,9 @@ export function stem(word: string): string {
 export function isContentWord(word: string): boolean {
   return !STOPWORDS.has(word) && word.length > 0;
 }
+
+/**
+ * A name whose words a small word joins ("Rise to Peace", "Council on Foreign Relations"):
+ * its words are often common ones, so it names something only as the whole phrase.
+ */
+export const JOINED_NAME = /\S\s(?:of|on|for|and|the|to|&)\s\S/;
