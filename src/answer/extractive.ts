@@ -544,7 +544,7 @@ export function composeExtractiveAnswer(
     return verdict;
   };
   // A share in words ("half of the country") is a figure of a whole.
-  const leadFigureless = type === "quantity" && !statesFigure(lead.text) && !statesShare(lead.text);
+  const leadFigureless = type === "quantity" && !statesFigure(lead.text);
   const leadCounts = counts(lead);
   for (const c of pool.slice(1)) {
     if (chosen.length >= maxSentences) break;
