@@ -543,7 +543,6 @@ export function composeExtractiveAnswer(
     if (verdict === undefined) countVerdicts.set(c, (verdict = type === "quantity" && countsAskedThing(c.text, query.counted)));
     return verdict;
   };
-  // A share in words ("half of the country") is a figure of a whole.
   const leadFigureless = type === "quantity" && !statesFigure(lead.text);
   const leadCounts = counts(lead);
   for (const c of pool.slice(1)) {
