@@ -241,10 +241,15 @@ describe("extractive answers", () => {
     // Where a sentence about the occasion gives its figure, it answers.
     expect((await ask("How many people were killed in the attack on the military hospital?")).answer).toMatch(/^The Taliban blamed ISIS-K .*killing at least 30 people/);
     expect((await ask("How many people died in the twin bombings?")).answer).toContain("killed an estimated 90 people");
-    // "How much does … pay" asks an amount as much as "how much money" does: a sentence about the money offered is no amount.
-    const pay = await ask("How much does IS-K pay its new recruits?");
-    expect(pay.abstained).toBe(true);
-    expect(pay.suggestions?.map((s) => s.text).join(" ")).toMatch(/money being offered to new recruits/);
+    // "How much does … pay" asks a sum of money: a sentence about the money offered, or "two
+    // suspected ISKP recruits", gives none. A degree ("how much has … weakened") is no sum.
+    for (const q of ["How much does IS-K pay its new recruits?", "How much does IS-K pay its recruits?"]) {
+      const pay = await ask(q);
+      expect(pay.abstained, q).toBe(true);
+      expect(pay.suggestions?.map((s) => s.text).join(" ")).toMatch(/money being offered to new recruits/);
+    }
+    expect((await ask("How much money has IS-K received from the Islamic State core in Syria and Iraq?")).answer).toContain("exceeding $100 million");
+    expect((await ask("How much has the Taliban's campaign weakened ISKP?")).answer).toMatch(/^The Taliban’s counterterrorism capability is unlikely to improve in ways that will weaken ISKP/);
     // A vague amount is an amount: "doubled in size".
     const grew = await ask("How much has IS-K grown in size in less than a year?");
     expect(grew.abstained).toBe(false);
@@ -334,6 +339,10 @@ describe("extractive answers", () => {
     expect((await ask("What is the name of the Iranian-trained Hazara militia that could pull Iran into the conflict?")).answer).toContain("Liwa Fatemiyoun");
     expect((await ask("What is the name of the approach the US uses to counter terrorism from outside Afghanistan?")).answer).toContain("“over-the-horizon” counterterrorism approach");
     expect((await ask("What is the name of the Islamic State's branch in Afghanistan?")).answer).toContain("known as ISKP");
+    // In apposition after a comma, past the word's own complement; the sentence "them" refers
+    // to comes first, though it was chosen on its own.
+    const chief = await ask("What is the name of the Taliban's military chief for Kabul?");
+    expect(chief.answer).toMatch(/^An IS-K attack last week on a Kabul military hospital resulted in numerous casualties\. \[(\d)\] Reportedly among them was the Taliban’s military chief for Kabul, Qari Hamdullah/);
   });
 
   it("never offers a byline's date as the figure a 'how many … in <year>' question asks for", async () => {
@@ -568,9 +577,24 @@ describe("words that only say what kind of answer is wanted", () => {
     for (const q of ["Which countries' relations with the Taliban has IS-K tried to damage?", "Which governments in the region are threatened?", "What kinds of targets has IS-K gone after?", "In which languages does ISKP publish?"]) {
       expect(answerTypesOf(q), q).toContain("list");
     }
-    for (const q of ["What explains its ups and downs?", "What does the report say?", "What makes the group dangerous?", "Which is the largest?"]) {
+    for (const q of ["What explains its ups and downs?", "What does the report say?", "What makes the group dangerous?", "Which is the largest?", "What drives ISKP recruitment?", "What comes next for ISKP?", "What is ISIS-K?", "What does ISIS want?", "What is ISKP’s strategy?", "What crisis does Afghanistan face?"]) {
       expect(answerTypesOf(q), q).not.toContain("list");
     }
+    expect(answerTypesOf("Which countries’ relations with the Taliban has IS-K tried to damage?")).toContain("list");
+  });
+
+  it("read a list in a long sentence of a pathological document in time linear in it", () => {
+    // ",\u2009 " survives cleaning: the spaces could go to either side of an item, and a list
+    // without "and" was tried every way (about a minute for 24 items).
+    const text = `ISKP attacked ${Array.from({ length: 24 }, (_, i) => `Province${i}`).join(",\u2009 ")} in one year.`;
+    const stats = new TermStats([text, "Other text about the group."], new TextAnalyzer());
+    const query = queryTerms("Which provinces has ISKP attacked?", stats, { specificity: false });
+    expect(query.types).toContain("list");
+    const chunk = stats.sentencesOf(text);
+    const started = performance.now();
+    sentenceScoreOf(scoreSentenceRow(matchPassage(query, chunk), 0, text, chunk.features[0]!, query, query.types, 1), query);
+    // A generous bound: the backtracking took tens of seconds.
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it("lead a list question's answer with the sentence naming the things asked for", async () => {
@@ -689,8 +713,6 @@ describe("a question that names its source", () => {
   it("does not scope on a word that other documents also use, nor on names the question has say nothing", () => {
     expect(services.retriever.sourcesNamedIn("What does the Taliban say about IS-K?").size).toBe(0);
     expect(services.retriever.sourcesNamedIn("Are CSIS and Tricia Bacon based in Washington?").size).toBe(0);
-    // "Rise" and "Peace" are other articles' words too: only the whole name names its publisher.
-    expect(services.retriever.sourcesNamedIn("What does Peace say about IS-K?").size).toBe(0);
   });
 
   it("reads a publisher named by a phrase of common words, from an article's sign-off line, as the source", async () => {
@@ -702,6 +724,11 @@ describe("a question that names its source", () => {
     expect(a.answer).toContain("half of the country is facing starvation before the winter");
     expect(a.citations.every((c) => c.documentId === report.id)).toBe(true);
     expect(a.citations[0]?.publisher).toBe("Rise to Peace");
+    // Its words are other articles' words too ("rising prices"): the header does not lend them to
+    // every passage, and the question keeps them outside the name.
+    expect(report.context).not.toContain("Rise to Peace");
+    expect(services.retriever.questionWithoutSource("Per Rise to Peace, are prospects for peace rising?")).toMatch(/prospects for peace rising\?$/);
+    expect(services.retriever.questionWithoutSource("Per Rise to Peace, are prospects for peace rising?")).not.toMatch(/Rise to Peace/);
     // The article's verdict, not another's account of the Taliban's campaign.
     expect((await ask("Has the Taliban's crackdown on IS-K worked so far, according to the Rise to Peace assessment?")).answer).toMatch(/^The Taliban has already launched a widespread, severe campaign against IS-K\. However, this campaign is thus far ineffective\./);
   });

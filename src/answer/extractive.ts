@@ -122,9 +122,10 @@ const REFERS_BACK =
 /**
  * A sentence that weighs the one before it: "…it is unclear whether there are actually two
  * distinct entities. More likely, there is a connected network…". The author's judgment is
- * only there. Not "However, …", which as often turns to another matter.
+ * only there. Not "However, …" or "Instead, …", which as often turn to another matter, nor
+ * "Rather than …".
  */
-const FOLLOWS_ON = /^(?:More likely|Rather|Instead|In fact)\b/;
+const FOLLOWS_ON = /^(?:More likely|Rather|In fact),/;
 /** How far before a sentence its antecedent is looked for. */
 const ANTECEDENT_WINDOW = 1500;
 
@@ -147,12 +148,22 @@ export function withAntecedents(
   const sentences: CandidateSentence[] = [];
   const antecedents = new Set<CandidateSentence>();
   const followers = new Set<CandidateSentence>();
+  const moved = new Set<CandidateSentence>();
   chosen.forEach((c, i) => {
+    if (moved.has(c)) return;
     const antecedent = REFERS_BACK.test(c.text) ? antecedentOf(c, passages, documents, stats) : undefined;
     if (antecedent && !taken.has(key(antecedent))) {
       taken.add(key(antecedent));
       sentences.push(antecedent);
       antecedents.add(antecedent);
+    } else if (antecedent) {
+      // Chosen on its own but later: it still goes first ("An IS-K attack … resulted in numerous
+      // casualties. Reportedly among them was …").
+      const later = chosen.findIndex((x, j) => j > i && key(x) === key(antecedent));
+      if (later >= 0) {
+        moved.add(chosen[later]!);
+        sentences.push(chosen[later]!);
+      }
     }
     sentences.push(c);
     // The lead's own next sentence, when it goes on about it ("The U.S. is also limited in its
@@ -303,14 +314,21 @@ function namedSourcesSay(sources: ReadonlySet<string>, passages: Passage[]): str
   return `neither ${names.slice(0, -1).join(", ")} nor ${names[names.length - 1]} says this`;
 }
 
-const HOW_MUCH = /\bhow much\b/i;
+/**
+ * "How much does IS-K pay its new recruits?", "How much did the World Bank suspend?": a sum of
+ * money, which only a sentence with one answers ("$100 million", "two billion dollars"). Not a
+ * degree: "How much has the Taliban's campaign weakened ISKP?".
+ */
+const ASKS_MONEY = /\bhow much\b[^?]{0,80}?\b(?:pay|pays|paid|cost|costs|earn|earns|earned|spend|spends|spent|receive|receives|received|offer|offers|offered|charge|charges|charged|suspend|suspended|fund|funds|funded|raise|raises|raised|give|gives|gave|money|funding|budget)\b/i;
+const STATES_MONEY = /[$\u20AC\u00A3\u00A5]\s?\d|\b\d[\d,.]*\s*(?:dollars|euros|pounds|afghanis|rupees|yuan)\b|\b(?:million|billion|trillion)\b/i;
 
 /**
  * Where a sentence names a thing beside the word for its kind: before it in the same noun
  * phrase, with only articles and other words of the phrase between ("the Koocha Risaldar
  * mosque", "Jaish al-Adl, a Sunni militant group", "Badri Brigade, the Taliban's special forces
- * unit"; not "the IS-K attack on the airport"); or right after it, or after "known as",
- * "called" or "named" ("the group's branch in Afghanistan and Pakistan, known as ISKP").
+ * unit"; not "the IS-K attack on the airport"); or right after it, after a comma ("the
+ * military chief for Kabul, Qari Hamdullah"), or after "known as", "called" or "named" ("the
+ * group's branch in Afghanistan and Pakistan, known as ISKP").
  */
 const NAME_BEFORE_REACH = 7;
 const NAME_AFTER_REACH = 8;
@@ -345,7 +363,9 @@ function namesThing(text: string, heads: readonly string[], questionTerms: Reado
     }
     let naming = false;
     for (let i = h + 1; i <= Math.min(tokens.length - 1, h + NAME_AFTER_REACH); i++) {
-      if ((i <= h + 2 || naming) && isNew(i)) return "named";
+      // In apposition after a comma: "the Taliban's military chief for Kabul, Qari Hamdullah".
+      const appositive = text.slice(tokens[i - 1]!.end, tokens[i]!.start).includes(",");
+      if ((i <= h + 2 || naming || appositive) && isNew(i)) return "named";
       naming ||= NAMING.has(tokens[i]!.word);
     }
   }
@@ -591,9 +611,12 @@ export function composeExtractiveAnswer(
     // "How many" with no amount, not even "dozens" or "doubled", in any sentence that may answer
     // it ("the past 20 years" is no amount of people): the documents do not give the number, and
     // their sentences about the thing are the closest passages, not an answer.
-    // Only for a question that counts a thing or asks how much ("How much does IS-K pay its
-    // recruits?"; "how much has it grown" is answered by "doubled"): "how long" counts none.
-    if ((query.counted.length > 0 || HOW_MUCH.test(question)) && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
+    // Only for a question that counts a thing: "how long", "how much has it grown" count none.
+    if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
+      return abstention("The documents do not give this figure.", passages, chosen, support);
+    }
+    // A sum of money asked for is answered by one: "two suspected ISKP recruits" is no pay.
+    if (ASKS_MONEY.test(question) && !chosen.some((c) => STATES_MONEY.test(c.text))) {
       return abstention("The documents do not give this figure.", passages, chosen, support);
     }
     // "What percentage of …" is answered by a share ("95%", "half", "one in five"), not by a

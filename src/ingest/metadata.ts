@@ -1,6 +1,6 @@
 import { MONTH_NAME_ALTERNATION } from "../text/numbers.js";
 import { cleanPage, decodeEntities, type CleanedPage } from "./clean.js";
-import { JOINED_NAME } from "../text/normalize.js";
+import { JOINED_NAME, STOPWORDS } from "../text/normalize.js";
 /** Title, author, publisher and publication date, where the page shows them; null where it does not. */
 export interface DocumentMetadata {
   title: string | null;
@@ -116,24 +116,30 @@ const TITLE_WORD = /^(?:Senior|Junior|Research|Visiting|Associate|Assistant|Adju
 const CONNECTOR = /^(?:of|on|for|and|the|to|&)$/;
 
 /**
- * The institution of a sign-off line: the fewest opening words that make a name (an acronym
- * alone, or two or more capitalised words, lower-case connectors between them) and leave a
- * title of at most four words. Null for any other line.
+ * The institution of a sign-off line: opening words that make a name (an acronym alone, or two
+ * or more capitalised words that are not function words, lower-case connectors between them)
+ * and leave a title of at most four capitalised words. Where the title can begin with a title
+ * word ("Council on Foreign Relations | Senior Fellow"), it does, unless that would take a
+ * field of study into the name ("Rise to Peace | Counter-Terrorism Research Fellow"): then the
+ * shortest name. Null for any other line ("Jane Doe, Senior Fellow", "By John Smith, Fellow").
  */
 export function signOffInstitution(line: string): string | null {
   const words = line.trim().split(/\s+/);
   if (words.length < 2 || words.length > 8 || !TITLE_NOUN.test(words[words.length - 1]!)) return null;
+  const splits: number[] = [];
   for (let k = 1; k <= words.length - 1; k++) {
     if (words.length - k > 4) continue;
     const org = words.slice(0, k);
-    const capitalised = org.filter((w) => !CONNECTOR.test(w));
-    if (CONNECTOR.test(org[0]!) && org[0] !== "The") continue;
-    if (CONNECTOR.test(org[k - 1]!) || capitalised.some((w) => !/^[\p{Lu}\p{N}]/u.test(w) || TITLE_WORD.test(w))) continue;
-    if (!words.slice(k, -1).every((w) => /^[\p{Lu}]/u.test(w))) continue;
-    const acronym = capitalised.length === 1 && /^[\p{Lu}]{2,}$/u.test(capitalised[0]!);
-    if (acronym || capitalised.filter((w) => w !== "The").length >= 2) return org.join(" ");
+    if ((CONNECTOR.test(org[0]!) && org[0] !== "The") || CONNECTOR.test(org[k - 1]!)) continue;
+    const named = org.filter((w, i) => !CONNECTOR.test(w) && !(i === 0 && w === "The"));
+    if (named.some((w) => !/^[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*$/u.test(w) || /[.']$/.test(w) || TITLE_WORD.test(w) || STOPWORDS.has(w.toLowerCase()))) continue;
+    if (!words.slice(k, -1).every((w) => /^\p{Lu}[\p{L}-]*$/u.test(w))) continue;
+    const acronym = named.length === 1 && /^[\p{Lu}]{2,}$/u.test(named[0]!);
+    if (acronym || named.length >= 2) splits.push(k);
   }
-  return null;
+  if (splits.length === 0) return null;
+  const titled = splits.find((k) => TITLE_WORD.test(words[k]!) && !words.slice(0, k).some((w) => w.includes("-")));
+  return words.slice(0, titled ?? splits[0]).join(" ");
 }
 
 /** How much of a capture its declared site name is looked for in: the head of a page. */

@@ -104,7 +104,7 @@ const NO_SOURCES: ReadonlyMap<string, Set<string>> = new Map();
 interface SourceTerms {
   headerDocs: Map<string, Set<string>>;
   textDocs: Map<string, Set<string>>;
-  phrases: Map<string, string>;
+  phrases: Map<string, Set<string>>;
 }
 
 
@@ -120,6 +120,9 @@ function wordAt(text: string, phrase: string): number {
 interface SourceReading {
   terms: ReadonlySet<string>;
   sources: Map<string, Set<string>>;
+  /** The terms of names that name a document by a header word, and the spans of publishers' phrases: what the question without its sources leaves out. */
+  nameTerms: ReadonlySet<string>;
+  spans: [number, number][];
   asked?: string;
 }
 
@@ -390,17 +393,21 @@ export class HybridRetriever {
     const names = namesAsSources(query);
     const terms = new Set(names.flatMap((n) => this.analyzer.terms(n.surface)));
     const sources = this.documentsNamedBy(terms);
+    const nameTerms = new Set([...sources.values()].flatMap((t) => [...t]));
     // "According to Rise to Peace": a publisher's name of common words ("rise", "peace" are in
-    // other articles too) names its document as the whole phrase, read as a source.
+    // other articles too) names its documents as the whole phrase, read as a source. Only that
+    // span names them: "are prospects for peace rising?" keeps its own words.
     const folded = foldTypography(query).toLowerCase();
-    for (const [phrase, doc] of (this._sourceTerms ??= this.buildSourceTerms()).phrases) {
+    const spans: [number, number][] = [];
+    for (const [phrase, docs] of (this._sourceTerms ??= this.buildSourceTerms()).phrases) {
       const at = wordAt(folded, phrase);
       if (at < 0 || !names.some((n) => n.start >= at && n.end <= at + phrase.length)) continue;
+      spans.push([at, at + phrase.length]);
       const named = this.analyzer.terms(phrase);
       named.forEach((t) => terms.add(t));
-      sources.set(doc, new Set([...(sources.get(doc) ?? []), ...named]));
+      for (const doc of docs) sources.set(doc, new Set([...(sources.get(doc) ?? []), ...named]));
     }
-    this.lastReading = { query, terms, sources };
+    this.lastReading = { query, terms, sources, nameTerms, spans };
     return this.lastReading;
   }
   private lastReading?: SourceReading & { query: string };
@@ -433,17 +440,21 @@ export class HybridRetriever {
     if (!this.stats) return query;
     const reading = this.sourceReading(query);
     if (reading.sources.size === 0) return query;
-    return (reading.asked ??= this.withoutSource(query, new Set([...reading.sources.values()].flatMap((t) => [...t]))));
+    return (reading.asked ??= this.withoutSource(query, reading.nameTerms, reading.spans));
   }
 
-  /** The query with the words of the given terms, their possessive, and a word for the document or view right after them, taken out. */
-  private withoutSource(query: string, terms: Set<string>): string {
+  /**
+   * The query with the words of the given terms or within the given spans, their possessive,
+   * and a word for the document or view right after them, taken out.
+   */
+  private withoutSource(query: string, terms: ReadonlySet<string>, spans: readonly [number, number][]): string {
     let out = "";
     let from = 0;
     let afterName = false;
     const folded = foldTypography(query);
     for (const tok of tokenize(query)) {
-      const naming = this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t));
+      const naming =
+        spans.some(([a, b]) => tok.start >= a && tok.end <= b) || this.analyzer.terms(query.slice(tok.start, tok.end)).some((t) => terms.has(t));
       const document = afterName && (DOCUMENT_NOUN.test(tok.word) || VIEW_NOUN.test(tok.word));
       afterName = naming;
       if (!naming && !document) continue;
@@ -473,15 +484,24 @@ export class HybridRetriever {
       }
       for (const t of this.analyzer.terms(c.pageContent)) add(textDocs, t, d);
     }
-    // Publishers named by a phrase joined by small words, which no other document's text holds.
-    const phrases = new Map<string, string>();
+    // Publishers named by a phrase joined by small words, with their documents, unless another
+    // publisher's document says the phrase (it is then a subject there, not only a source).
+    const phrases = new Map<string, Set<string>>();
     for (const c of this.chunks) {
       const publisher = c.metadata.publisher;
-      if (publisher && JOINED_NAME.test(publisher)) phrases.set(foldTypography(publisher).toLowerCase(), c.metadata.documentId);
+      if (publisher && JOINED_NAME.test(publisher)) add(phrases, foldTypography(publisher).toLowerCase(), c.metadata.documentId);
     }
-    for (const c of this.chunks) {
-      const text = foldTypography(c.pageContent).toLowerCase();
-      for (const [phrase, doc] of phrases) if (doc !== c.metadata.documentId && wordAt(text, phrase) >= 0) phrases.delete(phrase);
+    if (phrases.size > 0) {
+      // One scan of each chunk for all the phrases, longest first.
+      const alternation = [...phrases.keys()].sort((a, b) => b.length - a.length).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternation.join("|")})(?![\\p{L}\\p{N}])`, "gu");
+      const quoted = new Set<string>();
+      for (const c of this.chunks) {
+        for (const m of foldTypography(c.pageContent).toLowerCase().matchAll(pattern)) {
+          if (!phrases.get(m[0])?.has(c.metadata.documentId)) quoted.add(m[0]);
+        }
+      }
+      for (const phrase of quoted) phrases.delete(phrase);
     }
     return { headerDocs, textDocs, phrases };
   }

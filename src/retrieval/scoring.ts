@@ -201,9 +201,11 @@ const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
   ],
   ["term", /\bwhat (?:term|name|label|word|phrase|insult|nickname|slogan|epithet)s?\b|\bcalls?\b|\bcalled\b|\bbrand(?:s|ed)?\b/g],
   // "Which countries' relations…", "Which governments in the region…", "What kinds of targets…":
-  // a plural after "which"/"what" asks for several things, often named side by side (not a
-  // verb's -s form: "what explains its ups and downs", "what makes", "what does").
-  ["list", /\b(?:which|what)\s+(?:[a-z-]+\s+)?(?!(?:does|has|was|this|its|his|us|makes|happens|remains|seems)\b)[a-z-]{2,}(?:ie|[^su'\s])s(?:'|\b)(?!\s+(?:its|the|an?|his|her|their|this|these|that|those|it|him|them|us|me)\b)/g],
+  // a plural after "which"/"what" asks for several things, often named side by side. A plural
+  // noun there goes on to an auxiliary, a preposition, a past form or a possessive ("which
+  // governments in", "what factors contributed"); a verb's -s form goes on to its object ("what
+  // drives ISKP", "what explains its"). "-is", "-ss" and "-us" are no plurals ("ISIS", "crisis").
+  ["list", /\b(?:which|what)\s+(?:(?!(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|should|might|must)\b)[a-z-]+\s+)?[a-z-]{2,}(?:ie|[^siu'\s])s(?:'|(?=\s+(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|should|might|must|of|in|on|for|with|from|about|to|into|at|by|among|between|against|across|[a-z]+ed)\b)|(?=\s*[?.!]?\s*$))/g],
 ];
 
 /**
@@ -291,7 +293,7 @@ export function namedThingsOf(question: string): string[] {
 
 /** Every kind of answer a question asks for ("When and where…" asks for two). */
 export function answerTypesOf(question: string): AnswerType[] {
-  const q = question.toLowerCase();
+  const q = foldTypography(question).toLowerCase();
   return ANSWER_TYPE_TESTS.filter(([, re]) => re.test(q)).map(([type]) => type);
 }
 
@@ -395,7 +397,7 @@ export function countsAskedThing(sentence: string, counted: readonly string[], s
  * words of ANSWER_TYPE_CUES count, and only inside a span that asks for that kind.
  */
 export function answerTypeWords(question: string): Map<string, AnswerType> {
-  const q = question.toLowerCase();
+  const q = foldTypography(question).toLowerCase();
   const out = new Map<string, AnswerType>();
   for (const [type, re] of ANSWER_TYPE_PATTERNS) {
     const cue = ANSWER_TYPE_CUES[type];
@@ -411,7 +413,9 @@ export function answerTypeWords(question: string): Map<string, AnswerType> {
 const DIGITS = /\d/;
 const CAPITALISED_MID = /(?<=\S\s+)\p{Lu}\p{Ll}+/u;
 /** Three or more items in a row: "the Taliban regime, Pakistan, Iran, Central Asian states, and India". */
-const SERIES = /(?:[^,;.:]{1,40},\s+){2,}(?:and|or)\s+\S/;
+// An item opens with a non-space: otherwise ",\u2009 " lets the spaces go to either side, and a
+// long list without "and" backtracks exponentially.
+const SERIES = /(?:[^,;.:\s][^,;.:]{0,39},\s+){2,}(?:and|or)\s+\S/;
 /** Two names side by side: "ties with Iran and China". */
 const NAMES_JOINED = /(?<=\S\s+)\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)*(?:,\s+|\s+and\s+|\s+or\s+)(?:the\s+)?\p{Lu}\p{Ll}/u;
 /**
@@ -420,6 +424,7 @@ const NAMES_JOINED = /(?<=\S\s+)\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)*(?:,\s+|\s
  * no lead on the question sets; these put the list first and changed no fact found.
  */
 const LIST_FIT = { series: 1.6, pair: 1.35, none: 0.9 };
+const MAX_LIST_SENTENCE = 1000;
 const REASON_CUES =
   /\b(?:because|due to|to (?:exact|earn|gain|get|provide|escape)|in order to|as a result|driven by|motivat\w*|revenge|reasons?|either to|meaning that|which means|given that|since it)\b/i;
 const DEFINITION_CUES = /\b(?:means|meaning|refers to|is known as|is a|defined as|this means)\b/i;
@@ -445,6 +450,9 @@ function fitOf(type: AnswerType, sentence: string): number {
     case "term":
       return QUOTED_PHRASE.test(sentence) ? 1.4 : 0.9;
     case "list":
+      // Both patterns are tried from every position: a "sentence" longer than a list reads (a
+      // table flattened to one line) is not read for one.
+      if (sentence.length > MAX_LIST_SENTENCE) return LIST_FIT.none;
       return SERIES.test(sentence) ? LIST_FIT.series : NAMES_JOINED.test(sentence) ? LIST_FIT.pair : LIST_FIT.none;
   }
 }
