@@ -100,13 +100,12 @@ export function namesAsSources(query: string): { surface: string; start: number;
 
 const NO_SOURCES: ReadonlyMap<string, Set<string>> = new Map();
 
-/** Which documents' headers and texts hold each term, and the publishers named by a phrase (lower case) with their document. */
+/** Which documents' headers and texts hold each term, and the publishers named by a phrase (lower case) with their documents. */
 interface SourceTerms {
   headerDocs: Map<string, Set<string>>;
   textDocs: Map<string, Set<string>>;
   phrases: Map<string, Set<string>>;
 }
-
 
 /** Where `phrase` occurs in `text` as whole words, or -1. */
 function wordAt(text: string, phrase: string): number {
