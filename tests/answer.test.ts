@@ -413,6 +413,27 @@ describe("extractive answers", () => {
     expect(rewriteFollowUp("What did Kahl tell the Senate?", history, services.analyzer)).toBe("What did Kahl tell the Senate?");
   });
 
+  it("reads a follow-up against the conversation as understood so far, a new name taking the old one's place", async () => {
+    const turns = (...asked: string[]) => asked.flatMap((content) => [{ role: "user" as const, content }, { role: "assistant" as const, content: "…" }]);
+    const rewrite = (q: string, history: ReturnType<typeof turns>) =>
+      rewriteFollowUp(q, history, services.analyzer, { namesDocument: (name) => services.retriever.namesDocument(name) });
+    // Short and naming nothing: about the topic at hand.
+    const died = await ask("How many people died?", { history: turns("What happened at Crocus City Hall?") });
+    expect(died.query).toMatch(/Crocus City Hall/);
+    expect(died.answer).toMatch(/more than 150 people/);
+    // "When?" carried Iran from the question before it, and so does the next follow-up.
+    expect(rewrite("How many were killed?", turns("Where did IS-K attack in Iran?", "When?"))).toMatch(/Iran/);
+    // The new name takes the place of the one in the same slot, or of the source it replaces.
+    expect(rewrite("And in Pakistan?", turns("How many attacks has IS-K carried out in Afghanistan?"))).toBe("How many attacks has IS-K carried out in Pakistan?");
+    expect(rewrite("What about Bacon?", turns("What does the Spectator say about IS-K recruitment?"))).toBe("What does Bacon say about IS-K recruitment?");
+    expect(rewrite("And according to Bacon?", turns("How many fighters does ISKP have according to the Spectator?"))).toBe("How many fighters does ISKP have according to Bacon?");
+    // A name in no such place is added to, not put in the place of, the topic.
+    expect(rewrite("What about the Taliban?", turns("How many fighters does ISKP have?"))).toMatch(/^What about the Taliban\? \(.*fighters.*ISKP.*\)$/);
+    expect(services.retriever.namesDocument("Bacon")).toBe(true);
+    expect(services.retriever.namesDocument("Rise to Peace")).toBe(true);
+    expect(services.retriever.namesDocument("Taliban")).toBe(false);
+  });
+
   it("follows a sentence that announces a list with the list's items, each cited", async () => {
     const a = await ask("What two steps should the U.S. take to rebuild its counterterrorism intelligence in Afghanistan?");
     expect(a.answer).toMatch(/two-pronged approach\. \[\d\] Firstly, .*anti-Taliban networks.*\[\d\] Secondly, .*air-bases/);

@@ -1,28 +1,103 @@
 import type { TextAnalyzer } from "../text/analyzer.js";
-import { QUESTION_WORDS } from "../text/normalize.js";
+import { foldTypography, QUESTION_WORDS, STOPWORDS } from "../text/normalize.js";
+import { namesIn } from "../retrieval/scoring.js";
 import type { HistoryTurn } from "./types.js";
 
 const REFERRING = /\b(?:it|its|they|them|their|this|that|these|those|there|he|she|his|her|the group|the attack|the same)\b/i;
 const CONTINUATION = /^\s*(?:and|but|also|what about|how about|and what|so)\b/i;
+/** A question this short that names nothing ("How many people died?") asks about the topic at hand. */
+const SHORT_QUESTION_WORDS = 3;
+/** How many of the latest user turns are read to understand the previous one. */
+const TURNS_READ = 6;
+
+export interface FollowUpOptions {
+  /** Whether a name names one of the documents ("Bacon", "the Spectator"): a follow-up naming another source asks it instead. */
+  namesDocument?: (name: string) => boolean;
+}
 
 /**
  * Deterministic follow-up rewrite: when a question leans on the conversation (starts with
- * "and…", refers back with "it"/"they", or is too short to stand alone), the previous user
- * question's key words that it lacks are appended, so retrieval sees the topic.
+ * "and…", refers back with "it"/"they", is too short to stand alone, or is short and names
+ * nothing: "How many people died?"), the previous question's key words that it lacks are
+ * appended, so retrieval sees the topic. The previous question is read as it was understood:
+ * each user turn rewritten against the ones before it, so "When?" then "How many were
+ * killed?" still carry the topic of the question before them. A name the follow-up gives in
+ * the place of one before ("And in Pakistan?" after "… in Afghanistan?", "What about Bacon?"
+ * after "What does the Spectator say …?") replaces it.
  */
-export function rewriteFollowUp(question: string, history: HistoryTurn[] | undefined, analyzer: TextAnalyzer): string {
-  const previous = [...(history ?? [])].reverse().find((t) => t.role === "user")?.content;
-  if (!previous) return question;
-  const own = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w));
-  const leans = CONTINUATION.test(question) || REFERRING.test(question) || own.length <= 1;
+export function rewriteFollowUp(question: string, history: HistoryTurn[] | undefined, analyzer: TextAnalyzer, options: FollowUpOptions = {}): string {
+  const asked = (history ?? []).filter((t) => t.role === "user").map((t) => t.content).slice(-TURNS_READ);
+  let previous: string | undefined;
+  for (const turn of asked) previous = previous === undefined ? turn : againstPrevious(turn, previous, analyzer, options);
+  return previous === undefined ? question : againstPrevious(question, previous, analyzer, options);
+}
+
+/**
+ * The word before a name (articles skipped): what slot of the question it fills ("in
+ * Pakistan", "according to the Spectator"). None after "what about" / "how about", which
+ * take any name.
+ */
+function slotOf(text: string, start: number): string {
+  const before = foldTypography(text.slice(Math.max(0, start - 40), start)).toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter(Boolean);
+  while (before.length > 0 && /^(?:the|a|an)$/.test(before[before.length - 1]!)) before.pop();
+  const slot = before[before.length - 1] ?? "";
+  return slot === "about" && /^(?:what|how)$/.test(before[before.length - 2] ?? "") ? "" : slot;
+}
+
+interface NameRun {
+  surfaces: string[];
+  slot: string;
+  start: number;
+  end: number;
+}
+
+/** Runs of adjacent names ("Crocus City Hall"), with the word before each run. */
+function nameRuns(text: string): NameRun[] {
+  const names = namesIn(text);
+  const runs: NameRun[] = [];
+  for (let i = 0; i < names.length; ) {
+    let j = i;
+    while (j + 1 < names.length && /^\s+$/.test(text.slice(names[j]!.end, names[j + 1]!.start))) j++;
+    runs.push({ surfaces: names.slice(i, j + 1).map((n) => n.surface), slot: slotOf(text, names[i]!.start), start: names[i]!.start, end: names[j]!.end });
+    i = j + 1;
+  }
+  return runs;
+}
+
+function againstPrevious(question: string, previous: string, analyzer: TextAnalyzer, options: FollowUpOptions): string {
+  const own = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w) && !STOPWORDS.has(w));
+  const ownRuns = nameRuns(question);
+  const leans =
+    CONTINUATION.test(question) || REFERRING.test(question) || own.length <= 1 || (ownRuns.length === 0 && own.length <= SHORT_QUESTION_WORDS);
   if (!leans) return question;
+  // Names of the previous question whose place the follow-up's names take.
+  const replaced = new Set<string>();
+  const replacedRuns: NameRun[] = [];
+  const documentName = (text: string) => (run: NameRun) => options.namesDocument?.(text.slice(run.start, run.end)) ?? false;
+  for (const run of nameRuns(previous)) {
+    const sameSlot = ownRuns.some((o) => o.slot !== "" && o.slot === run.slot);
+    const otherSource = documentName(previous)(run) && ownRuns.some(documentName(question));
+    if (!sameSlot && !otherSource) continue;
+    run.surfaces.forEach((s) => replaced.add(s));
+    replacedRuns.push(run);
+  }
+  // "And in Pakistan?", "What about Bacon?": nothing but the new name, which takes the old one's
+  // place in the previous question ("How many attacks has IS-K carried out in Pakistan?").
+  const nameWords = new Set(ownRuns.flatMap((r) => analyzer.words(question.slice(r.start, r.end))));
+  if (ownRuns.length === 1 && replacedRuns.length === 1 && own.every((w) => nameWords.has(w))) {
+    const [run, name] = [replacedRuns[0]!, ownRuns[0]!];
+    // The article goes with the name: "the Spectator" gives way to "Bacon", not "the Bacon".
+    const article = /\bthe\s+$/i;
+    const head = article.test(question.slice(0, name.start)) ? previous.slice(0, run.start) : previous.slice(0, run.start).replace(article, "");
+    return head + question.slice(name.start, name.end) + previous.slice(run.end);
+  }
   const have = new Set(analyzer.terms(question));
   const carried: string[] = [];
   const seen = new Set<string>();
   // Carry the previous question's surface words (not stems) so the query stays readable.
   for (const w of previous.split(/\s+/)) {
     const word = w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}%]+$/gu, "");
-    if (!word) continue;
+    if (!word || replaced.has(word) || replaced.has(word.replace(/['\u2019]s$/, ""))) continue;
     const terms = analyzer.terms(word);
     if (terms.length === 0 || terms.every((t) => have.has(t) || seen.has(t))) continue;
     if (analyzer.words(word).every((x) => QUESTION_WORDS.has(x))) continue;

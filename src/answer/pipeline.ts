@@ -100,7 +100,7 @@ export class AnswerService {
         warnings.push(`Follow-up rewrite by the LLM failed (${(err as Error).message}); used the deterministic rewrite.`);
       }
     }
-    return rewriteFollowUp(question, history, this.deps.stats.analyzer);
+    return rewriteFollowUp(question, history, this.deps.stats.analyzer, { namesDocument: (name) => this.deps.retriever.namesDocument(name) });
   }
 
   /** Whether answers of this service are cached (extractive mode with a cache of non-zero size). */

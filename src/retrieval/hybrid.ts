@@ -411,6 +411,15 @@ export class HybridRetriever {
   }
   private lastReading?: SourceReading & { query: string };
 
+  /** Whether a name ("Bacon", "the Spectator", "Rise to Peace") names one of the documents, as a source. */
+  namesDocument(name: string): boolean {
+    if (!this.stats) return false;
+    const terms = new Set(this.analyzer.terms(name));
+    if (this.documentsNamedBy(terms).size > 0) return true;
+    const phrase = foldTypography(name).toLowerCase().replace(/^the\s+/, "");
+    return (this._sourceTerms ??= this.buildSourceTerms()).phrases.has(phrase);
+  }
+
   private documentsNamedBy(named: ReadonlySet<string>): Map<string, Set<string>> {
     const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
     const out = new Map<string, Set<string>>();
