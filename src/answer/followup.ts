@@ -23,7 +23,9 @@ export interface FollowUpOptions {
  * each user turn rewritten against the ones before it, so "When?" then "How many were
  * killed?" still carry the topic of the question before them. A name the follow-up gives in
  * the place of one before ("And in Pakistan?" after "… in Afghanistan?", "What about Bacon?"
- * after "What does the Spectator say …?") replaces it.
+ * after "What does the Spectator say …?") replaces it, and so does a time ("And the year
+ * before?" after "… in 2022?"); a follow-up of nothing but the name or time is the previous
+ * question with it swapped in.
  */
 export function rewriteFollowUp(question: string, history: HistoryTurn[] | undefined, analyzer: TextAnalyzer, options: FollowUpOptions = {}): string {
   const asked = (history ?? []).filter((t) => t.role === "user").map((t) => t.content).slice(-TURNS_READ);
@@ -41,8 +43,22 @@ function slotOf(text: string, start: number): string {
   const before = foldTypography(text.slice(Math.max(0, start - 40), start)).toLowerCase().split(/[^\p{L}\p{N}'-]+/u).filter(Boolean);
   while (before.length > 0 && /^(?:the|a|an)$/.test(before[before.length - 1]!)) before.pop();
   const slot = before[before.length - 1] ?? "";
-  return slot === "about" && /^(?:what|how)$/.test(before[before.length - 2] ?? "") ? "" : slot;
+  if (slot === "about" && /^(?:what|how)$/.test(before[before.length - 2] ?? "")) return "";
+  // Only a preposition says what part a name plays: "Did Russia …" and "What did Putin say?" share a "did", not a part.
+  return SLOT_WORDS.test(slot) ? slot : "";
 }
+
+const SLOT_WORDS = /^(?:in|at|on|for|from|to|by|with|against|about|of|into|over|near|inside|across|toward|towards|between|among|within)$/;
+/** What a follow-up of nothing but a name may hold besides it: "And in Pakistan?", "What about Bacon?", "And according to the Spectator?". */
+const ONLY_A_NAME = /^[\s,]*(?:(?:and|but|also|so|what|how|about|in|at|on|for|from|to|by|with|against|according|of|the|a|an)\b[\s,]*)*[?.!\s]*$/i;
+/** A time of its own in a follow-up ("And the year before?", "in 2021?"): the previous question's times are not carried. */
+const OWN_TIME = /\b(?:1[89]\d\d|20\d\d|year|years|month|months|week|weeks|before|after|earlier|later|since|when)\b/i;
+/** A time of a question, to be swapped for a follow-up's: "in 2022", "this year", "last month", "the year before". */
+const TIME_PHRASE = String.raw`(?:in\s+)?(?:(?:the\s+)?(?:year|month|week)\s+(?:before|after)|(?:last|this|next|the\s+previous|the\s+following)\s+(?:year|month|week)|(?:1[89]|20)\d\d)`;
+const PREVIOUS_TIME = new RegExp(String.raw`\b${TIME_PHRASE}\b`, "i");
+/** A follow-up of nothing but a time: "And the year before?", "What about 2021?", "Last year?". */
+const ONLY_A_TIME = new RegExp(String.raw`^[\s,]*(?:(?:and|but|so|what about|how about)\b[\s,]*)?(${TIME_PHRASE})[\s?.!]*$`, "i");
+const CARRIED_TIME = /^(?:1[89]\d\d|20\d\d|year|years|month|months|week|weeks|last|this|next|previous|ago|earlier|later)$/i;
 
 interface NameRun {
   surfaces: string[];
@@ -70,6 +86,11 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
   const leans =
     CONTINUATION.test(question) || REFERRING.test(question) || own.length <= 1 || (ownRuns.length === 0 && own.length <= SHORT_QUESTION_WORDS);
   if (!leans) return question;
+  // "And the year before?" after "How many attacks did IS-K carry out … in 2022?": the same
+  // question of the other time.
+  const time = ONLY_A_TIME.exec(question);
+  const before = time && PREVIOUS_TIME.exec(previous);
+  if (time && before) return previous.slice(0, before.index) + time[1]! + previous.slice(before.index + before[0].length);
   // Names of the previous question whose place the follow-up's names take.
   const replaced = new Set<string>();
   const replacedRuns: NameRun[] = [];
@@ -83,8 +104,7 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
   }
   // "And in Pakistan?", "What about Bacon?": nothing but the new name, which takes the old one's
   // place in the previous question ("How many attacks has IS-K carried out in Pakistan?").
-  const nameWords = new Set(ownRuns.flatMap((r) => analyzer.words(question.slice(r.start, r.end))));
-  if (ownRuns.length === 1 && replacedRuns.length === 1 && own.every((w) => nameWords.has(w))) {
+  if (ownRuns.length === 1 && replacedRuns.length === 1 && ONLY_A_NAME.test(question.slice(0, ownRuns[0]!.start) + " " + question.slice(ownRuns[0]!.end))) {
     const [run, name] = [replacedRuns[0]!, ownRuns[0]!];
     // The article goes with the name: "the Spectator" gives way to "Bacon", not "the Bacon".
     const article = /\bthe\s+$/i;
@@ -92,12 +112,14 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
     return head + question.slice(name.start, name.end) + previous.slice(run.end);
   }
   const have = new Set(analyzer.terms(question));
+  const ownTime = OWN_TIME.test(question);
   const carried: string[] = [];
   const seen = new Set<string>();
   // Carry the previous question's surface words (not stems) so the query stays readable.
   for (const w of previous.split(/\s+/)) {
     const word = w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}%]+$/gu, "");
     if (!word || replaced.has(word) || replaced.has(word.replace(/['\u2019]s$/, ""))) continue;
+    if (ownTime && CARRIED_TIME.test(word)) continue;
     const terms = analyzer.terms(word);
     if (terms.length === 0 || terms.every((t) => have.has(t) || seen.has(t))) continue;
     if (analyzer.words(word).every((x) => QUESTION_WORDS.has(x))) continue;
