@@ -7,6 +7,8 @@ const REFERRING = /\b(?:it|its|they|them|their|this|that|these|those|there|he|sh
 const CONTINUATION = /^\s*(?:and|but|also|what about|how about|and what|so)\b/i;
 /** A question this short that names nothing ("How many people died?") asks about the topic at hand. */
 const SHORT_QUESTION_WORDS = 3;
+/** "How did Iran respond?", "What did Putin say?": a verb whose object is the topic at hand. */
+const ENDS_WITHOUT_OBJECT = /\b(?:respond|react|reply|retaliate|say|said|do|think|happen|happened|comment|claim|deny)\s*[?.!]*\s*$/i;
 /** How many of the latest user turns are read to understand the previous one. */
 const TURNS_READ = 6;
 
@@ -25,7 +27,8 @@ export interface FollowUpOptions {
  * the place of one before ("And in Pakistan?" after "… in Afghanistan?", "What about Bacon?"
  * after "What does the Spectator say …?") replaces it, and so does a time ("And the year
  * before?" after "… in 2022?"); a follow-up of nothing but the name or time is the previous
- * question with it swapped in.
+ * question with it swapped in. A bare name takes the place of the subject ("And the Taliban?"
+ * after "What does Pakistan think …?").
  */
 export function rewriteFollowUp(question: string, history: HistoryTurn[] | undefined, analyzer: TextAnalyzer, options: FollowUpOptions = {}): string {
   const asked = (history ?? []).filter((t) => t.role === "user").map((t) => t.content).slice(-TURNS_READ);
@@ -44,9 +47,15 @@ function slotOf(text: string, start: number): string {
   while (before.length > 0 && /^(?:the|a|an)$/.test(before[before.length - 1]!)) before.pop();
   const slot = before[before.length - 1] ?? "";
   if (slot === "about" && /^(?:what|how)$/.test(before[before.length - 2] ?? "")) return "";
-  // Only a preposition says what part a name plays: "Did Russia …" and "What did Putin say?" share a "did", not a part.
+  // Only a preposition says what part a name plays: "Did Russia …" and "What did Putin say?"
+  // share a "did", not a part. A name right after an auxiliary in a question is its subject
+  // ("What does Pakistan think …"), which a follow-up of a bare name may take the place of.
+  if (AUXILIARY.test(slot)) return SUBJECT;
   return SLOT_WORDS.test(slot) ? slot : "";
 }
+
+const SUBJECT = "(subject)";
+const AUXILIARY = /^(?:does|do|did|is|are|was|were|has|have|had|can|could|will|would|should|might|must)$/;
 
 const SLOT_WORDS = /^(?:in|at|on|for|from|to|by|with|against|about|of|into|over|near|inside|across|toward|towards|between|among|within)$/;
 /** What a follow-up of nothing but a name may hold besides it: "And in Pakistan?", "What about Bacon?", "And according to the Spectator?". */
@@ -84,7 +93,11 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
   const own = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w) && !STOPWORDS.has(w));
   const ownRuns = nameRuns(question);
   const leans =
-    CONTINUATION.test(question) || REFERRING.test(question) || own.length <= 1 || (ownRuns.length === 0 && own.length <= SHORT_QUESTION_WORDS);
+    CONTINUATION.test(question) ||
+    REFERRING.test(question) ||
+    own.length <= 1 ||
+    (ownRuns.length === 0 && own.length <= SHORT_QUESTION_WORDS) ||
+    ENDS_WITHOUT_OBJECT.test(question);
   if (!leans) return question;
   // "And the year before?" after "How many attacks did IS-K carry out … in 2022?": the same
   // question of the other time.
@@ -96,7 +109,9 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
   const replacedRuns: NameRun[] = [];
   const documentName = (text: string) => (run: NameRun) => options.namesDocument?.(text.slice(run.start, run.end)) ?? false;
   for (const run of nameRuns(previous)) {
-    const sameSlot = ownRuns.some((o) => o.slot !== "" && o.slot === run.slot);
+    // The follow-up's name fills the same place, or, a bare name ("And the Taliban?"), the subject's.
+    const bare = ownRuns.length === 1 && ownRuns[0]!.slot === "";
+    const sameSlot = ownRuns.some((o) => o.slot !== "" && o.slot === run.slot) || (bare && run.slot === SUBJECT);
     const otherSource = documentName(previous)(run) && ownRuns.some(documentName(question));
     if (!sameSlot && !otherSource) continue;
     run.surfaces.forEach((s) => replaced.add(s));
@@ -106,10 +121,12 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
   // place in the previous question ("How many attacks has IS-K carried out in Pakistan?").
   if (ownRuns.length === 1 && replacedRuns.length === 1 && ONLY_A_NAME.test(question.slice(0, ownRuns[0]!.start) + " " + question.slice(ownRuns[0]!.end))) {
     const [run, name] = [replacedRuns[0]!, ownRuns[0]!];
-    // The article goes with the name: "the Spectator" gives way to "Bacon", not "the Bacon".
+    // The article goes with the name: "the Spectator" gives way to "Bacon", not "the Bacon";
+    // "Pakistan" to "the Taliban".
     const article = /\bthe\s+$/i;
-    const head = article.test(question.slice(0, name.start)) ? previous.slice(0, run.start) : previous.slice(0, run.start).replace(article, "");
-    return head + question.slice(name.start, name.end) + previous.slice(run.end);
+    const head = previous.slice(0, run.start).replace(article, "");
+    const own = article.exec(question.slice(0, name.start))?.[0] ?? "";
+    return head + own + question.slice(name.start, name.end) + previous.slice(run.end);
   }
   const have = new Set(analyzer.terms(question));
   const ownTime = OWN_TIME.test(question);
