@@ -108,9 +108,9 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
   const replaced = new Set<string>();
   const replacedRuns: NameRun[] = [];
   const documentName = (text: string) => (run: NameRun) => options.namesDocument?.(text.slice(run.start, run.end)) ?? false;
+  // The follow-up's name fills the same place, or, a bare name ("And the Taliban?"), the subject's.
+  const bare = ownRuns.length === 1 && ownRuns[0]!.slot === "";
   for (const run of nameRuns(previous)) {
-    // The follow-up's name fills the same place, or, a bare name ("And the Taliban?"), the subject's.
-    const bare = ownRuns.length === 1 && ownRuns[0]!.slot === "";
     const sameSlot = ownRuns.some((o) => o.slot !== "" && o.slot === run.slot) || (bare && run.slot === SUBJECT);
     const otherSource = documentName(previous)(run) && ownRuns.some(documentName(question));
     if (!sameSlot && !otherSource) continue;
@@ -125,8 +125,8 @@ function againstPrevious(question: string, previous: string, analyzer: TextAnaly
     // "Pakistan" to "the Taliban".
     const article = /\bthe\s+$/i;
     const head = previous.slice(0, run.start).replace(article, "");
-    const own = article.exec(question.slice(0, name.start))?.[0] ?? "";
-    return head + own + question.slice(name.start, name.end) + previous.slice(run.end);
+    const ownArticle = article.exec(question.slice(0, name.start))?.[0] ?? "";
+    return head + ownArticle + question.slice(name.start, name.end) + previous.slice(run.end);
   }
   const have = new Set(analyzer.terms(question));
   const ownTime = OWN_TIME.test(question);
