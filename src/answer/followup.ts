@@ -1,6 +1,6 @@
 import type { TextAnalyzer } from "../text/analyzer.js";
 import { foldTypography, QUESTION_WORDS, STOPWORDS } from "../text/normalize.js";
-import { namesIn } from "../retrieval/scoring.js";
+import { nameRunsIn } from "../retrieval/scoring.js";
 import type { HistoryTurn } from "./types.js";
 
 const REFERRING = /\b(?:it|its|they|them|their|this|that|these|those|there|he|she|his|her|the group|the attack|the same)\b/i;
@@ -78,15 +78,12 @@ interface NameRun {
 
 /** Runs of adjacent names ("Crocus City Hall"), with the word before each run. */
 function nameRuns(text: string): NameRun[] {
-  const names = namesIn(text);
-  const runs: NameRun[] = [];
-  for (let i = 0; i < names.length; ) {
-    let j = i;
-    while (j + 1 < names.length && /^\s+$/.test(text.slice(names[j]!.end, names[j + 1]!.start))) j++;
-    runs.push({ surfaces: names.slice(i, j + 1).map((n) => n.surface), slot: slotOf(text, names[i]!.start), start: names[i]!.start, end: names[j]!.end });
-    i = j + 1;
-  }
-  return runs;
+  return nameRunsIn(text).map((run) => ({
+    surfaces: run.map((n) => n.surface),
+    slot: slotOf(text, run[0]!.start),
+    start: run[0]!.start,
+    end: run[run.length - 1]!.end,
+  }));
 }
 
 function againstPrevious(question: string, previous: string, analyzer: TextAnalyzer, options: FollowUpOptions): string {

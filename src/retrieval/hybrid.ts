@@ -2,7 +2,7 @@ import type { ChunkDocument, HnswStore } from "../store/hnswStore.js";
 import { TextAnalyzer } from "../text/analyzer.js";
 import { Bm25Index } from "./bm25.js";
 import { rerankPassages } from "./rerank.js";
-import { namesIn, queryTerms, type TermStats } from "./scoring.js";
+import { nameRunsIn, queryTerms, type TermStats } from "./scoring.js";
 import { containment, sameStatement, shingleSet } from "../text/similarity.js";
 import { foldTypography, JOINED_NAME, tokenize } from "../text/normalize.js";
 import { DOCUMENT_NOUN_ALTERNATION, REPORTING_VERB_ALTERNATION } from "../text/sentences.js";
@@ -75,20 +75,14 @@ const VIEW_NOUN = /^(?:views?|take|argument|account|verdict|opinion|words|estima
  * ("Tricia Bacon") is read as one.
  */
 export function namesAsSources(query: string): { surface: string; start: number; end: number }[] {
-  const names = namesIn(query);
-  const runs: { names: typeof names; source: boolean }[] = [];
-  for (let i = 0; i < names.length; ) {
-    let j = i;
-    while (j + 1 < names.length && /^\s+$/.test(query.slice(names[j]!.end, names[j + 1]!.start))) j++;
-    const run = names.slice(i, j + 1);
+  const runs = nameRunsIn(query).map((run) => {
     // Every cue is a few words long: only the words near the name are read.
     const before = query.slice(Math.max(0, run[0]!.start - CUE_REACH), run[0]!.start);
     const after = query.slice(run[run.length - 1]!.end, run[run.length - 1]!.end + CUE_REACH);
     const next = /^(?:['\u2019]s)?\s+([\p{L}-]+)/u.exec(after)?.[1]?.toLowerCase();
     const documentAfter = next !== undefined && (DOCUMENT_NOUN.test(next) || (/^['\u2019]s/.test(after) && VIEW_NOUN.test(next)));
-    runs.push({ names: run, source: documentAfter || SOURCE_BEFORE.test(before) || SOURCE_VERB.test(after) });
-    i = j + 1;
-  }
+    return { names: run, source: documentAfter || SOURCE_BEFORE.test(before) || SOURCE_VERB.test(after) };
+  });
   // Names joined by "and" share what is said of them: "according to Bacon and the Spectator",
   // "How do Tricia Bacon and the Spectator describe …".
   const joined = (a: (typeof runs)[number], b: (typeof runs)[number]) =>

@@ -577,6 +577,22 @@ export function namesIn(question: string): { surface: string; word: string; star
   return out;
 }
 
+/** A name of a question: its words as written, and where it stands. */
+export type NameInText = ReturnType<typeof namesIn>[number];
+
+/** The names of a text in runs of adjacent ones, only spaces between ("Crocus City Hall", "Tricia Bacon"). */
+export function nameRunsIn(text: string): NameInText[][] {
+  const names = namesIn(text);
+  const runs: NameInText[][] = [];
+  for (let i = 0; i < names.length; ) {
+    let j = i;
+    while (j + 1 < names.length && /^\s+$/.test(text.slice(names[j]!.end, names[j + 1]!.start))) j++;
+    runs.push(names.slice(i, j + 1));
+    i = j + 1;
+  }
+  return runs;
+}
+
 /** Terms of a question, question words removed, weighted by IDF. */
 export function queryTerms(question: string, stats: TermStats, options: QueryTermOptions = {}): QueryTerms {
   // One ask reads a question's terms several times (BM25 expansion, rerank, answer): computed once.
