@@ -1,6 +1,6 @@
 import { MONTH_NAME_ALTERNATION } from "../text/numbers.js";
 import { cleanPage, decodeEntities, type CleanedPage } from "./clean.js";
-import { JOINED_NAME, STOPWORDS } from "../text/normalize.js";
+import { JOINED_NAME, NAME_CONNECTOR_ALTERNATION, STOPWORDS } from "../text/normalize.js";
 /** Title, author, publisher and publication date, where the page shows them; null where it does not. */
 export interface DocumentMetadata {
   title: string | null;
@@ -96,7 +96,7 @@ function isTitleLike(line: string): boolean {
 }
 
 /** A publication's name: capitalised words, with the small words names carry ("Council on Foreign Relations"). */
-const PUBLICATION = String.raw`(?:The\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*(?:\s+(?:(?:of|on|for|and|the|&)\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*){0,5}`;
+const PUBLICATION = String.raw`(?:The\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*(?:\s+(?:(?:${NAME_CONNECTOR_ALTERNATION})\s+)?[\p{Lu}\p{N}][\p{L}\p{N}&'.-]*){0,5}`;
 /**
  * Chrome that names the publication: "Join the conversation with other Spectator Australia
  * readers", "© 2024 Lawfare", "Copyright 2019-2024 The Diplomat". Case matters: a name is capitalised.
@@ -113,7 +113,7 @@ const NAMED_BY_CHROME = [
 const TITLE_NOUN = /^(?:Fellow|Analyst|Researcher|Scholar|Correspondent|Contributor|Intern)$/;
 /** …and words like these begin it; an institution holds none ("Research Fellow" names no one). */
 const TITLE_WORD = /^(?:Senior|Junior|Research|Visiting|Associate|Assistant|Adjunct|Non-?[Rr]esident|Nonresident|Policy|Program|Principal|Lead|Chief|Staff|Contributing|Graduate|Postdoctoral|Doctoral|Distinguished|Fellow|Analyst|Researcher|Scholar|Correspondent|Contributor|Intern)$/;
-const CONNECTOR = /^(?:of|on|for|and|the|to|&)$/;
+const CONNECTOR = new RegExp(`^(?:${NAME_CONNECTOR_ALTERNATION})$`);
 
 /**
  * The institution of a sign-off line: opening words that make a name (an acronym alone, or two

@@ -95,8 +95,10 @@ export function isContentWord(word: string): boolean {
   return !STOPWORDS.has(word) && word.length > 0;
 }
 
+/** The small words a name's capitalised words may be joined by: "Council on Foreign Relations", "Rise to Peace". */
+export const NAME_CONNECTOR_ALTERNATION = "of|on|for|and|the|to|&";
 /**
  * A name whose words a small word joins ("Rise to Peace", "Council on Foreign Relations"):
  * its words are often common ones, so it names something only as the whole phrase.
  */
-export const JOINED_NAME = /\S\s(?:of|on|for|and|the|to|&)\s\S/;
+export const JOINED_NAME = new RegExp(`\\S\\s(?:${NAME_CONNECTOR_ALTERNATION})\\s\\S`);
