@@ -372,6 +372,9 @@ function namesThing(text: string, heads: readonly string[], questionTerms: Reado
   return "unnamed";
 }
 
+/** Why a quantity question is not answered when no sentence states the figure asked for. */
+const NO_FIGURE = "The documents do not give this figure.";
+
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */
 const ROLE_SENTENCE_FLOOR = 0.5;
 
@@ -512,7 +515,7 @@ export function composeExtractiveAnswer(
     const occasion = [...query.weights.keys()].filter((t) => specific(t) && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t));
     const speaksOf = (c: CandidateSentence) => occasion.filter((t) => c.matched.has(t)).length;
     if (occasion.length >= 2 && ranked.some((c) => speaksOf(c) >= 2) && !ranked.some((c) => speaksOf(c) > 0 && statesAmountBesidesTime(c.text))) {
-      return abstention("The documents do not give this figure.", passages, ranked.filter((c) => speaksOf(c) > 0), support);
+      return abstention(NO_FIGURE, passages, ranked.filter((c) => speaksOf(c) > 0), support);
     }
   }
   /** The least score, against the lead's, of a second sentence of the answer. */
@@ -551,7 +554,7 @@ export function composeExtractiveAnswer(
       }
       pool = kept;
     }
-    if (pool.length === 0) return abstention("The documents do not give this figure.", passages, byName, support);
+    if (pool.length === 0) return abstention(NO_FIGURE, passages, byName, support);
   }
   let lead = pool[0]!;
   const chosen: CandidateSentence[] = [lead];
@@ -613,16 +616,16 @@ export function composeExtractiveAnswer(
     // their sentences about the thing are the closest passages, not an answer.
     // Only for a question that counts a thing: "how long", "how much has it grown" count none.
     if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
-      return abstention("The documents do not give this figure.", passages, chosen, support);
+      return abstention(NO_FIGURE, passages, chosen, support);
     }
     // A sum of money asked for is answered by one: "two suspected ISKP recruits" is no pay.
     if (ASKS_MONEY.test(question) && !chosen.some((c) => STATES_MONEY.test(c.text))) {
-      return abstention("The documents do not give this figure.", passages, chosen, support);
+      return abstention(NO_FIGURE, passages, chosen, support);
     }
     // "What percentage of …" is answered by a share ("95%", "half", "one in five"), not by a
     // year or a count of something.
     if (asksShare(question) && !chosen.some((c) => statesShare(c.text))) {
-      return abstention("The documents do not give this figure.", passages, chosen, support);
+      return abstention(NO_FIGURE, passages, chosen, support);
     }
   }
   // "What is the name of the senior operative the Taliban killed?": sentences that speak of an

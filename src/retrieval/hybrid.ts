@@ -390,9 +390,10 @@ export class HybridRetriever {
     // "According to Rise to Peace": a publisher's name of common words ("rise", "peace" are in
     // other articles too) names its documents as the whole phrase, read as a source. Only that
     // span names them: "are prospects for peace rising?" keeps its own words.
-    const folded = foldTypography(query).toLowerCase();
+    const { phrases } = this.sourceTerms;
+    const folded = phrases.size > 0 ? foldTypography(query).toLowerCase() : "";
     const spans: [number, number][] = [];
-    for (const [phrase, docs] of (this._sourceTerms ??= this.buildSourceTerms()).phrases) {
+    for (const [phrase, docs] of phrases) {
       const at = wordAt(folded, phrase);
       if (at < 0 || !names.some((n) => n.start >= at && n.end <= at + phrase.length)) continue;
       spans.push([at, at + phrase.length]);
@@ -411,11 +412,11 @@ export class HybridRetriever {
     const terms = new Set(this.analyzer.terms(name));
     if (this.documentsNamedBy(terms).size > 0) return true;
     const phrase = foldTypography(name).toLowerCase().replace(/^the\s+/, "");
-    return (this._sourceTerms ??= this.buildSourceTerms()).phrases.has(phrase);
+    return this.sourceTerms.phrases.has(phrase);
   }
 
   private documentsNamedBy(named: ReadonlySet<string>): Map<string, Set<string>> {
-    const { headerDocs, textDocs } = (this._sourceTerms ??= this.buildSourceTerms());
+    const { headerDocs, textDocs } = this.sourceTerms;
     const out = new Map<string, Set<string>>();
     for (const t of named) {
       if (this.analyzer.isAlias(t)) continue;
@@ -468,6 +469,10 @@ export class HybridRetriever {
     return out + query.slice(from);
   }
   private _sourceTerms?: SourceTerms;
+  /** Built on the first question that may name a source, then kept. */
+  private get sourceTerms(): SourceTerms {
+    return (this._sourceTerms ??= this.buildSourceTerms());
+  }
 
   private buildSourceTerms(): SourceTerms {
     const add = (m: Map<string, Set<string>>, t: string, d: string) => {
