@@ -193,6 +193,31 @@ describe("extractive answers", () => {
     expect((await ask("What share of Afghan families are experiencing food insecurity?")).answer).toMatch(/95/);
   });
 
+  it("answers a question about what the growing number of attacks did, not with a figure", async () => {
+    const a = await ask("What has the growing number of successful IS-K attacks exposed, according to the Spectator?");
+    expect(a.answer).toMatch(/^The growing number of successful attacks it has carried out highlight the glaring holes/);
+  });
+
+  it("reads 'anywhere else' as pointing at a place, not as words the documents must use", async () => {
+    const a = await ask("As Islamic State Khorasan's attacks inside Afghanistan declined, did its violence pick up anywhere else?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toMatch(/slight uptick in violence in Pakistan/);
+  });
+
+  it("answers 'where' with a place the question does not name already, or says the documents do not", async () => {
+    // The only sentence about the recruits says "northern Afghanistan", which the question says;
+    // "Europe" is its "European".
+    const crossing = await ask("Where did the two suspected European ISKP recruits try to cross into northern Afghanistan in February 2022?");
+    expect(crossing.abstained).toBe(true);
+    expect(crossing.answer).toMatch(/^The documents do not answer this question \(no passage about it says where\)/);
+    expect(crossing.suggestions?.[0]?.text).toMatch(/trying to enter northern Afghanistan/);
+    // A place beyond the question's answers, named or as a demonym's country.
+    expect((await ask("Where did China agree to set up a military base?")).answer).toMatch(/^China recently agreed with Tajikistan/);
+    const founded = await ask("Where was IS-K founded?");
+    expect(founded.abstained).toBe(false);
+    expect(founded.answer).toMatch(/Pakistan/);
+  });
+
   it("reads as statements sentences closed in any script or by footnote markers, and list items; not bylines or headings", () => {
     for (const statement of ["Attacks rose sharply.", "Food insecurity reached 95%.[3]", "It was formed in 2014.¹²", "恐怖分子发动袭击。", "- Afghans, Pakistanis and Uyghurs", "2. Joint training programmes"]) {
       expect(endsAsStatement(statement), statement).toBe(true);
@@ -616,6 +641,18 @@ describe("words that only say what kind of answer is wanted", () => {
       expect(answerTypesOf(q), q).not.toContain("list");
     }
     expect(answerTypesOf("Which countries’ relations with the Taliban has IS-K tried to damage?")).toContain("list");
+    // "kinds of" asks for a list, and a sentence naming several things meets it.
+    expect([...answerTypeWords("What kinds of targets has IS-K gone after?")]).toEqual([["kinds", "list"]]);
+    // "number of" asks for a figure, unless the question says what the number is like.
+    for (const q of ["What was the total number of people killed?", "What does the CSIS piece say about the number of ISKP fighters?", "number of ISKP fighters"]) {
+      expect(answerTypesOf(q), q).toContain("quantity");
+    }
+    expect(answerTypesOf("What has the growing number of successful IS-K attacks exposed?")).not.toContain("quantity");
+  });
+
+  it("reads no role into a 'who' that a stranded preposition governs", () => {
+    expect(namedThingsOf("Who was the Tajik cell behind the foiled 2020 plot in Germany in touch with?")).toEqual([]);
+    expect(namedThingsOf("Who was the Taliban's military chief for Kabul?")).toEqual(["chief"]);
   });
 
   it("read a list in a long sentence of a pathological document in time linear in it", () => {

@@ -166,4 +166,17 @@ describe("word vectors in answers (real corpus)", () => {
       expect((await on.answers.ask({ question })).abstained, question).toBe(true);
     }
   });
+
+  it("lets one word the documents never use be said in theirs, but not several ('founded': 'formed')", async () => {
+    // "found" is the past of "find" ("Sunni Muslims … found themselves overtaken"), no stem of "founded".
+    const founded = await on.answers.ask({ question: "When and where was IS-K founded?" });
+    expect(founded.abstained).toBe(false);
+    expect(founded.answer).toMatch(/^ISIS is present in Afghanistan[^[]*formed in Pakistan in 2014/);
+    expect(founded.answer).not.toMatch(/found themselves/);
+    // Each of these words has a near one in the documents ("ties", "growth", "base"), yet
+    // together they are another subject.
+    for (const question of ["What is the relationship between inflation and unemployment?", "When was the company founded?"]) {
+      expect((await on.answers.ask({ question })).abstained, question).toBe(true);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
-import { countsAskedThing, namesIn, type TermStats } from "../retrieval/scoring.js";
+import { countsAskedThing, nameRunsIn, namesIn, type TermStats } from "../retrieval/scoring.js";
 import { STOPWORDS, tokenize } from "../text/normalize.js";
 import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
@@ -300,6 +300,31 @@ const REPORTED_BY = new RegExp(
 function namesOwnOccasion(sentence: string): boolean {
   // A day or a month is when, not where: "wounded on Friday".
   return namesIn(sentence.replace(REPORTED_BY, "")).some((n) => !CALENDAR_WORD.test(n.surface));
+}
+
+/**
+ * Whether a sentence names a place the question does not: a name other than a day or a month
+ * whose terms the question lacks. A demonym is its place ("European" asks about "Europe",
+ * "Chinese" about "China"): a term counts as the question's when the two share all but the
+ * last letter of the shorter one, and at least four.
+ */
+function namesPlaceBeyond(text: string, questionTerms: ReadonlyMap<string, number>, stats: TermStats): boolean {
+  const asked = [...questionTerms.keys()];
+  const known = (t: string) => questionTerms.has(t) || asked.some((q) => sharesStem(q, t));
+  for (const run of nameRunsIn(text)) {
+    const names = run.filter((n) => !CALENDAR_WORD.test(n.surface));
+    if (names.length === 0) continue;
+    const surface = text.slice(names[0]!.start, names[names.length - 1]!.end);
+    if (stats.analyzer.terms(surface).some((t) => !known(t))) return true;
+  }
+  return false;
+}
+
+function sharesStem(a: string, b: string): boolean {
+  const shorter = Math.min(a.length, b.length);
+  let common = 0;
+  while (common < shorter && a[common] === b[common]) common++;
+  return common >= 4 && common >= shorter - 1;
 }
 
 const NO_SOURCES: ReadonlySet<string> = new Set();
@@ -635,6 +660,12 @@ export function composeExtractiveAnswer(
     if (verdicts.includes("unnamed") && !verdicts.includes("named")) {
       return abstention("The documents do not answer this question (no passage about it gives the name).", passages, chosen, support);
     }
+  }
+  // "Where did the two European recruits try to cross into northern Afghanistan?" is answered by
+  // a place the question does not name already: "…were arrested while trying to enter northern
+  // Afghanistan" only says it again.
+  if (type === "place" && !chosen.some((c) => namesPlaceBeyond(c.text, query.weights, stats))) {
+    return abstention("The documents do not answer this question (no passage about it says where).", passages, chosen, support);
   }
   // "When did …?" is answered by a sentence that says when: a year, a month, "last year", "six
   // to twelve months". Sentences about the thing that date nothing are the closest passages.

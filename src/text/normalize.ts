@@ -18,7 +18,9 @@ export const STOPWORDS = new Set(
     "myself no nor not now of off on once only or other our ours ourselves out over own same she should so some " +
     "such than that that's the their theirs them themselves then there these they this those through to too " +
     "under until up very was wasn't we were what what's when where which while who whom why will with would you " +
-    "your yours yourself yourselves also s t don didn doesn shall may might must us via per whose yet"
+    "your yours yourself yourselves also s t don didn doesn shall may might must us via per whose yet " +
+    // Indefinite pronouns and adverbs point at something unnamed: "did it pick up anywhere else?"
+    "else anywhere somewhere everywhere anything something everything anyone someone everyone anybody somebody everybody"
   ).split(/\s+/),
 );
 
@@ -79,12 +81,19 @@ export function tokenize(text: string): Token[] {
 const stemCache = new Map<string, string>();
 const MAX_STEMS = 50_000;
 
+/**
+ * Past forms Porter stems onto another word: "found" (the past of "find", by far its most
+ * common use) became "found", the stem of "founded", so "Where was IS-K founded?" was answered by
+ * "Sunni Muslims … found themselves overtaken".
+ */
+const IRREGULAR_STEMS: ReadonlyMap<string, string> = new Map([["found", "find"]]);
+
 /** Porter stem of a lower-case word; numbers and hyphenated names pass through unchanged. */
 export function stem(word: string): string {
   if (!/^[a-z]+$/.test(word)) return word.replace(/,/g, "");
   let s = stemCache.get(word);
   if (s === undefined) {
-    s = stemmer(word);
+    s = IRREGULAR_STEMS.get(word) ?? stemmer(word);
     if (stemCache.size >= MAX_STEMS) stemCache.clear();
     stemCache.set(word, s);
   }
