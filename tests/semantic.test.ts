@@ -167,15 +167,10 @@ describe("word vectors in answers (real corpus)", () => {
     }
   });
 
-  it("lets one word the documents never use be said in theirs, but not several ('founded': 'formed')", async () => {
-    // "found" is the past of "find" ("Sunni Muslims … found themselves overtaken"), no stem of "founded".
-    const founded = await on.answers.ask({ question: "When and where was IS-K founded?" });
-    expect(founded.abstained).toBe(false);
-    expect(founded.answer).toMatch(/^ISIS is present in Afghanistan[^[]*formed in Pakistan in 2014/);
-    expect(founded.answer).not.toMatch(/found themselves/);
-    // Each of these words has a near one in the documents ("ties", "growth", "base"), yet
-    // together they are another subject.
-    for (const question of ["What is the relationship between inflation and unemployment?", "When was the company founded?"]) {
+  it("declines a question about one thing the documents never mention, however near a word of theirs it is", async () => {
+    // Each has a word of theirs beside it in the vectors ("team", "gather", "growth", "ties"),
+    // and "ISKP" or "the Taliban" weighs little: counting the near word as seen answered them.
+    for (const question of ["What does ISKP say about football?", "What does the Taliban say about weddings?", "What is the relationship between inflation and unemployment?"]) {
       expect((await on.answers.ask({ question })).abstained, question).toBe(true);
     }
   });

@@ -303,14 +303,19 @@ function namesOwnOccasion(sentence: string): boolean {
 }
 
 /**
- * Whether a sentence names a place the question does not: a name other than a day or a month
- * whose terms the question lacks. A demonym is its place ("European" asks about "Europe",
- * "Chinese" about "China"): a term counts as the question's when the two share all but the
- * last letter of the shorter one, and at least four.
+ * Whether a sentence names something the question does not: a name other than a day or a month
+ * whose terms the question lacks, the sentence's first word included when the documents never
+ * write it in lower case ("Pakistan saw …"). Places cannot be told from other names here (a
+ * "where" answer naming only Reuters passes), so this only catches a sentence that says no
+ * more than the question.
  */
-function namesPlaceBeyond(text: string, questionTerms: ReadonlyMap<string, number>, stats: TermStats): boolean {
+export function namesBeyondQuestion(text: string, questionTerms: ReadonlyMap<string, number>, stats: TermStats): boolean {
   const asked = [...questionTerms.keys()];
-  const known = (t: string) => questionTerms.has(t) || asked.some((q) => sharesStem(q, t));
+  const known = (t: string) => questionTerms.has(t) || asked.some((q) => sameNamedThing(q, t));
+  const first = /^\W*(\p{Lu}[\p{L}-]*)/u.exec(text)?.[1];
+  if (first && !CALENDAR_WORD.test(first) && stats.knowsWord(first.toLowerCase()) && !stats.seenLowercase(first.toLowerCase())) {
+    if (stats.analyzer.terms(first).some((t) => !known(t))) return true;
+  }
   for (const run of nameRunsIn(text)) {
     const names = run.filter((n) => !CALENDAR_WORD.test(n.surface));
     if (names.length === 0) continue;
@@ -320,11 +325,24 @@ function namesPlaceBeyond(text: string, questionTerms: ReadonlyMap<string, numbe
   return false;
 }
 
-function sharesStem(a: string, b: string): boolean {
+/** What may follow a place's stem in its demonym or its country's name: Europe/European, Pakistan/Pakistani, Tajik/Tajikistan. */
+const PLACE_SUFFIX = /^(?:|a|e|i|n|an|ian|ean|es|ese|ish|istan|stan)$/;
+
+/**
+ * Whether two terms name one place: they share a stem of at least four letters and each goes
+ * on from it by a demonym's or a country's ending ("europ"/"european", "china"/"chines",
+ * "afghan"/"afghanistan"). "islam"/"islamabad" and "kerman"/"kermanshah" are two; irregular
+ * demonyms ("French") are not read.
+ */
+export function sameNamedThing(a: string, b: string): boolean {
+  if (a === b) return true;
   const shorter = Math.min(a.length, b.length);
   let common = 0;
   while (common < shorter && a[common] === b[common]) common++;
-  return common >= 4 && common >= shorter - 1;
+  for (; common >= 4; common--) {
+    if (PLACE_SUFFIX.test(a.slice(common)) && PLACE_SUFFIX.test(b.slice(common))) return true;
+  }
+  return false;
 }
 
 const NO_SOURCES: ReadonlySet<string> = new Set();
@@ -664,7 +682,7 @@ export function composeExtractiveAnswer(
   // "Where did the two European recruits try to cross into northern Afghanistan?" is answered by
   // a place the question does not name already: "…were arrested while trying to enter northern
   // Afghanistan" only says it again.
-  if (type === "place" && !chosen.some((c) => namesPlaceBeyond(c.text, query.weights, stats))) {
+  if (type === "place" && !chosen.some((c) => namesBeyondQuestion(c.text, query.weights, stats))) {
     return abstention("The documents do not answer this question (no passage about it says where).", passages, chosen, support);
   }
   // "When did …?" is answered by a sentence that says when: a year, a month, "last year", "six

@@ -188,10 +188,10 @@ export type AnswerType = "quantity" | "time" | "place" | "person" | "reason" | "
 const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
   [
     "quantity",
-    // "number of" asks for a figure ("What was the total number of …", "what … say about the
-    // number of fighters?"), unless the question says what the number is like: "What has the
+    // "number of" asks for a figure ("What was the record number of …", "what … say about the
+    // number of fighters?"), unless the question says which way the number goes: "What has the
     // growing number of attacks exposed?" asks about its effect.
-    /\bhow (?:many|much|large|big|deadly|often|strong|long)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|(?<!\b(?:growing|rising|increasing|declining|falling|large|larger|small|smaller|high|higher|low|lower|significant|record|great|greater|sheer|huge|vast)\s+)\bnumber of\b|\bby how much\b/g,
+    /\bhow (?:many|much|large|big|deadly|often|strong|long)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|(?<!\b(?:growing|rising|increasing|mounting|declining|falling|shrinking|dwindling)\s+)\bnumber of\b|\bby how much\b/g,
   ],
   ["time", /^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\bwhat (?:year|date|month|time)\b|\bsince when\b|\bhow soon\b/g],
   ["place", /^\s*where\b|\band where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/g],
@@ -222,8 +222,6 @@ const ANSWER_TYPE_CUES: Partial<Record<AnswerType, RegExp>> = {
   reason: /^(?:reasons?|drives|motivates|explains|causes)$/,
   recommendation: /^(?:recommend\w*|steps|measures|actions)$/,
   term: /^(?:terms?|names?|labels?|words?|phrases?|insults?|nicknames?|slogans?|epithets?|calls?|called|brand(?:s|ed)?)$/,
-  // "What kinds of targets…": several things named side by side answer it, whatever the word.
-  list: /^(?:kinds|types|sorts)$/,
 };
 
 /** The same patterns without the global flag, whose `test` keeps no state between calls. */
@@ -237,8 +235,13 @@ const ANSWER_TYPE_TESTS: [AnswerType, RegExp][] = ANSWER_TYPE_PATTERNS.map(([typ
 const ROLE_QUESTION = /\bwho(?:\s+is|\s+was|'s)\s+the\s+([^?]{1,80}?)\s+(?:of|for|in|at)\b/i;
 /** "Who is ISKP's current leader?": the role after a named possessor (capitalised, up to four words). */
 const OWNED_ROLE_QUESTION = /\b[Ww]ho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:\p{Lu}[\p{L}\p{N}.-]*\s+){0,3}\p{Lu}[\p{L}\p{N}.-]*'s?\s+([^?]{1,80})/u;
-/** A question that ends on a preposition ("… in touch with?", "… working for?"). */
-const STRANDED_PREPOSITION = /\b(?:with|for|to|from|by|about|against|of|on|at|in)\s*[?.!]*\s*$/i;
+/**
+ * A question whose "who" a preposition at its end governs ("Who was the Tajik cell … in touch
+ * with?", "… working for?"): no comma or relative word between, which would end on a clause of
+ * its own ("Who is ISKP's leader, whom Kurilla warned about?").
+ */
+const STRANDED_PREPOSITION = /^\s*who\b[^,;]*\b(?:with|for|to|from|by|about|against)\s*[?.!]*\s*$/i;
+const RELATIVE_WORD = /\b(?:whom|which|that|whose)\b/i;
 /** "What was the name of the aid worker killed in …?": what is to be named. */
 const NAME_QUESTION = /\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+)?([^?]{1,120})/i;
 /**
@@ -264,7 +267,7 @@ export function namedPhraseOf(question: string): { heads: string[]; role: boolea
   const folded = foldTypography(question);
   // "Who was the Tajik cell … in touch with?": "who" is the object of a stranded preposition,
   // and what follows "who was the" is the subject, no role.
-  const stranded = STRANDED_PREPOSITION.test(folded);
+  const stranded = STRANDED_PREPOSITION.test(folded) && !RELATIVE_WORD.test(folded);
   const role = stranded ? null : (ROLE_QUESTION.exec(folded) ?? OWNED_ROLE_QUESTION.exec(folded));
   const name = role ? undefined : NAME_QUESTION.exec(folded);
   const phrase = role?.[1] ?? name?.[1];
@@ -733,18 +736,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
     let unseen = 0;
     // A word that only says what kind of answer is wanted ("recommend", "insult") is met by a
     // sentence of that kind, not by the word: the documents need not use it.
-    const unseenTerms = [...weighted.keys()].filter((t) => !stats.has(t) && !typeTerms.has(t));
-    for (const t of unseenTerms) unseen += weighted.get(t)!;
-    // One word they never use but say in a like word ("Where was IS-K founded?": "formed") is
-    // unseen only by the share of its weight that word does not earn, beside words they use.
-    // Several such words are another subject ("the relationship between inflation and
-    // unemployment": "ties", "growth", "rise" are all near), however near each is to a word of
-    // theirs; and so is one alone ("What does Bacon say about bread?": "food").
-    if (unseenTerms.length === 1 && unseenTerms.length < weighted.size) {
-      let stood = 0;
-      for (const share of related.get(unseenTerms[0]!)?.values() ?? []) stood = Math.max(stood, share);
-      unseen *= 1 - stood;
-    }
+    for (const [t, w] of weighted) if (!stats.has(t) && !typeTerms.has(t)) unseen += w;
     return {
       weights: weighted,
       total,

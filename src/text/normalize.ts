@@ -81,19 +81,12 @@ export function tokenize(text: string): Token[] {
 const stemCache = new Map<string, string>();
 const MAX_STEMS = 50_000;
 
-/**
- * Past forms Porter stems onto another word: "found" (the past of "find", by far its most
- * common use) became "found", the stem of "founded", so "Where was IS-K founded?" was answered by
- * "Sunni Muslims … found themselves overtaken".
- */
-const IRREGULAR_STEMS: ReadonlyMap<string, string> = new Map([["found", "find"]]);
-
 /** Porter stem of a lower-case word; numbers and hyphenated names pass through unchanged. */
 export function stem(word: string): string {
   if (!/^[a-z]+$/.test(word)) return word.replace(/,/g, "");
   let s = stemCache.get(word);
   if (s === undefined) {
-    s = IRREGULAR_STEMS.get(word) ?? stemmer(word);
+    s = stemmer(word);
     if (stemCache.size >= MAX_STEMS) stemCache.clear();
     stemCache.set(word, s);
   }
