@@ -193,6 +193,15 @@ describe("extractive answers", () => {
     expect((await ask("What share of Afghan families are experiencing food insecurity?")).answer).toMatch(/95/);
   });
 
+  it("reads 'how big/large/often' as asking a size or a frequency", async () => {
+    for (const q of ["How big is ISKP?", "How large is IS-K?"]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(false);
+      expect(a.answer, q).toMatch(/^By some estimates, IS-K has doubled in size in less than a year from two to four thousand operatives\./);
+    }
+    expect((await ask("How often does IS-K attack?")).answer).toMatch(/increased the frequency and intensity of terrorist attacks/);
+  });
+
   it("answers a question about what the growing number of attacks did, not with a figure", async () => {
     const a = await ask("What has the growing number of successful IS-K attacks exposed, according to the Spectator?");
     expect(a.answer).toMatch(/^The growing number of successful attacks it has carried out highlight the glaring holes/);

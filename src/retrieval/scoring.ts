@@ -622,10 +622,22 @@ export function queryTerms(question: string, stats: TermStats, options: QueryTer
   return specificity ? withSpecificity : plain;
 }
 
+/**
+ * "How big is ISKP?" asks its size, "How often …" a frequency: the adjective is what is
+ * measured, and a sentence says it with the noun ("doubled in size … to four thousand
+ * operatives"). The adjective itself matches only by accident ("largely fallen to").
+ */
+const MEASURE_NOUN: Readonly<Record<string, string>> = { big: "size", large: "size", strong: "strength", often: "frequency" };
+const HOW_MEASURE = /\bhow\s+(big|large|strong|often)\b/i;
+
 /** A question's terms with specificity weighting and without (QueryTermOptions), in that order. */
 function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, QueryTerms] {
   const analyzer = stats.analyzer;
-  const words = analyzer.words(question).filter((w) => !QUESTION_WORDS.has(w));
+  const measured = HOW_MEASURE.exec(foldTypography(question))?.[1]?.toLowerCase();
+  const words = analyzer
+    .words(question)
+    .filter((w) => !QUESTION_WORDS.has(w))
+    .map((w) => (w === measured ? MEASURE_NOUN[w]! : w));
   const terms = words.map((w) => (analyzer.isAlias(w) ? w : stem(w)));
   const weightsWith = (withSpecificity: boolean) => {
     const weights = new Map<string, number>();
