@@ -667,6 +667,19 @@ describe("words that only say what kind of answer is wanted", () => {
     expect(namedThingsOf("Who was the leader of the group in?")).toEqual(["leader"]);
   });
 
+  it("reads the office a 'who' question's verb asks the holder of", async () => {
+    expect(namedThingsOf("Who leads ISKP?")).toEqual(["leader"]);
+    expect(namedThingsOf("Who founded ISKP?")).toEqual(["founder"]);
+    expect(namedThingsOf("Who carried out the attack?")).toEqual([]);
+    // "leads" had matched "This competition may lead to retaliatory attacks …".
+    for (const q of ["Who leads ISKP?", "Who led the Tajik cell whose plot in Germany was foiled in April 2020?", "Who founded ISKP?"]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.answer, q).toMatch(/no document uses the word "(?:leader|founder)"/);
+    }
+    expect((await ask("Who heads US Central Command?")).answer).toMatch(/Michael Kurilla/);
+  });
+
   it("tells a place the question names from one it does not", () => {
     const stats = new TermStats(["Pakistan saw the attack.", "Attacks rose in Europe, China, Islamabad and Kermanshah.", "The attack was in June."], new TextAnalyzer());
     const terms = (q: string) => queryTerms(q, stats, { specificity: false }).weights;

@@ -242,6 +242,9 @@ const OWNED_ROLE_QUESTION = /\b[Ww]ho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:\p{Lu}[
  */
 const STRANDED_PREPOSITION = /^\s*who\b[^,;]*\b(?:with|for|to|from|by|about|against)\s*[?.!]*\s*$/i;
 const RELATIVE_WORD = /\b(?:whom|which|that|whose)\b/i;
+/** The office a "who" question's verb asks the holder of. */
+const ROLE_OF_VERB: Readonly<Record<string, string>> = { leads: "leader", led: "leader", heads: "head", headed: "head", commands: "commander", commanded: "commander", founded: "founder" };
+const ROLE_VERB = new RegExp(`^\\s*who\\s+(?:currently\\s+|now\\s+)?(${Object.keys(ROLE_OF_VERB).join("|")})\\b`, "i");
 /** "What was the name of the aid worker killed in …?": what is to be named. */
 const NAME_QUESTION = /\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+)?([^?]{1,120})/i;
 /**
@@ -272,7 +275,11 @@ export function namedPhraseOf(question: string): { heads: string[]; role: boolea
   const name = role ? undefined : NAME_QUESTION.exec(folded);
   const phrase = role?.[1] ?? name?.[1];
   const heads: string[] = [];
-  if (!phrase) return { heads, role: false };
+  if (!phrase) {
+    // "Who leads ISKP?", "Who founded it?": the verb of an office asks for its holder.
+    const verb = stranded ? undefined : ROLE_VERB.exec(folded)?.[1]?.toLowerCase();
+    return verb ? { heads: [ROLE_OF_VERB[verb]!], role: true } : { heads, role: false };
+  }
   for (const part of phrase.split(/\s+(?:or|and)\s+|[(),]/)) {
     const words: string[] = [];
     const tokens = tokenize(part);
