@@ -193,6 +193,17 @@ describe("extractive answers", () => {
     expect((await ask("What share of Afghan families are experiencing food insecurity?")).answer).toMatch(/95/);
   });
 
+  it("gives the figures of the occasion asked about, not of others that count the same thing", async () => {
+    // "90 people" (Kerman), "30 people" (a Kabul hospital) and "150 people" (Crocus) count
+    // people better than "13 US service members and 180 Afghans", but are of other attacks.
+    const a = await ask("How many people died in the Kabul airport bombing?");
+    expect(a.answer).toMatch(/^The sources give different figures:/);
+    expect(a.answer).toMatch(/180 Afghans at Kabul airport/);
+    expect(a.answer).toMatch(/170 Afghans/);
+    expect(a.answer).not.toMatch(/Kerman|hospital|Crocus/);
+    expectVerbatimAndCited(a);
+  });
+
   it("reads 'how big/large/often' as asking a size or a frequency", async () => {
     for (const q of ["How big is ISKP?", "How large is IS-K?"]) {
       const a = await ask(q);

@@ -418,6 +418,9 @@ function namesThing(text: string, heads: readonly string[], questionTerms: Reado
 /** Why a quantity question is not answered when no sentence states the figure asked for. */
 const NO_FIGURE = "The documents do not give this figure.";
 
+/** Terms in at most this share of the passages are parts of the occasion a figure is of. */
+const OCCASION_PART_SHARE = 0.25;
+
 /** The least score, against the best sentence's, of a sentence that names a role asked about. */
 const ROLE_SENTENCE_FLOOR = 0.5;
 
@@ -598,6 +601,22 @@ export function composeExtractiveAnswer(
       pool = kept;
     }
     if (pool.length === 0) return abstention(NO_FIGURE, passages, byName, support);
+  }
+  // "How many people died in the Kabul airport bombing?": a figure is of one occasion. When a
+  // sentence with a figure names the whole occasion (every rarer word of the question besides
+  // what it counts: "Kabul", "airport", "bombing"), sentences naming less than half of it give
+  // other occasions' figures ("90 people" in Kerman, "30 people" at a Kabul hospital), however
+  // well they count "people".
+  if (type === "quantity") {
+    const partIdf = stats.idfAtShare(OCCASION_PART_SHARE);
+    const eventStems = new Set(events?.asked.map((e) => e.stem) ?? []);
+    const parts = [...query.weights.keys()].filter(
+      (t) => stats.idf(t) >= partIdf && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t) && !focus.sourceTerms?.has(t),
+    );
+    const named = (c: CandidateSentence) => parts.filter((t) => c.matched.has(t)).length;
+    if (parts.length >= 2 && pool.some((c) => named(c) === parts.length && statesAmountBesidesTime(c.text))) {
+      pool = pool.filter((c) => named(c) * 2 >= parts.length);
+    }
   }
   let lead = pool[0]!;
   const chosen: CandidateSentence[] = [lead];
