@@ -391,7 +391,7 @@ describe("POST /api/ask/stream", () => {
         search: (q: string, k?: number) => services.answers.search(q, k),
         ask: (o: AskOptions) =>
           new Promise<Answer>((_resolve, reject) => {
-            const sources = [{ n: 1, documentId: TUCKER_DOC, title: null, section: null, author: null, publisher: null, date: null, text: "x", start: 0, end: 1, score: 1 }];
+            const sources = [{ n: 1, documentId: TUCKER_DOC, title: null, label: TUCKER_DOC, section: null, author: null, publisher: null, date: null, text: "x", start: 0, end: 1, score: 1 }];
             o.onSources?.(sources);
             o.onToken?.("partial ");
             const timer = setTimeout(() => {
@@ -508,6 +508,23 @@ describe("GET /api/documents", () => {
     const d002 = docs.find((d) => d.id.startsWith("002"));
     expect(d002?.author).toBe("Tricia Bacon");
     expect(d002?.date).toBe("2024-04-13");
+    // The untitled one is labelled by its opening words, so a citation never names it by id alone.
+    const d000 = docs.find((d) => d.id.startsWith("000")) as { title: string | null; label: string };
+    expect(d000.title).toBeNull();
+    expect(d000.label).toMatch(/^There are growing concerns that Islamic State Khorasan \(IS-K\)[^…]*…$/);
+    expect((docs as { title: string | null; label: string }[]).filter((d) => d.title).every((d) => d.label === d.title)).toBe(true);
+  });
+
+  it("labels every citation with its document's title or opening words", async () => {
+    const res = await request(app).post("/api/ask").send({ question: "Are China and Russia concerned about the growth of IS-K?" });
+    expect(res.status).toBe(200);
+    const citations = res.body.citations as { documentId: string; title: string | null; label: string }[];
+    expect(citations.length).toBeGreaterThan(0);
+    for (const c of citations) {
+      if (c.title) expect(c.label).toBe(c.title);
+      expect(c.label).not.toBe(c.documentId);
+    }
+    expect(citations.some((c) => c.title === null && c.label.startsWith("There are growing concerns"))).toBe(true);
   });
 
   it("returns one document with its text", async () => {

@@ -257,8 +257,8 @@ describe("Markdown rendering", () => {
       timeline: [{ date: "2024-03", precision: "month", dateText: "Last month", inferred: true, event: "Last month, it struck.", citations: [2] }],
       disagreements: [{ about: "people killed in Moscow", claims: [{ value: "130", text: "130 died.", n: 1 }, { value: "150", text: "150 died.", n: 2 }] }],
       sources: [
-        { n: 1, documentId: "d1", title: "T1", section: null, author: "A. Author", publisher: null, date: "2024-04-13", text: "A sentence. 130 died.", start: 0, end: 21 },
-        { n: 2, documentId: "d2", title: null, section: null, author: null, publisher: null, date: null, text: "Last month, it struck. 150 died.", start: 0, end: 32 },
+        { n: 1, documentId: "d1", title: "T1", label: "T1", section: null, author: "A. Author", publisher: null, date: "2024-04-13", text: "A sentence. 130 died.", start: 0, end: 21 },
+        { n: 2, documentId: "d2", title: null, label: "Last month, it struck.", section: null, author: null, publisher: null, date: null, text: "Last month, it struck. 150 died.", start: 0, end: 32 },
       ],
       timings: { retrievalMs: 0, generationMs: 0, totalMs: 0 },
     });
@@ -266,7 +266,7 @@ describe("Markdown rendering", () => {
     expect(md).toContain("## Overview\n\n- A sentence. [1]\n");
     expect(md).toContain("## Timeline\n\n- **2024-03** — Last month, it struck. [2] _(date inferred from “Last month”)_\n");
     expect(md).toContain("## Where sources disagree\n\n**people killed in Moscow**\n\n- **130**: “130 died.” [1]\n- **150**: “150 died.” [2]\n");
-    expect(md).toContain("## Sources\n\n- [1] T1 — A. Author, 2024-04-13 (d1)\n- [2] d2\n");
+    expect(md).toContain("## Sources\n\n- [1] T1 — A. Author, 2024-04-13 (d1)\n- [2] Last month, it struck. (d2)\n");
   });
 });
 
@@ -441,7 +441,7 @@ describe("POST /api/briefing: an extractive briefing", () => {
     for (const heading of ["## Timeline", "## Where sources disagree", "## Sources"]) expect(b.markdown).toContain(`\n${heading}\n`);
     for (const s of b.sections) expect(b.markdown).toContain(`\n## ${s.heading}\n`);
     for (const p of b.sections.flatMap((s) => s.points)) expect(b.markdown).toContain(`- ${p.text} ${p.citations.map((n) => `[${n}]`).join("")}\n`);
-    // Titled sources end with their document id; an untitled one is named by it.
+    // Every source ends with its document id, after its title or, untitled, its opening words.
     for (const s of b.sources) expect(b.markdown).toMatch(new RegExp(`\\n- \\[${s.n}\\] .*${s.documentId}\\)?\\n`));
     expect(b.markdown).toContain("- [3] ISKP in Afghanistan: US interests and regional security — Khalid Iqbal, CSIS, 2023-11-30 (003_b274f246fa5c0b2f)".replace("[3]", `[${b.sources.find((s) => s.documentId === DOC_003)!.n}]`));
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { chunkText } from "../src/ingest/chunk.js";
 import { cleanDocument, stripHtml, stripShortcodes } from "../src/ingest/clean.js";
 import { decodeText, loadCorpus } from "../src/ingest/load.js";
-import { documentContext, extractMetadata, findPublisher, headingsOf, signOffInstitution } from "../src/ingest/metadata.js";
+import { documentContext, extractMetadata, findPublisher, headingsOf, openingWords, signOffInstitution } from "../src/ingest/metadata.js";
 import { sectionAt } from "../src/store/indexManager.js";
 import { splitSentences } from "../src/text/sentences.js";
 import { REPO_CORPUS } from "./helpers/fixtures.js";
@@ -72,7 +72,15 @@ describe("decodeText", () => {
 
 describe("extractMetadata", () => {
   it("reads what each corpus document shows", () => {
-    expect(extractMetadata(corpus["000"]!)).toEqual({ title: null, author: null, publisher: null, date: null, dateText: null });
+    // No title: the label is its opening words, cut at a word.
+    expect(extractMetadata(corpus["000"]!)).toEqual({
+      title: null,
+      author: null,
+      publisher: null,
+      date: null,
+      dateText: null,
+      label: "There are growing concerns that Islamic State Khorasan (IS-K) could set its…",
+    });
     expect(extractMetadata(corpus["001"]!)).toMatchObject({ title: "IS-K Seeks to Undermine the Taliban", author: null, publisher: null, date: null });
     expect(extractMetadata(corpus["002"]!)).toEqual({
       title: "The Islamic State in Khorasan Province: Exploiting a Counterterrorism Gap",
@@ -80,6 +88,7 @@ describe("extractMetadata", () => {
       publisher: null,
       date: "2024-04-13",
       dateText: "13 April 2024",
+      label: "The Islamic State in Khorasan Province: Exploiting a Counterterrorism Gap",
     });
     expect(extractMetadata(corpus["003"]!)).toEqual({
       title: "ISKP in Afghanistan: US interests and regional security",
@@ -88,8 +97,16 @@ describe("extractMetadata", () => {
       publisher: "CSIS",
       date: "2023-11-30",
       dateText: "30 November 2023",
+      label: "ISKP in Afghanistan: US interests and regional security",
     });
     expect(extractMetadata(corpus["004"]!)).toMatchObject({ title: "The West must wake up to the threat of Islamic State-Khorasan", author: null, publisher: null, date: "2024-03-25" });
+  });
+
+  it("labels an untitled document by its opening words, cut at a word", () => {
+    expect(openingWords("Short first line.\nMore text.")).toBe("Short first line.");
+    expect(openingWords("\n  \n" + "word ".repeat(40))).toBe(`${"word ".repeat(16).trim()}…`);
+    expect(openingWords(`${"x".repeat(120)} tail`)).toBe(`${"x".repeat(80)}…`);
+    expect(openingWords("123\n---\n")).toBe("Untitled document");
   });
 
   it("understands month-first dates and 'by' bylines", () => {

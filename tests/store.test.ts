@@ -232,7 +232,7 @@ describe("exact scan of a small index", () => {
     return Array.from({ length: count }, () => Array.from({ length: dims }, () => (next() < 0.15 ? next() * 2 - 1 : 0)));
   }
   const doc = (i: number): ChunkDocument =>
-    new Document({ pageContent: `chunk ${i}`, metadata: { documentId: "d", chunkIndex: i, start: i, end: i + 1, title: null, section: null, author: null, publisher: null, date: null } });
+    new Document({ pageContent: `chunk ${i}`, metadata: { documentId: "d", chunkIndex: i, start: i, end: i + 1, title: null, label: "d", section: null, author: null, publisher: null, date: null } });
 
   it("returns what HNSW returns, with the same similarities, and HNSW takes over past the threshold", async () => {
     const dims = 512;

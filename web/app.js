@@ -118,7 +118,8 @@ function scrollToBottom() {
 // Formatting
 
 function sourceName(c) {
-  const title = c.title && c.title.trim() ? c.title.trim() : c.documentId;
+  // The label is the title, or the document's opening words when it shows none.
+  const title = [c.label, c.title].find((t) => typeof t === "string" && t.trim() !== "")?.trim() ?? c.documentId;
   // A compilation holds several articles: the heading above the passage says which one.
   const section = c.section && c.section.trim();
   return section && section !== title ? `${title} › ${section}` : title;
@@ -813,7 +814,7 @@ async function openSource(citation, opener, quote) {
   }
   if (seq !== state.panelSeq) return;
 
-  const info = { ...citation, title: doc.title ?? citation.title, author: doc.author ?? citation.author, publisher: doc.publisher ?? citation.publisher, date: doc.date ?? citation.date };
+  const info = { ...citation, title: doc.title ?? citation.title, label: doc.label ?? citation.label, author: doc.author ?? citation.author, publisher: doc.publisher ?? citation.publisher, date: doc.date ?? citation.date };
   els.panelTitle.textContent = sourceName(info);
   els.panelMeta.textContent = panelMeta(info);
 

@@ -265,6 +265,7 @@ export function toCitation(p: Passage, n: number): Citation {
     n,
     documentId: p.documentId,
     title: p.title,
+    label: p.label ?? p.title ?? p.documentId,
     section: p.section,
     author: p.author,
     publisher: p.publisher,

@@ -17,6 +17,8 @@ export const CitationSchema = z.object({
   n: z.number().int().positive(),
   documentId: z.string(),
   title: z.string().nullable(),
+  /** What to call the document: its title, or its opening words when it shows none. */
+  label: z.string(),
   /** Nearest heading above the passage (an article inside a compilation, a section). */
   section: z.string().nullable(),
   author: z.string().nullable(),

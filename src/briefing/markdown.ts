@@ -46,10 +46,10 @@ export function renderMarkdown(b: Omit<Briefing, "markdown">): string {
   out.push("## Sources", "");
   for (const s of b.sources) {
     const meta = [s.author, s.publisher, s.date].filter(Boolean).join(", ");
-    const title = s.title ?? s.documentId;
+    // An untitled document is named by its opening words (its label), and its id follows.
+    const title = s.label;
     const section = s.section ? ` › ${s.section}` : "";
-    // An untitled document is named by its id, which then need not be repeated.
-    const id = s.title ? ` (${s.documentId})` : "";
+    const id = ` (${s.documentId})`;
     out.push(`- [${s.n}] ${inline(title + section)}${meta ? ` — ${inline(meta)}` : ""}${id}`);
   }
   if (b.warnings.length > 0) {

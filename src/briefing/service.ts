@@ -116,6 +116,7 @@ class SourceList {
       n,
       documentId: p.documentId,
       title: p.title,
+      label: p.label ?? p.title ?? p.documentId,
       // A heading that is the page's own header ("World", the site line) says nothing about where in it the passage is.
       section: p.section && p.section !== p.title && !this.isHeaderLine(p.documentId, p.section) ? p.section : null,
       author: p.author,
@@ -200,6 +201,7 @@ export class BriefingService {
         chunkId: c.id ?? `${c.metadata.documentId}#${c.metadata.chunkIndex}`,
         documentId: c.metadata.documentId,
         title: c.metadata.title,
+        label: c.metadata.label,
         section: c.metadata.section ?? null,
         author: c.metadata.author,
         publisher: c.metadata.publisher,

@@ -26,7 +26,7 @@ runCli(async (argv) => {
   if (sources.length) console.log(answer.abstained ? "Closest passages:" : "Sources:");
   for (const c of sources) {
     const meta = [c.author, c.publisher, c.date].filter(Boolean).join(", ");
-    const name = c.section && c.section !== c.title ? `${c.title ?? c.documentId} › ${c.section}` : (c.title ?? c.documentId);
+    const name = c.section && c.section !== c.label ? `${c.label} › ${c.section}` : c.label;
     console.log(`[${c.n}] ${name}${meta ? ` (${meta})` : ""} — ${c.documentId}, chars ${c.start}-${c.end}`);
   }
   for (const w of answer.warnings) console.log(`warning: ${w}`);

@@ -11,6 +11,12 @@ export interface DocumentMetadata {
   date: string | null;
   /** The date as printed. */
   dateText: string | null;
+  /**
+   * What to call the document: its title, or, when it shows none, its opening words ("There
+   * are growing concerns that Islamic State Khorasan (IS-K) could set its sights…"), so a
+   * citation always says which document it is from in words, not an id.
+   */
+  label: string;
 }
 
 export const MONTHS = [
@@ -249,7 +255,20 @@ export function extractMetadata(cleanedText: string, page?: { raw: string } & Pi
   }
   // Without the capture, only a site line of the cleaned header can name it.
   const publisher = findPublisher(page?.raw ?? "", page ?? { lines: cleanedText.split("\n", 15), chrome: [] });
-  return { title, author, publisher, date, dateText };
+  return { title, author, publisher, date, dateText, label: title ?? openingWords(cleanedText) };
+}
+
+/** The most characters of a label made of a document's opening words. */
+const LABEL_CHARS = 80;
+
+/** A document's first line, cut at a word before LABEL_CHARS with an ellipsis; "Untitled document" when it has no words. */
+export function openingWords(cleanedText: string): string {
+  const first = cleanedText.split("\n").map((l) => l.trim()).find((l) => /\p{L}/u.test(l));
+  if (!first) return "Untitled document";
+  if (first.length <= LABEL_CHARS) return first;
+  const cut = first.slice(0, LABEL_CHARS + 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > LABEL_CHARS / 2 ? cut.slice(0, space) : cut.slice(0, LABEL_CHARS)).replace(/[\s,;:.(\u2013\u2014-]+$/u, "")}…`;
 }
 
 /** A line that reads as a heading: short, capitalised, no closing punctuation, not a date or byline. */

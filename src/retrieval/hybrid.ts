@@ -549,6 +549,7 @@ export class HybridRetriever {
       chunkId: this.chunkIdOf(c),
       documentId: c.metadata.documentId,
       title: c.metadata.title,
+      label: c.metadata.label,
       section: c.metadata.section,
       author: c.metadata.author,
       publisher: c.metadata.publisher,

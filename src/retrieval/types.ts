@@ -3,6 +3,8 @@ export interface Passage {
   chunkId: string;
   documentId: string;
   title: string | null;
+  /** The document's title, or its opening words when it has none; the document id when unknown. */
+  label?: string;
   /** Nearest heading above the passage inside its document. */
   section: string | null;
   author: string | null;

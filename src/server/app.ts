@@ -187,6 +187,7 @@ export function createApp(deps: AppDeps): express.Express {
       id: d.id,
       fileName: d.fileName,
       title: d.metadata.title,
+      label: d.metadata.label ?? d.metadata.title ?? d.id,
       author: d.metadata.author,
       publisher: d.metadata.publisher ?? null,
       date: d.metadata.date,

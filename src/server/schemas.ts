@@ -39,6 +39,8 @@ export const DocumentSummarySchema = z.object({
   id: z.string(),
   fileName: z.string(),
   title: z.string().nullable(),
+  /** The title, or the document's opening words when it shows none. */
+  label: z.string(),
   author: z.string().nullable(),
   publisher: z.string().nullable(),
   date: z.string().nullable(),

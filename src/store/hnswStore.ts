@@ -14,6 +14,8 @@ export interface ChunkMetadata {
   start: number;
   end: number;
   title: string | null;
+  /** The document's title, or its opening words when it has none (DocumentMetadata.label). */
+  label: string;
   /** The nearest heading above the chunk (an article or section title inside the document). */
   section: string | null;
   author: string | null;

@@ -15,7 +15,7 @@ import { DEFAULT_HNSW, HnswStore, readGraph, type ChunkDocument, type HnswGraph 
  * Bumped whenever cleaning, chunking or embedding changes what an index holds, so an index
  * built by older code is rebuilt rather than served.
  */
-export const PIPELINE_VERSION = 9;
+export const PIPELINE_VERSION = 10;
 const SPLITTER = "sentence-pack-v1";
 
 const FILES = {
@@ -98,6 +98,7 @@ export function chunkDocuments(documents: CorpusDocument[], options: { chunkSize
             start: c.start,
             end: c.end,
             title: doc.metadata.title,
+            label: doc.metadata.label,
             section: sectionAt(headings, c.start, c.end),
             author: doc.metadata.author,
             publisher: doc.metadata.publisher,
@@ -425,6 +426,7 @@ export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
           start: c.start,
           end: c.end,
           title: doc.metadata.title,
+          label: doc.metadata.label,
           section: c.section,
           author: doc.metadata.author,
           publisher: doc.metadata.publisher ?? null,
