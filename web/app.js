@@ -23,6 +23,7 @@ const els = {
   topbar: $(".topbar"),
   composer: $("#composer"),
   question: $("#question"),
+  composerHint: $("#composer-hint"),
   send: $("#send"),
   stop: $("#stop"),
   panel: $("#source-panel"),
@@ -651,6 +652,7 @@ async function ask(question, userTurn) {
     if (controller.signal.aborted) stopped();
     else {
       discardView();
+      serverUnreachable();
       appendError({ title: "Cannot reach the server", message: "Check that the service is running, then retry.", retry });
     }
     setBusy(false);
@@ -757,6 +759,7 @@ async function ask(question, userTurn) {
       if (controller.signal.aborted) stopped();
       else {
         discardView();
+        serverUnreachable();
         appendError({ title: "Cannot reach the server", message: "The connection was lost while the answer was streaming.", retry });
       }
     }
@@ -1215,6 +1218,7 @@ async function prepareBriefing(topic, maxPoints) {
     } else if (res && res.ok) {
       showBriefingError({ title: "Server error", message: "The server's answer could not be read.", retry });
     } else {
+      serverUnreachable();
       showBriefingError({ title: "Cannot reach the server", message: "Check that the service is running, then retry.", retry });
     }
     return;
@@ -1310,6 +1314,13 @@ function setStatus(kind, text, title) {
   else els.status.removeAttribute("title");
 }
 
+/** A request could not reach the server: the status says so at once, and is checked until it is back. */
+function serverUnreachable() {
+  setStatus("offline", "Server unreachable");
+  clearTimeout(state.healthTimer);
+  state.healthTimer = setTimeout(pollHealth, 5_000);
+}
+
 async function pollHealth() {
   clearTimeout(state.healthTimer);
   let next = 0;
@@ -1324,6 +1335,8 @@ async function pollHealth() {
         body.embeddings ? `embeddings: ${body.embeddings.provider} ${body.embeddings.model}` : null,
       ].filter(Boolean).join(" · ");
       setStatus("ok", `${docs} document${docs === 1 ? "" : "s"} · ${mode}`, details);
+      // Checked again now and then, so a server that goes away while the page is idle shows it.
+      next = 30_000;
     } else if (body.status === "error") {
       setStatus("error", "Index unavailable", typeof body.message === "string" ? body.message : undefined);
       next = 15_000;
@@ -1345,6 +1358,25 @@ function resizeComposer() {
   const q = els.question;
   q.style.height = "auto";
   q.style.height = `${Math.min(q.scrollHeight, 220)}px`;
+  showQuestionLength();
+}
+
+const COMPOSER_HINT = "Enter to send · Shift+Enter for a new line";
+
+/**
+ * Near the limit the hint counts characters, and at it says that the rest was cut: the
+ * textarea's maxlength drops a longer paste's end without a word.
+ */
+function showQuestionLength() {
+  const max = els.question.maxLength;
+  const length = els.question.value.length;
+  const near = max > 0 && length >= max * 0.9;
+  els.composerHint.classList.toggle("near-limit", near);
+  els.composerHint.textContent = !near
+    ? COMPOSER_HINT
+    : length >= max
+      ? `${max.toLocaleString("en-US")} characters at most: anything longer was cut off`
+      : `${length.toLocaleString("en-US")} of ${max.toLocaleString("en-US")} characters`;
 }
 
 function submitComposer() {

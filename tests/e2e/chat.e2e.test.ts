@@ -250,6 +250,9 @@ describe("chat page (Chromium)", () => {
     await page.locator("#question").fill("Unreachable?");
     await page.locator("#question").press("Enter");
     await expect.poll(() => lastError.locator(".error-title").textContent()).toBe("Cannot reach the server");
+    // The header says so too, rather than still showing the index as ready.
+    expect(await page.locator("#status-text").textContent()).toBe("Server unreachable");
+    expect(await page.locator("#status").getAttribute("data-state")).toBe("offline");
     await page.unroute("**/api/ask/stream");
 
     await routeRateLimited(page, "**/api/ask/stream", 42);
@@ -343,6 +346,21 @@ describe("chat page (Chromium)", () => {
     expect(await page.locator("#empty-state").isVisible()).toBe(true);
     const fresh = await askViaKeyboard(page, "What happened at Crocus City Hall?");
     expect((fresh.request.postDataJSON() as { history: unknown[] }).history).toEqual([]);
+
+    // A paste past the limit is cut by the textarea: the hint, shown even on a narrow screen
+    // once near the limit, says so; below the limit it counts.
+    const hint = page.locator("#composer-hint");
+    expect(await hint.isVisible()).toBe(false);
+    await page.locator("#question").fill("x".repeat(1850));
+    expect(await hint.textContent()).toBe("1,850 of 2,000 characters");
+    await page.locator("#question").fill("");
+    await page.locator("#question").focus();
+    await page.keyboard.insertText("y".repeat(2500));
+    expect(await page.locator("#question").inputValue()).toHaveLength(2000);
+    expect(await hint.isVisible()).toBe(true);
+    expect(await hint.textContent()).toBe("2,000 characters at most: anything longer was cut off");
+    await page.locator("#question").fill("");
+    expect(await hint.isVisible()).toBe(false);
 
     expect(log.consoleErrors).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
