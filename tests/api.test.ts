@@ -259,6 +259,17 @@ describe("POST /api/ask validation errors", () => {
     expectApiError(res, 400, "invalid_json");
   });
 
+  it("says a JSON body that is no object must be one, and that a missing field is required", async () => {
+    for (const body of ["null", '"hi"', "42"]) {
+      const res = await request(app).post("/api/ask").set("Content-Type", "application/json").send(body);
+      expectApiError(res, 400, "invalid_request");
+      expect(res.body.error.message, body).toBe("The request body must be a JSON object.");
+    }
+    const missing = await request(app).post("/api/ask").send({});
+    expect(missing.body.error.message).toBe("Invalid request body: body.question is required (string)");
+    expect(missing.body.error.details).toEqual([{ path: "body.question", message: "is required (string)" }]);
+  });
+
   it("415 for a text/plain body", async () => {
     const res = await request(app).post("/api/ask").set("Content-Type", "text/plain").send(JSON.stringify({ question: FIGHTERS }));
     expectApiError(res, 415);
@@ -497,7 +508,7 @@ describe("GET /api/documents", () => {
   it("lists the five documents with their metadata", async () => {
     const res = await request(app).get("/api/documents");
     expect(res.status).toBe(200);
-    const docs = res.body.documents as { id: string; title: string | null; author: string | null; date: string | null }[];
+    const docs = res.body.documents as { id: string; title: string | null; label: string; author: string | null; date: string | null }[];
     expect(docs).toHaveLength(5);
     for (const d of docs) {
       expect(typeof d.id).toBe("string");
@@ -509,10 +520,10 @@ describe("GET /api/documents", () => {
     expect(d002?.author).toBe("Tricia Bacon");
     expect(d002?.date).toBe("2024-04-13");
     // The untitled one is labelled by its opening words, so a citation never names it by id alone.
-    const d000 = docs.find((d) => d.id.startsWith("000")) as { title: string | null; label: string };
+    const d000 = docs.find((d) => d.id.startsWith("000"))!;
     expect(d000.title).toBeNull();
     expect(d000.label).toMatch(/^There are growing concerns that Islamic State Khorasan \(IS-K\)[^…]*…$/);
-    expect((docs as { title: string | null; label: string }[]).filter((d) => d.title).every((d) => d.label === d.title)).toBe(true);
+    expect(docs.filter((d) => d.title).every((d) => d.label === d.title)).toBe(true);
   });
 
   it("labels every citation with its document's title or opening words", async () => {
@@ -680,6 +691,7 @@ describe("security headers", () => {
       expect(res.headers["x-content-type-options"]).toBe("nosniff");
       expect(res.headers["x-powered-by"]).toBeUndefined();
       expect(res.headers["x-request-id"]).toMatch(/^[\w-]+$/);
+      expect(res.headers["cache-control"]).toBe("no-store");
     }
   });
 

@@ -81,6 +81,12 @@ export function createApp(deps: AppDeps): express.Express {
     throw new ApiError(503, "indexing", "The index is still being built; try again in a moment.", undefined, { "Retry-After": "5" });
   };
 
+  // API responses depend on the index and the request, and may sit behind an API key: no cache
+  // along the way keeps them (the stream sets its own header).
+  app.use("/api", (_req, res, next) => {
+    res.set("Cache-Control", "no-store");
+    next();
+  });
   app.use(allowMethods([[/^\/api\/health\/?$/i, ["GET", "HEAD"]]]));
   app.get("/api/health", (_req, res) => {
     const s = state.services;

@@ -22,13 +22,29 @@ export const ErrorBodySchema = z.object({
 
 /** zod issues as client-facing details: where and what, never the offending value echoed back whole. */
 export function validationError(error: z.ZodError, where: "body" | "query" | "params"): ApiError {
-  const details = error.issues.slice(0, 20).map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  const details = error.issues.slice(0, 20).map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: issueMessage(i) }));
   return new ApiError(400, "invalid_request", `Invalid request ${where}: ${details[0]?.path ?? where} ${details[0]?.message ?? ""}`.trim(), details);
+}
+
+/** zod's words for a field that is absent ("expected string, received undefined") say it is required. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return `is required (${issue.expected})`;
+  return issue.message;
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, "not_found", `No route for ${req.method.slice(0, 20)} ${(req.baseUrl + req.path).slice(0, 200)}`));
 };
+
+function parsesAsJson(body: unknown): boolean {
+  if (typeof body !== "string") return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Maps body-parser's and our own errors to statuses; everything else is a 500 without internals. */
 function classify(err: unknown): ApiError {
@@ -39,7 +55,10 @@ function classify(err: unknown): ApiError {
     case "entity.too.large":
       return new ApiError(413, "payload_too_large", "The request body is larger than the 32 kB limit.");
     case "entity.parse.failed":
-      return new ApiError(400, "invalid_json", "The request body is not valid JSON.");
+      // Strict parsing takes only an object or array at the top: `null` or `"hi"` is JSON, but no request.
+      return parsesAsJson((err as { body?: unknown }).body)
+        ? new ApiError(400, "invalid_request", "The request body must be a JSON object.")
+        : new ApiError(400, "invalid_json", "The request body is not valid JSON.");
     case "encoding.unsupported":
     case "charset.unsupported":
       return new ApiError(415, "unsupported_encoding", "The request body's encoding or charset is not supported.");
