@@ -423,6 +423,9 @@ describe("extractive answers", () => {
       expect(a.answer).toMatch(/do not answer/);
       expect(a.suggestions?.length).toBeGreaterThan(0);
     }
+    // The name the documents lack is said whole, though only its unknown words weigh.
+    expect((await ask("Who won the 2022 World Cup?")).answer).toMatch(/\(nothing in them mentions World Cup\)/);
+    expect((await ask("How many fighters does Boko Haram have?")).answer).toMatch(/\(nothing in them mentions Boko Haram\)/);
   });
 
   it("knows a name written with a prefix ('ex-ANDSF') from the name itself", async () => {

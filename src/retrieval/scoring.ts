@@ -687,12 +687,12 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       if (alternatives.size > 0) related.set(term, alternatives);
     }
   }
-  for (const { surface, word } of namesIn(question)) {
-    const known = stats.knowsWord(word) || nameKnownByParts(surface, word, stats);
-    if (!known) {
-      unknownNames.push(surface);
-      for (const t of analyzer.terms(surface)) unknownWeight += stats.idf(t);
-    }
+  // Only the words the corpus lacks weigh, but the name is reported whole: "World Cup", not "Cup".
+  for (const run of nameRunsIn(question)) {
+    const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats)));
+    if (unknown.length === 0) continue;
+    unknownNames.push(question.slice(run[0]!.start, run[run.length - 1]!.end));
+    for (const { surface } of unknown) for (const t of analyzer.terms(surface)) unknownWeight += stats.idf(t);
   }
   const extensions = new Map<string, string[]>();
   for (const t of weights.keys()) {
