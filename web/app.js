@@ -445,8 +445,9 @@ function finishAnswerView(view, answer, question) {
 
   const facts = [];
   if (answer.mode) facts.push(answer.mode === "llm" ? "LLM" : "Extractive");
-  if (answer.timings && Number.isFinite(answer.timings.totalMs)) facts.push(`${Math.round(answer.timings.totalMs)} ms`);
-  if (answer.cached) facts.push("cached");
+  // A cached answer's timings are the lookup's: "0 ms" would read as a claim about the answer.
+  if (answer.cached) facts.push("cached answer");
+  else if (answer.timings && Number.isFinite(answer.timings.totalMs)) facts.push(answer.timings.totalMs < 1 ? "under 1 ms" : `${Math.round(answer.timings.totalMs)} ms`);
   // The server searches the question with its whitespace collapsed: that alone is no rewrite.
   const squash = (s) => s.replace(/\s+/g, " ").trim();
   const footer = h("div", { className: "answer-footer" }, [
