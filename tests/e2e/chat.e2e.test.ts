@@ -346,6 +346,11 @@ describe("chat page (Chromium)", () => {
     expect(await page.locator("#empty-state").isVisible()).toBe(true);
     const fresh = await askViaKeyboard(page, "What happened at Crocus City Hall?");
     expect((fresh.request.postDataJSON() as { history: unknown[] }).history).toEqual([]);
+    // Asked again in a new conversation, it comes from the cache, and the footer says so
+    // rather than give the lookup's time.
+    await page.locator("#new-conversation").click();
+    await askViaKeyboard(page, "What happened at Crocus City Hall?");
+    expect(await page.locator("#conversation .answer-facts").last().textContent()).toMatch(/^Extractive · cached answer/);
 
     // A paste past the limit is cut by the textarea: the hint, shown even on a narrow screen
     // once near the limit, says so; below the limit it counts.
