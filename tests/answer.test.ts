@@ -15,7 +15,7 @@ import { answerTypesOf, answerTypeWords, countedTermsOf, countsAskedThing, match
 import { TextAnalyzer } from "../src/text/analyzer.js";
 import { Bm25Index } from "../src/retrieval/bm25.js";
 import { namesAsSources } from "../src/retrieval/hybrid.js";
-import { answersWhen, asksShare, figuresIn, statesFigure, statesShare, statesTime } from "../src/text/numbers.js";
+import { answersWhen, asksShare, dayDatesIn, figuresIn, statesFigure, statesShare, statesTime } from "../src/text/numbers.js";
 import { InitialismIndex } from "../src/text/initialisms.js";
 import { corpusServices, documentServices } from "./helpers/fixtures.js";
 
@@ -191,6 +191,18 @@ describe("extractive answers", () => {
     expect(share.abstained).toBe(true);
     expect(share.answer).toMatch(/^The documents do not give this figure\./);
     expect((await ask("What share of Afghan families are experiencing food insecurity?")).answer).toMatch(/95/);
+  });
+
+  it("sets side by side the different days two sources give for the same 'when'", async () => {
+    expect(dayDatesIn("the August 26 suicide bombing; on August 27th; the 2nd of November 2021; 12 May")).toEqual(["august 26", "august 27", "november 2", "may 12"]);
+    expect(dayDatesIn("in August 2021, since 2015")).toEqual([]);
+    const a = await ask("When was the Kabul airport bombing?");
+    expect(a.answer).toMatch(/^The sources give different dates:\n\n- /);
+    expect(a.answer).toMatch(/August 26 suicide bombing/);
+    expect(a.answer).toMatch(/August 27th/);
+    expectVerbatimAndCited(a);
+    // One source, one day: no list.
+    expect((await ask("When did ISKP attack Kerman?")).answer).not.toMatch(/different dates/);
   });
 
   it("gives the figures of the occasion asked about, not of others that count the same thing", async () => {

@@ -6,7 +6,7 @@ import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
-import { answersWhen, asksShare, CALENDAR_WORD, countsTime, figuresIn, statesAmountBesidesTime, statesFigure, statesShare } from "../text/numbers.js";
+import { answersWhen, asksShare, CALENDAR_WORD, countsTime, dayDatesIn, figuresIn, statesAmountBesidesTime, statesFigure, statesShare } from "../text/numbers.js";
 
 export interface ExtractiveOptions {
   /** Most sentences in an answer. */
@@ -453,6 +453,22 @@ function figuresDisagree(sentences: CandidateSentence[], passages: Passage[]): b
 }
 
 /**
+ * Whether the chosen sentences of two sources (two documents, or two articles of one
+ * compilation: its sections) name different days: "the August 26 suicide bombing" and "the
+ * bombing of Kabul Airport on August 27th".
+ */
+function datesDisagree(sentences: CandidateSentence[], passages: Passage[]): boolean {
+  const daysBySource = new Map<string, Set<string>>();
+  for (const s of sentences) {
+    const p = passages[s.passageIndex]!;
+    const key = `${p.documentId}\u0000${p.section ?? ""}`;
+    for (const day of dayDatesIn(s.text)) (daysBySource.get(key) ?? daysBySource.set(key, new Set()).get(key)!).add(day);
+  }
+  const sources = [...daysBySource.values()].filter((days) => days.size > 0);
+  return sources.length >= 2 && new Set(sources.flatMap((days) => [...days])).size >= 2;
+}
+
+/**
  * Composes an answer from verbatim sentences of the passages, each followed by its [n].
  * Abstains, offering the closest passages, when no sentence covers enough of the question.
  * `focus.asked` is what the sentences must say: the question without the words naming its
@@ -732,7 +748,8 @@ export function composeExtractiveAnswer(
 
   let answer: string;
   // Figures of the chosen sentences only: an antecedent quoted for context states none of the answer's.
-  if (type === "quantity" && figuresDisagree(listed, passages)) {
+  const disagree = type === "quantity" ? figuresDisagree(listed, passages) && "figures" : type === "time" ? datesDisagree(listed, passages) && "dates" : false;
+  if (disagree) {
     // A sentence's antecedent and follower share its bullet: one source's figure with what it is a figure of.
     const items: string[] = [];
     numbered.forEach((s, i) => {
@@ -740,7 +757,7 @@ export function composeExtractiveAnswer(
       if (i > 0 && (antecedents.has(ordered[i - 1]!) || followers.has(ordered[i]!))) items[items.length - 1] += ` ${cited}`;
       else items.push(cited);
     });
-    answer = "The sources give different figures:\n\n" + items.map((item) => `- ${item}`).join("\n");
+    answer = `The sources give different ${disagree}:\n\n` + items.map((item) => `- ${item}`).join("\n");
   } else {
     answer = numbered.map((s) => `${quoted(s.text)} [${s.n}]`).join(" ");
   }

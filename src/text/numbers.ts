@@ -26,6 +26,14 @@ export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`
 const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
 /** Month names as a regex alternation, and their abbreviations (which may take a full stop). */
 export const MONTH_FULL_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December";
+const DAY_OF_MONTH = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
+const MONTH_DAY = new RegExp(String.raw`\b(${MONTH_FULL_NAMES})\s+${DAY_OF_MONTH}\b|\b${DAY_OF_MONTH}\s+(?:of\s+)?(${MONTH_FULL_NAMES})\b`, "g");
+
+/** The days of a month a text names ("August 26", "the 2nd of November"), as "august 26", in order. */
+export function dayDatesIn(text: string): string[] {
+  return [...text.matchAll(MONTH_DAY)].map((m) => `${(m[1] ?? m[4])!.toLowerCase()} ${Number(m[2] ?? m[3])}`);
+}
+
 /** The days of the week, Sunday first (JavaScript's getDay order). */
 export const WEEKDAY_NAMES: readonly string[] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 /** A day or a month as written capitalised ("Friday", "November"): when, not a name of anything. */
