@@ -1,7 +1,7 @@
 import type { Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, nameRunsIn, namesIn, type TermStats } from "../retrieval/scoring.js";
-import { STOPWORDS, tokenize } from "../text/normalize.js";
+import { stem, STOPWORDS, tokenize } from "../text/normalize.js";
 import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -416,6 +416,25 @@ function namesThing(text: string, heads: readonly string[], questionTerms: Reado
   return "unnamed";
 }
 
+/** The words for heading something, as terms: one stands for another ("leader", "head", "chief", "commander", "emir", "director"). */
+const OFFICE_TERMS: ReadonlySet<string> = new Set(["leader", "head", "chief", "command", "emir", "director"]);
+
+/** Words before and after a role's word where the name it is held of may stand: "the Taliban's military chief", "head of US Central Command". */
+const ROLE_REACH_BEFORE = 3;
+const ROLE_REACH_AFTER = 6;
+
+/** Whether a sentence names one of `roles` near one of the question's names (as terms). */
+function roleHeldOf(text: string, roles: readonly string[], names: ReadonlySet<string>, stats: TermStats): boolean {
+  const tokens = tokenize(text);
+  for (let i = 0; i < tokens.length; i++) {
+    if (!roles.includes(stem(tokens[i]!.word))) continue;
+    const from = tokens[Math.max(0, i - ROLE_REACH_BEFORE)]!.start;
+    const to = tokens[Math.min(tokens.length - 1, i + ROLE_REACH_AFTER)]!.end;
+    if (stats.analyzer.terms(text.slice(from, to)).some((t) => names.has(t))) return true;
+  }
+  return false;
+}
+
 /** Why a quantity question is not answered when no sentence states the figure asked for. */
 const NO_FIGURE = "The documents do not give this figure.";
 
@@ -532,7 +551,13 @@ export function composeExtractiveAnswer(
   // the sentences that mention a head are far weaker than the best (which are about the ISI and
   // no head of it), the passages do not name one.
   if (query.roles.length > 0) {
-    const holding = ranked.filter((c) => query.roles.some((t) => c.terms.includes(t)));
+    // "Who heads IS-K?": a head of US Central Command in a sentence about IS-K is no head of
+    // it. The role is held of a name the question gives when that name stands near it ("head
+    // of the Badri Brigade", "the Taliban's military chief for Kabul").
+    // An office goes by several words: the commander of the Badri Brigade is its "head".
+    const roles = query.roles.some((t) => OFFICE_TERMS.has(t)) ? [...new Set([...query.roles, ...OFFICE_TERMS])] : query.roles;
+    const askedNames = new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)).filter((t) => !roles.includes(t)));
+    const holding = ranked.filter((c) => roles.some((t) => c.terms.includes(t)) && (askedNames.size === 0 || roleHeldOf(c.text, roles, askedNames, stats)));
     if (holding.length === 0 || holding[0]!.score < ranked[0]!.score * ROLE_SENTENCE_FLOOR) {
       return abstention("The documents do not answer this question (no passage about it names who holds this role).", passages, ranked, support);
     }

@@ -243,7 +243,9 @@ const OWNED_ROLE_QUESTION = /\b[Ww]ho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:\p{Lu}[
 const STRANDED_PREPOSITION = /^\s*who\b[^,;]*\b(?:with|for|to|from|by|about|against)\s*[?.!]*\s*$/i;
 const RELATIVE_WORD = /\b(?:whom|which|that|whose)\b/i;
 /** The office a "who" question's verb asks the holder of. */
-const ROLE_OF_VERB: Readonly<Record<string, string>> = { leads: "leader", led: "leader", heads: "head", headed: "head", commands: "commander", commanded: "commander", founded: "founder" };
+const LEADS = ["leader", "head", "chief"];
+const COMMANDS = ["commander", "head", "chief"];
+const ROLE_OF_VERB: Readonly<Record<string, string[]>> = { leads: LEADS, led: LEADS, heads: LEADS, headed: LEADS, commands: COMMANDS, commanded: COMMANDS, founded: ["founder"] };
 const ROLE_VERB = new RegExp(`^\\s*who\\s+(?:currently\\s+|now\\s+)?(${Object.keys(ROLE_OF_VERB).join("|")})\\b`, "i");
 /** "What was the name of the aid worker killed in …?": what is to be named. */
 const NAME_QUESTION = /\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+)?([^?]{1,120})/i;
@@ -256,7 +258,7 @@ const ENDS_NAMED_THING = /^(?:[a-z]+(?:ed|ing)|[a-z]{4,}ly|who|whom|that|which|b
  * Heads that name no office, only a part someone played: "Who is the group responsible for …?",
  * "Who was the target of …?" ask who did or suffered it, which a sentence says in its own words.
  */
-const NOT_A_ROLE = new Set(["group", "man", "woman", "person", "one", "people", "target", "victim", "perpetrator", "culprit", "attacker", "organisation", "organization", "mastermind"]);
+const NOT_A_ROLE = new Set(["group", "man", "woman", "person", "one", "people", "target", "victim", "perpetrator", "culprit", "attacker", "organisation", "organization", "mastermind", "enemy", "rival", "ally", "partner", "sponsor", "backer"]);
 
 /**
  * What a question asks to be named, as the head word of each alternative (lower case), and
@@ -278,7 +280,7 @@ export function namedPhraseOf(question: string): { heads: string[]; role: boolea
   if (!phrase) {
     // "Who leads ISKP?", "Who founded it?": the verb of an office asks for its holder.
     const verb = stranded ? undefined : ROLE_VERB.exec(folded)?.[1]?.toLowerCase();
-    return verb ? { heads: [ROLE_OF_VERB[verb]!], role: true } : { heads, role: false };
+    return verb ? { heads: [...ROLE_OF_VERB[verb]!], role: true } : { heads, role: false };
   }
   for (const part of phrase.split(/\s+(?:or|and)\s+|[(),]/)) {
     const words: string[] = [];
