@@ -265,6 +265,8 @@ describe("POST /api/ask validation errors", () => {
       expectApiError(res, 400, "invalid_request");
       expect(res.body.error.message, body).toBe("The request body must be a JSON object.");
     }
+    const array = await request(app).post("/api/ask").set("Content-Type", "application/json").send("[]");
+    expect(array.body.error.message).toBe("Invalid request body: body must be a JSON object");
     const missing = await request(app).post("/api/ask").send({});
     expect(missing.body.error.message).toBe("Invalid request body: body.question is required (string)");
     expect(missing.body.error.details).toEqual([{ path: "body.question", message: "is required (string)" }]);

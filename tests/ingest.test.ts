@@ -107,6 +107,10 @@ describe("extractMetadata", () => {
     expect(openingWords("\n  \n" + "word ".repeat(40))).toBe(`${"word ".repeat(16).trim()}…`);
     expect(openingWords(`${"x".repeat(120)} tail`)).toBe(`${"x".repeat(80)}…`);
     expect(openingWords("123\n---\n")).toBe("Untitled document");
+    // An address, a byline or a date line says who and when, not what.
+    expect(openingWords("https://example.org/a/b\nBy Jane Doe\n25 March 2024\nThe group struck again.")).toBe("The group struck again.");
+    // No character is split: a cut inside a pair of UTF-16 units would leave half of one.
+    expect(openingWords(`a${"𠀀".repeat(100)}`)).toBe(`a${"𠀀".repeat(79)}…`);
   });
 
   it("understands month-first dates and 'by' bylines", () => {

@@ -1376,7 +1376,7 @@ function showQuestionLength() {
   els.composerHint.textContent = !near
     ? COMPOSER_HINT
     : length >= max
-      ? `${max.toLocaleString("en-US")} characters at most: anything longer was cut off`
+      ? `${max.toLocaleString("en-US")} characters at most: a longer paste is cut off`
       : `${length.toLocaleString("en-US")} of ${max.toLocaleString("en-US")} characters`;
 }
 

@@ -1,4 +1,4 @@
-import type { Passage } from "../retrieval/types.js";
+import { labelOf, type Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, nameRunsIn, namesIn, type TermStats } from "../retrieval/scoring.js";
 import { stem, STOPWORDS, tokenize } from "../text/normalize.js";
@@ -265,7 +265,7 @@ export function toCitation(p: Passage, n: number): Citation {
     n,
     documentId: p.documentId,
     title: p.title,
-    label: p.label ?? p.title ?? p.documentId,
+    label: labelOf(p),
     section: p.section,
     author: p.author,
     publisher: p.publisher,
@@ -416,21 +416,23 @@ function namesThing(text: string, heads: readonly string[], questionTerms: Reado
   return "unnamed";
 }
 
-/** The words for heading something, as terms: one stands for another ("leader", "head", "chief", "commander", "emir", "director"). */
-const OFFICE_TERMS: ReadonlySet<string> = new Set(["leader", "head", "chief", "command", "emir", "director"]);
-
 /** Words before and after a role's word where the name it is held of may stand: "the Taliban's military chief", "head of US Central Command". */
 const ROLE_REACH_BEFORE = 3;
 const ROLE_REACH_AFTER = 6;
 
-/** Whether a sentence names one of `roles` near one of the question's names (as terms). */
+/**
+ * Whether a sentence names one of `roles` near one of the question's names (as terms), in the
+ * same clause: "Frank McKenzie, head of US Central Command, said ISKP …" holds no head of ISKP.
+ */
 function roleHeldOf(text: string, roles: readonly string[], names: ReadonlySet<string>, stats: TermStats): boolean {
   const tokens = tokenize(text);
   for (let i = 0; i < tokens.length; i++) {
     if (!roles.includes(stem(tokens[i]!.word))) continue;
     const from = tokens[Math.max(0, i - ROLE_REACH_BEFORE)]!.start;
     const to = tokens[Math.min(tokens.length - 1, i + ROLE_REACH_AFTER)]!.end;
-    if (stats.analyzer.terms(text.slice(from, to)).some((t) => names.has(t))) return true;
+    const [before, after] = [text.slice(from, tokens[i]!.start), text.slice(tokens[i]!.start, to)];
+    const clause = before.slice(before.search(/[^,;:()\u2013\u2014]*$/)) + after.split(/[,;:()\u2013\u2014]/)[0];
+    if (stats.analyzer.terms(clause).some((t) => names.has(t))) return true;
   }
   return false;
 }
@@ -483,8 +485,10 @@ function datesDisagree(sentences: CandidateSentence[], passages: Passage[]): boo
     const key = `${p.documentId}\u0000${p.section ?? ""}`;
     for (const day of dayDatesIn(s.text)) (daysBySource.get(key) ?? daysBySource.set(key, new Set()).get(key)!).add(day);
   }
+  // Sources that share a day agree on it, whatever else one of them dates ("the bombing on
+  // August 26 was followed by a drone strike on August 29").
   const sources = [...daysBySource.values()].filter((days) => days.size > 0);
-  return sources.length >= 2 && new Set(sources.flatMap((days) => [...days])).size >= 2;
+  return sources.some((a, i) => sources.slice(i + 1).some((b) => ![...a].some((day) => b.has(day))));
 }
 
 /**
@@ -538,11 +542,12 @@ export function composeExtractiveAnswer(
     return abstention(`The documents do not answer this question${reason}.`, passages, [], support);
   }
 
-  // "Who is the leader of X?", "What was the name of the aid worker killed in …?": when the
+  // "Who is the spokesman of X?", "What was the name of the aid worker killed in …?": when the
   // documents never use the word for what is to be named, no sentence of theirs names it,
   // however much else of the question it matches ("Jaish al-Adl, a Sunni militant group …").
-  // Words of like meaning do not stand in: the word vectors put "led" and "opposition" beside
-  // "leader", and "group" far from "outfit".
+  // Words the vectors put near do not stand in ("led" and "opposition" beside "leader", "group"
+  // far from "outfit"); only the words for heading something stand for one another (see
+  // withOffices: an emir is a leader).
   if (query.named.length > 0) {
     const words = query.named.map((w) => `"${w}"`).join(" or ");
     return abstention(`The documents do not answer this question (no document uses the word ${words}).`, passages, ranked, support);
@@ -554,8 +559,7 @@ export function composeExtractiveAnswer(
     // "Who heads IS-K?": a head of US Central Command in a sentence about IS-K is no head of
     // it. The role is held of a name the question gives when that name stands near it ("head
     // of the Badri Brigade", "the Taliban's military chief for Kabul").
-    // An office goes by several words: the commander of the Badri Brigade is its "head".
-    const roles = query.roles.some((t) => OFFICE_TERMS.has(t)) ? [...new Set([...query.roles, ...OFFICE_TERMS])] : query.roles;
+    const roles = query.roles;
     const askedNames = new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)).filter((t) => !roles.includes(t)));
     const holding = ranked.filter((c) => roles.some((t) => c.terms.includes(t)) && (askedNames.size === 0 || roleHeldOf(c.text, roles, askedNames, stats)));
     if (holding.length === 0 || holding[0]!.score < ranked[0]!.score * ROLE_SENTENCE_FLOOR) {

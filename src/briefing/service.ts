@@ -4,7 +4,7 @@ import { AbortError } from "../answer/pipeline.js";
 import type { CorpusDocument } from "../ingest/load.js";
 import { scoreCandidates } from "../retrieval/rerank.js";
 import { queryTerms, type TermStats } from "../retrieval/scoring.js";
-import type { Passage } from "../retrieval/types.js";
+import { labelOf, type Passage } from "../retrieval/types.js";
 import { splitSentences } from "../text/sentences.js";
 import { explicitFullDates, findDates, principalDate, type DateMention } from "./dates.js";
 import { findDisagreements, type Disagreement, type FigureSentence } from "./disagreements.js";
@@ -116,7 +116,7 @@ class SourceList {
       n,
       documentId: p.documentId,
       title: p.title,
-      label: p.label ?? p.title ?? p.documentId,
+      label: labelOf(p),
       // A heading that is the page's own header ("World", the site line) says nothing about where in it the passage is.
       section: p.section && p.section !== p.title && !this.isHeaderLine(p.documentId, p.section) ? p.section : null,
       author: p.author,

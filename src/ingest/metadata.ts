@@ -261,14 +261,23 @@ export function extractMetadata(cleanedText: string, page?: { raw: string } & Pi
 /** The most characters of a label made of a document's opening words. */
 const LABEL_CHARS = 80;
 
-/** A document's first line, cut at a word before LABEL_CHARS with an ellipsis; "Untitled document" when it has no words. */
+/**
+ * A document's first line of prose (not an address, a byline or a date line, which say who and
+ * when, not what), cut at a word before LABEL_CHARS characters with an ellipsis; "Untitled
+ * document" when it has none. Cut by code points, so no character is split in two.
+ */
 export function openingWords(cleanedText: string): string {
-  const first = cleanedText.split("\n").map((l) => l.trim()).find((l) => /\p{L}/u.test(l));
+  const first = cleanedText
+    .split("\n")
+    .map((l) => l.trim())
+    .find((l) => /\p{L}/u.test(l) && !/^(?:https?:\/\/|www\.)\S*$/i.test(l) && !BYLINE.test(l) && !(findFullDate(l) && l.length <= 40));
   if (!first) return "Untitled document";
-  if (first.length <= LABEL_CHARS) return first;
-  const cut = first.slice(0, LABEL_CHARS + 1);
+  const chars = Array.from(first);
+  if (chars.length <= LABEL_CHARS) return first;
+  const cut = chars.slice(0, LABEL_CHARS + 1).join("");
   const space = cut.lastIndexOf(" ");
-  return `${(space > LABEL_CHARS / 2 ? cut.slice(0, space) : cut.slice(0, LABEL_CHARS)).replace(/[\s,;:.(\u2013\u2014-]+$/u, "")}…`;
+  const kept = space > cut.length / 2 ? cut.slice(0, space) : chars.slice(0, LABEL_CHARS).join("");
+  return `${kept.replace(/[\s,;:.(\u2013\u2014-]+$/u, "")}…`;
 }
 
 /** A line that reads as a heading: short, capitalised, no closing punctuation, not a date or byline. */

@@ -243,10 +243,10 @@ const OWNED_ROLE_QUESTION = /\b[Ww]ho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:\p{Lu}[
 const STRANDED_PREPOSITION = /^\s*who\b[^,;]*\b(?:with|for|to|from|by|about|against)\s*[?.!]*\s*$/i;
 const RELATIVE_WORD = /\b(?:whom|which|that|whose)\b/i;
 /** The office a "who" question's verb asks the holder of. */
-const LEADS = ["leader", "head", "chief"];
-const COMMANDS = ["commander", "head", "chief"];
-const ROLE_OF_VERB: Readonly<Record<string, string[]>> = { leads: LEADS, led: LEADS, heads: LEADS, headed: LEADS, commands: COMMANDS, commanded: COMMANDS, founded: ["founder"] };
-const ROLE_VERB = new RegExp(`^\\s*who\\s+(?:currently\\s+|now\\s+)?(${Object.keys(ROLE_OF_VERB).join("|")})\\b`, "i");
+const ROLE_OF_VERB: Readonly<Record<string, string>> = { leads: "leader", led: "leader", heads: "head", headed: "head", commands: "commander", commanded: "commander", founded: "founder" };
+const ROLE_VERB = new RegExp(`(?:^|[,;:]\\s*)who\\s+(?:currently\\s+|now\\s+)?(${Object.keys(ROLE_OF_VERB).join("|")})\\b(?!\\s+(?:to|for|towards?|into|back|home)\\b)([^?.!]{0,60})`, "i");
+/** What is done, not held: "Who led the attack on Kabul airport?" asks who did it. */
+const EVENT_NOUN = /\b(?:attacks?|bombings?|assaults?|raids?|operations?|plots?|offensives?|strikes?|campaigns?|withdrawals?|evacuations?|massacres?|sieges?|insurgency|invasion|escape|jailbreak|shooting)\b/i;
 /** "What was the name of the aid worker killed in …?": what is to be named. */
 const NAME_QUESTION = /\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+names?\s+of\s+(?:the\s+|an?\s+)?([^?]{1,120})/i;
 /**
@@ -279,8 +279,13 @@ export function namedPhraseOf(question: string): { heads: string[]; role: boolea
   const heads: string[] = [];
   if (!phrase) {
     // "Who leads ISKP?", "Who founded it?": the verb of an office asks for its holder.
-    const verb = stranded ? undefined : ROLE_VERB.exec(folded)?.[1]?.toLowerCase();
-    return verb ? { heads: [...ROLE_OF_VERB[verb]!], role: true } : { heads, role: false };
+    const asked = stranded ? null : ROLE_VERB.exec(folded);
+    // The object is the words after the verb up to the first function word past an article
+    // ("the Tajik cell" of "… cell whose plot …", "the Crocus City Hall attack").
+    const object = (asked?.[2] ?? "").trim().replace(/^(?:the|an?)\s+/i, "").split(/\s+/);
+    const end = object.findIndex((w) => STOPWORDS.has(w.toLowerCase()));
+    const verb = asked && !EVENT_NOUN.test(object.slice(0, end < 0 ? undefined : end).join(" ")) ? asked[1]!.toLowerCase() : undefined;
+    return verb ? { heads: [ROLE_OF_VERB[verb]!], role: true } : { heads, role: false };
   }
   for (const part of phrase.split(/\s+(?:or|and)\s+|[(),]/)) {
     const words: string[] = [];
@@ -306,6 +311,16 @@ export function namedPhraseOf(question: string): { heads: string[]; role: boolea
   }
   if (role && heads.some((h) => NOT_A_ROLE.has(h) || NOT_A_ROLE.has(h.replace(/s$/, "")))) return { heads: [], role: false };
   return { heads, role: Boolean(role) };
+}
+
+/**
+ * The words for heading something stand for one another: the commander of the Badri Brigade is
+ * its "head", and a leader the documents call "chief" is theirs. Not "commander" in the other
+ * direction: its stem, "command", names as many commands ("US Central Command") as commanders.
+ */
+const OFFICES = ["leader", "head", "chief", "emir", "director"];
+function withOffices(heads: string[]): string[] {
+  return heads.some((h) => OFFICES.includes(h) || h === "commander") ? [...new Set([...heads, ...OFFICES])] : heads;
 }
 
 /** The head words of what a question asks to be named (namedPhraseOf). */
@@ -632,12 +647,14 @@ export function queryTerms(question: string, stats: TermStats, options: QueryTer
 }
 
 /**
- * "How big is ISKP?" asks its size, "How often …" a frequency: the adjective is what is
- * measured, and a sentence says it with the noun ("doubled in size … to four thousand
- * operatives"). The adjective itself matches only by accident ("largely fallen to").
+ * "How big is ISKP?" asks its size: the adjective is what is measured, and a sentence says it
+ * with the noun ("doubled in size … to four thousand operatives"). The adjective itself matches
+ * only by accident ("largely fallen to"). "strong" and "often" are left as they are: "How often
+ * has ISKP attacked Iran?" is answered by a sentence about Iran, not by one about frequency.
  */
-const MEASURE_NOUN: Readonly<Record<string, string>> = { big: "size", large: "size", strong: "strength", often: "frequency" };
-const HOW_MEASURE = /\bhow\s+(big|large|strong|often)\b/i;
+const MEASURE_NOUN: Readonly<Record<string, string>> = { big: "size", large: "size" };
+// Only of a name: "How large was the increase in attacks?" asks the increase, not a size.
+const HOW_MEASURE = /\b[Hh]ow\s+(big|large)\s+(?:is|are|was|were|has|have)\s+(?:the\s+)?\p{Lu}/u;
 
 /** A question's terms with specificity weighting and without (QueryTermOptions), in that order. */
 function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, QueryTerms] {
@@ -689,11 +706,14 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       if (alternatives.size > 0) related.set(term, alternatives);
     }
   }
-  // Only the words the corpus lacks weigh, but the name is reported whole: "World Cup", not "Cup".
+  // Only the words the corpus lacks weigh. A name it lacks whole is reported whole ("Boko
+  // Haram"); one it knows in part, by the part it lacks, in the name: "“Kenneth” in “General
+  // Kenneth McKenzie”", not "Kenneth", nor the whole name, whose "McKenzie" it does mention.
   for (const run of nameRunsIn(question)) {
     const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats)));
     if (unknown.length === 0) continue;
-    unknownNames.push(question.slice(run[0]!.start, run[run.length - 1]!.end));
+    const whole = question.slice(run[0]!.start, run[run.length - 1]!.end);
+    unknownNames.push(unknown.length === run.length ? whole : `“${unknown.map((n) => n.surface).join(" ")}” in “${whole}”`);
     for (const { surface } of unknown) for (const t of analyzer.terms(surface)) unknownWeight += stats.idf(t);
   }
   const extensions = new Map<string, string[]>();
@@ -714,7 +734,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   // they do use ("affiliates", "chief", the "emir" of "emir or leader") may name the thing in a
   // sentence, and the ranking already weighs it.
   const phrase = namedPhraseOf(question);
-  const namedThings = phrase.heads;
+  const namedThings = phrase.role ? withOffices(phrase.heads) : phrase.heads;
   const unused = namedThings.filter((w) => {
     const terms = analyzer.terms(w);
     return terms.length > 0 && !terms.some((t) => stats.has(t));

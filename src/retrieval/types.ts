@@ -25,6 +25,11 @@ export interface Passage {
   bm25Score: number;
 }
 
+/** What to call a passage's document: its label, else its title, else its id. */
+export function labelOf(p: Pick<Passage, "label" | "title" | "documentId">): string {
+  return p.label ?? p.title ?? p.documentId;
+}
+
 /**
  * The embedder could not embed a query (a remote embedding service down, timing out or
  * returning garbage), and only dense retrieval was asked for: nothing else can rank passages.

@@ -193,7 +193,7 @@ export function createApp(deps: AppDeps): express.Express {
       id: d.id,
       fileName: d.fileName,
       title: d.metadata.title,
-      label: d.metadata.label ?? d.metadata.title ?? d.id,
+      label: d.metadata.label,
       author: d.metadata.author,
       publisher: d.metadata.publisher ?? null,
       date: d.metadata.date,

@@ -29,6 +29,7 @@ export function validationError(error: z.ZodError, where: "body" | "query" | "pa
 /** zod's words for a field that is absent ("expected string, received undefined") say it is required. */
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return `is required (${issue.expected})`;
+  if (issue.code === "invalid_type" && issue.path.length === 0 && issue.expected === "object") return "must be a JSON object";
   return issue.message;
 }
 

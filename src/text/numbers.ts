@@ -27,11 +27,26 @@ const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== 
 /** Month names as a regex alternation, and their abbreviations (which may take a full stop). */
 export const MONTH_FULL_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December";
 const DAY_OF_MONTH = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
-const MONTH_DAY = new RegExp(String.raw`\b(${MONTH_FULL_NAMES})\s+${DAY_OF_MONTH}\b|\b${DAY_OF_MONTH}\s+(?:of\s+)?(${MONTH_FULL_NAMES})\b`, "g");
+const MONTH_OF_DAY = "(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?";
+// "In May 12 people were killed": after "in", a month is when, and the number a count.
+const MONTH_DAY = new RegExp(String.raw`(?<!\b[Ii]n\s+)\b${MONTH_OF_DAY}\s+${DAY_OF_MONTH}\b|\b${DAY_OF_MONTH}\s+(?:of\s+)?${MONTH_OF_DAY}(?![\p{L}])`, "gu");
 
-/** The days of a month a text names ("August 26", "the 2nd of November"), as "august 26", in order. */
+/** The days of a month a text names ("August 26", "Aug. 27th", "the 2nd of November"), as "august 26", in order; not impossible ones ("31 February"). */
 export function dayDatesIn(text: string): string[] {
-  return [...text.matchAll(MONTH_DAY)].map((m) => `${(m[1] ?? m[4])!.toLowerCase()} ${Number(m[2] ?? m[3])}`);
+  const days: string[] = [];
+  for (const m of text.matchAll(MONTH_DAY)) {
+    const month = monthOfName((m[1] ?? m[4])!);
+    const day = Number(m[2] ?? m[3]);
+    // 2024 is a leap year: the 29th of February is possible in some year.
+    if (month < 0 || day < 1 || new Date(Date.UTC(2024, month, day)).getUTCMonth() !== month) continue;
+    days.push(`${MONTH_KEYS[month]} ${day}`);
+  }
+  return days;
+}
+const MONTH_KEYS = MONTH_FULL_NAMES.toLowerCase().split("|");
+function monthOfName(name: string): number {
+  const prefix = name.toLowerCase().slice(0, 3);
+  return MONTH_KEYS.findIndex((m) => m.startsWith(prefix));
 }
 
 /** The days of the week, Sunday first (JavaScript's getDay order). */

@@ -321,6 +321,10 @@ describe("chat page (Chromium)", () => {
     await page.locator("button.example", { hasText: "Colin Kahl" }).click();
     await responsePromise;
     await page.locator("#conversation article.answer:not(.streaming) .answer-footer").waitFor();
+    // The untitled document Colin Kahl is quoted from is named by its opening words, never by its id.
+    const sourceNames = await page.locator("#conversation article.answer").last().locator(".source-title").allTextContents();
+    expect(sourceNames.some((n) => n.startsWith("There are growing concerns that Islamic State Khorasan"))).toBe(true);
+    expect(sourceNames.every((n) => !/^\d{3}_[0-9a-f]{16}$/.test(n))).toBe(true);
     const { request } = await askViaKeyboard(page, "How many fighters does ISKP have?");
     expect((request.postDataJSON() as { history: unknown[] }).history).toHaveLength(2);
     expect(await noHorizontalScroll()).toBe(true);
@@ -363,7 +367,7 @@ describe("chat page (Chromium)", () => {
     await page.keyboard.insertText("y".repeat(2500));
     expect(await page.locator("#question").inputValue()).toHaveLength(2000);
     expect(await hint.isVisible()).toBe(true);
-    expect(await hint.textContent()).toBe("2,000 characters at most: anything longer was cut off");
+    expect(await hint.textContent()).toBe("2,000 characters at most: a longer paste is cut off");
     await page.locator("#question").fill("");
     expect(await hint.isVisible()).toBe(false);
 
