@@ -559,7 +559,7 @@ export function composeExtractiveAnswer(
     // "Who heads IS-K?": a head of US Central Command in a sentence about IS-K is no head of
     // it. The role is held of a name the question gives when that name stands near it ("head
     // of the Badri Brigade", "the Taliban's military chief for Kabul").
-    const roles = query.roles;
+    const { roles } = query;
     const askedNames = new Set(namesIn(question).flatMap((n) => stats.analyzer.terms(n.surface)).filter((t) => !roles.includes(t)));
     const holding = ranked.filter((c) => roles.some((t) => c.terms.includes(t)) && (askedNames.size === 0 || roleHeldOf(c.text, roles, askedNames, stats)));
     if (holding.length === 0 || holding[0]!.score < ranked[0]!.score * ROLE_SENTENCE_FLOOR) {
