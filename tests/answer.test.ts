@@ -216,6 +216,18 @@ describe("extractive answers", () => {
     expectVerbatimAndCited(a);
   });
 
+  it("counts only what a 'how many' question narrows its count to", async () => {
+    // The documents give all of ISKP's fighters, never how many are women, foreigners or jailed.
+    for (const q of ["How many ISKP fighters are women?", "How many ISKP members are in Taliban prisons?", "How many of ISKP's fighters are foreigners?"]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.answer, q).toMatch(/^The documents do not give this figure\./);
+    }
+    // A participle names the event counted, not a narrowing; a narrowing the figure's sentence has answers.
+    expect((await ask("How many people were killed at Crocus City Hall?")).answer).toMatch(/more than 150 people/);
+    expect((await ask("How many of the civilians killed in the August 29 drone strike were children?")).answer).toMatch(/seven children/);
+  });
+
   it("reads 'how big/large/often' as asking a size or a frequency", async () => {
     for (const q of ["How big is ISKP?", "How large is IS-K?"]) {
       const a = await ask(q);

@@ -1,7 +1,7 @@
 import { labelOf, type Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, nameRunsIn, namesIn, type TermStats } from "../retrieval/scoring.js";
-import { stem, STOPWORDS, tokenize } from "../text/normalize.js";
+import { foldTypography, stem, STOPWORDS, tokenize } from "../text/normalize.js";
 import { sameStatement } from "../text/similarity.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
@@ -437,6 +437,21 @@ function roleHeldOf(text: string, roles: readonly string[], names: ReadonlySet<s
   return false;
 }
 
+/**
+ * What a "how many" question says the counted things are, after a copula: "are women", "are
+ * in Taliban prisons", "were foreigners". Not a participle, which names an event the figure
+ * counts ("were killed", "were arrested"): those are read as events.
+ */
+const NARROWED_COUNT = /\bhow many\b[^?]{0,60}?\b(?:are|were|is)\s+(?!(?:there|they|it|its|their|the group)\b)([^?]{1,60})/i;
+function narrowingTermsOf(question: string, stats: TermStats): string[] {
+  const phrase = NARROWED_COUNT.exec(foldTypography(question))?.[1];
+  if (!phrase) return [];
+  const words = phrase.split(/\s+/).filter((w) => !PARTICIPLE.test(w.replace(/[^\p{L}]/gu, "")));
+  return stats.analyzer.terms(words.join(" "));
+}
+/** A past participle: regular, or one of the irregular ones a count is of ("taken", "held", "hurt"); not "women" or "children". */
+const PARTICIPLE = /^(?:\p{L}+ed|taken|given|seen|beaten|stolen|hidden|held|caught|hurt|shot|sent|brought|kept|lost|left|found|made|built|fought|struck|slain|driven|thrown|born)$/iu;
+
 /** Why a quantity question is not answered when no sentence states the figure asked for. */
 const NO_FIGURE = "The documents do not give this figure.";
 
@@ -724,6 +739,13 @@ export function composeExtractiveAnswer(
     // their sentences about the thing are the closest passages, not an answer.
     // Only for a question that counts a thing: "how long", "how much has it grown" count none.
     if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
+      return abstention(NO_FIGURE, passages, chosen, support);
+    }
+    // "How many ISKP fighters are women?", "How many members are in Taliban prisons?": what the
+    // counted things are said to be narrows the count; a figure of all fighters, in a sentence
+    // that says nothing of women, is no answer.
+    const narrowing = narrowingTermsOf(question, stats).filter((t) => query.weights.has(t) && !query.counted.includes(t));
+    if (narrowing.length > 0 && !chosen.some((c) => statesAmountBesidesTime(c.text) && narrowing.some((t) => c.matched.has(t) || c.partial.has(t)))) {
       return abstention(NO_FIGURE, passages, chosen, support);
     }
     // A sum of money asked for is answered by one: "two suspected ISKP recruits" is no pay.
