@@ -446,8 +446,12 @@ const NARROWED_COUNT = /\bhow many\b[^?]{0,60}?\b(?:are|were|is)\s+(?!(?:there|t
 function narrowingTermsOf(question: string, stats: TermStats): string[] {
   const phrase = NARROWED_COUNT.exec(foldTypography(question))?.[1];
   if (!phrase) return [];
-  const words = phrase.split(/\s+/).filter((w) => !PARTICIPLE.test(w.replace(/[^\p{L}]/gu, "")));
-  return stats.analyzer.terms(words.join(" "));
+  // "were wounded in the Crocus City Hall attack": a participle first names the event counted,
+  // and what follows is where it happened, which may be in the sentence before the figure.
+  const words = phrase.split(/\s+/);
+  if (PARTICIPLE.test(words[0]!.replace(/[^\p{L}]/gu, ""))) return [];
+  const end = words.findIndex((w) => PARTICIPLE.test(w.replace(/[^\p{L}]/gu, "")));
+  return stats.analyzer.terms(words.slice(0, end < 0 ? undefined : end).join(" "));
 }
 /** A past participle: regular, or one of the irregular ones a count is of ("taken", "held", "hurt"); not "women" or "children". */
 const PARTICIPLE = /^(?:\p{L}+ed|taken|given|seen|beaten|stolen|hidden|held|caught|hurt|shot|sent|brought|kept|lost|left|found|made|built|fought|struck|slain|driven|thrown|born)$/iu;
