@@ -228,6 +228,8 @@ describe("extractive answers", () => {
     // naming it); a narrowing the figure's sentence has answers.
     expect((await ask("How many people were killed at Crocus City Hall?")).answer).toMatch(/more than 150 people/);
     expect((await ask("How many people were killed in the Kerman twin bombings?")).answer).toMatch(/90 people/);
+    // The documents' own subject narrows nothing: their figures leave it implicit ("its fighters").
+    expect((await ask("How many fighters are in ISKP?")).answer).toMatch(/2,500|1,000 to 3,000/);
     expect((await ask("How many of the civilians killed in the August 29 drone strike were children?")).answer).toMatch(/seven children/);
   });
 

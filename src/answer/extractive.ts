@@ -672,8 +672,9 @@ export function composeExtractiveAnswer(
   // what it counts: "Kabul", "airport", "bombing"), sentences naming less than half of it give
   // other occasions' figures ("90 people" in Kerman, "30 people" at a Kabul hospital), however
   // well they count "people".
+  // Words in at most a quarter of the passages: what a figure's occasion, or its narrowing, is named by.
+  const partIdf = stats.idfAtShare(OCCASION_PART_SHARE);
   if (type === "quantity") {
-    const partIdf = stats.idfAtShare(OCCASION_PART_SHARE);
     const eventStems = new Set(events?.asked.map((e) => e.stem) ?? []);
     const parts = [...query.weights.keys()].filter(
       (t) => stats.idf(t) >= partIdf && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t) && !focus.sourceTerms?.has(t),
@@ -748,7 +749,9 @@ export function composeExtractiveAnswer(
     // "How many ISKP fighters are women?", "How many members are in Taliban prisons?": what the
     // counted things are said to be narrows the count; a figure of all fighters, in a sentence
     // that says nothing of women, is no answer.
-    const narrowing = narrowingTermsOf(question, stats).filter((t) => query.weights.has(t) && !query.counted.includes(t));
+    // Only rarer words narrow: "How many fighters are in ISKP?" names the documents' own subject,
+    // which their figures leave implicit ("its fighters now number more than 2,500").
+    const narrowing = narrowingTermsOf(question, stats).filter((t) => query.weights.has(t) && !query.counted.includes(t) && stats.idf(t) >= partIdf);
     if (narrowing.length > 0 && !chosen.some((c) => statesAmountBesidesTime(c.text) && narrowing.some((t) => c.matched.has(t) || c.partial.has(t)))) {
       return abstention(NO_FIGURE, passages, chosen, support);
     }
