@@ -3,6 +3,7 @@ import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js"
 import { countsAskedThing, nameRunsIn, namesIn, type TermStats } from "../retrieval/scoring.js";
 import { foldTypography, stem, STOPWORDS, tokenize } from "../text/normalize.js";
 import { sameStatement } from "../text/similarity.js";
+import { sameNamedThing } from "../text/demonyms.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
 import { composeMetadataAnswer, documentNamedByTitle, metadataAsked } from "./metadata.js";
 import type { Citation } from "./types.js";
@@ -322,26 +323,6 @@ export function namesBeyondQuestion(text: string, questionTerms: ReadonlyMap<str
     if (names.length === 0) continue;
     const surface = text.slice(names[0]!.start, names[names.length - 1]!.end);
     if (stats.analyzer.terms(surface).some((t) => !known(t))) return true;
-  }
-  return false;
-}
-
-/** What may follow a place's stem in its demonym or its country's name: Europe/European, Pakistan/Pakistani, Tajik/Tajikistan. */
-const PLACE_SUFFIX = /^(?:|a|e|i|n|an|ian|ean|es|ese|ish|istan|stan)$/;
-
-/**
- * Whether two terms name one place: they share a stem of at least four letters and each goes
- * on from it by a demonym's or a country's ending ("europ"/"european", "china"/"chines",
- * "afghan"/"afghanistan"). "islam"/"islamabad" and "kerman"/"kermanshah" are two; irregular
- * demonyms ("French") are not read.
- */
-export function sameNamedThing(a: string, b: string): boolean {
-  if (a === b) return true;
-  const shorter = Math.min(a.length, b.length);
-  let common = 0;
-  while (common < shorter && a[common] === b[common]) common++;
-  for (; common >= 4; common--) {
-    if (PLACE_SUFFIX.test(a.slice(common)) && PLACE_SUFFIX.test(b.slice(common))) return true;
   }
   return false;
 }

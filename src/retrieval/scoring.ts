@@ -2,6 +2,7 @@ import type { TextAnalyzer } from "../text/analyzer.js";
 import { endsAsStatement, splitSentences, type Sentence } from "../text/sentences.js";
 import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
+import { sameNamedThing } from "../text/demonyms.js";
 import type { CountedEvents } from "../text/countedEvents.js";
 import { APPROXIMATORS, CARDINAL_WORD, CARDINAL_WORD_ALTERNATION, countedWordsEnd, figureTokens, statesFigure, statesTime, VAGUE_AMOUNTS } from "../text/numbers.js";
 
@@ -161,6 +162,20 @@ export class TermStats {
     return hit;
   }
   private readonly extending = new Map<string, string[]>();
+
+  /** Corpus terms naming the same place as `term` in another form (sameNamedThing: "iran" -> "iranian"), cached. */
+  sameNamedTerms(term: string): string[] {
+    let hit = this.sameNamed.get(term);
+    if (!hit) {
+      const stemOf4 = term.slice(0, 4);
+      hit = [];
+      for (const t of this.df.keys()) if (t !== term && t.startsWith(stemOf4) && sameNamedThing(term, t)) hit.push(t);
+      if (this.sameNamed.size >= 10_000) this.sameNamed.clear();
+      this.sameNamed.set(term, hit);
+    }
+    return hit;
+  }
+  private readonly sameNamed = new Map<string, string[]>();
 
   knowsWord(word: string): boolean {
     return this.surface.has(word);
@@ -566,6 +581,13 @@ export interface QueryTermEntry {
   type?: AnswerType;
 }
 
+/**
+ * What a place's other form earns ("Iranian" for "Iran"), as a related word: an "American"
+ * sentence is often about something else than "America" (0.9 cost "What kind of attack on
+ * America …" its passage; 0.6 answered "an attack on Indian soil" from "…threatens India…").
+ */
+const DEMONYM_SHARE = 0.6;
+
 /** Most question words looked up in the word vectors per question. */
 const MAX_EXPANDED = 30;
 
@@ -709,8 +731,25 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   // Only the words the corpus lacks weigh. A name it lacks whole is reported whole ("Boko
   // Haram"); one it knows in part, by the part it lacks, in the name: "“Kenneth” in “General
   // Kenneth McKenzie”", not "Kenneth", nor the whole name, whose "McKenzie" it does mention.
+  // "What does Iran say …?" is answered by "the Iranian government …": a name meets its
+  // demonym, and the reverse, as a related word.
+  for (const { surface } of namesIn(question)) {
+    for (const t of analyzer.terms(surface)) {
+      if (analyzer.isAlias(t) || t.length < 4) continue;
+      const forms = stats.sameNamedTerms(t);
+      if (forms.length === 0) continue;
+      const alternatives = related.get(t) ?? new Map<string, number>();
+      for (const x of forms) alternatives.set(x, DEMONYM_SHARE);
+      related.set(t, alternatives);
+    }
+  }
   for (const run of nameRunsIn(question)) {
-    const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats)));
+    // A name the corpus writes in another form is known: "Iranians" by "Iranian", "Iran".
+    const otherForm = (surface: string) => {
+      const terms = analyzer.terms(surface);
+      return terms.length > 0 && terms.every((t) => stats.has(t) || (t.length >= 4 && stats.sameNamedTerms(t).length > 0));
+    };
+    const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats) || otherForm(surface)));
     if (unknown.length === 0) continue;
     const whole = question.slice(run[0]!.start, run[run.length - 1]!.end);
     unknownNames.push(unknown.length === run.length ? whole : `“${unknown.map((n) => n.surface).join(" ")}” in “${whole}”`);
