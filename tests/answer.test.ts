@@ -217,23 +217,6 @@ describe("extractive answers", () => {
     expectVerbatimAndCited(a);
   });
 
-  it("counts only what a 'how many' question narrows its count to", async () => {
-    // The documents give all of ISKP's fighters, never how many are women, foreigners or jailed.
-    for (const q of ["How many ISKP fighters are women?", "How many ISKP members are in Taliban prisons?", "How many of ISKP's fighters are foreigners?"]) {
-      const a = await ask(q);
-      expect(a.abstained, q).toBe(true);
-      expect(a.answer, q).toMatch(/^The documents do not give this figure\./);
-    }
-    // A participle names the event counted, not a narrowing, and what follows it is where (a
-    // toy corpus in counted-events.test.ts counts Crocus's wounded in the sentence after the one
-    // naming it); a narrowing the figure's sentence has answers.
-    expect((await ask("How many people were killed at Crocus City Hall?")).answer).toMatch(/more than 150 people/);
-    expect((await ask("How many people were killed in the Kerman twin bombings?")).answer).toMatch(/90 people/);
-    // The documents' own subject narrows nothing: their figures leave it implicit ("its fighters").
-    expect((await ask("How many fighters are in ISKP?")).answer).toMatch(/2,500|1,000 to 3,000/);
-    expect((await ask("How many of the civilians killed in the August 29 drone strike were children?")).answer).toMatch(/seven children/);
-  });
-
   it("reads 'how big/large/often' as asking a size or a frequency", async () => {
     for (const q of ["How big is ISKP?", "How large is IS-K?"]) {
       const a = await ask(q);
@@ -462,6 +445,14 @@ describe("extractive answers", () => {
     // "Indian soil" ("India"); "al-Shabaab" shares only "al" with "al-Qaeda".
     expect((await ask("What do the Iranians think of ISKP?")).answer).not.toMatch(/nothing in them mentions/);
     expect((await ask("Has ISKP ever managed to carry out an attack on Indian soil?")).answer).toMatch(/threatens India[^[]*not been able to attack there yet/);
+    // A made-up name that only begins like one of theirs is no form of it.
+    for (const [q, name] of [["How many people has ISKP killed in Indiana?", "Indiana"], ["What does Talib think of ISKP?", "Talib"], ["Is ISKP active in Europa?", "Europa"]]) {
+      expect((await ask(q!)).answer, q).toContain(`(nothing in them mentions ${name})`);
+    }
+    // The other form is a related word, not a match: "American" sentences are often about
+    // something else than "America" (at 0.9 this passage fell out of the top five).
+    const america = await services.answers.search("What kind of attack on America does IS-K's propaganda say it aspires to?", 5);
+    expect(america.some((p) => /9\/11 style attack on the United States/.test(p.text))).toBe(true);
     // A name the documents lack whole is said whole; one they know in part, by the part they lack.
     expect((await ask("How many fighters does Boko Haram have?")).answer).toMatch(/\(nothing in them mentions Boko Haram\)/);
     expect((await ask("Who won the 2022 World Cup?")).answer).toMatch(/\(nothing in them mentions “Cup” in “World Cup”\)/);

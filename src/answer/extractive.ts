@@ -1,7 +1,7 @@
 import { labelOf, type Passage } from "../retrieval/types.js";
 import { scoreCandidates, type CandidateSentence } from "../retrieval/rerank.js";
 import { countsAskedThing, nameRunsIn, namesIn, type TermStats } from "../retrieval/scoring.js";
-import { foldTypography, stem, STOPWORDS, tokenize } from "../text/normalize.js";
+import { stem, STOPWORDS, tokenize } from "../text/normalize.js";
 import { sameStatement } from "../text/similarity.js";
 import { sameNamedThing } from "../text/demonyms.js";
 import { endsAsStatement, REPORTING_VERB_ALTERNATION, splitSentences } from "../text/sentences.js";
@@ -418,25 +418,6 @@ function roleHeldOf(text: string, roles: readonly string[], names: ReadonlySet<s
   return false;
 }
 
-/**
- * What a "how many" question says the counted things are, after a copula: "are women", "are
- * in Taliban prisons", "were foreigners". Not a participle, which names an event the figure
- * counts ("were killed", "were arrested"): those are read as events.
- */
-const NARROWED_COUNT = /\bhow many\b[^?]{0,60}?\b(?:are|were|is)\s+(?!(?:there|they|it|its|their|the group)\b)([^?]{1,60})/i;
-function narrowingTermsOf(question: string, stats: TermStats): string[] {
-  const phrase = NARROWED_COUNT.exec(foldTypography(question))?.[1];
-  if (!phrase) return [];
-  // "were wounded in the Crocus City Hall attack": a participle first names the event counted,
-  // and what follows is where it happened, which may be in the sentence before the figure.
-  const words = phrase.split(/\s+/);
-  if (PARTICIPLE.test(words[0]!.replace(/[^\p{L}]/gu, ""))) return [];
-  const end = words.findIndex((w) => PARTICIPLE.test(w.replace(/[^\p{L}]/gu, "")));
-  return stats.analyzer.terms(words.slice(0, end < 0 ? undefined : end).join(" "));
-}
-/** A past participle: regular, or one of the irregular ones a count is of ("taken", "held", "hurt"); not "women" or "children". */
-const PARTICIPLE = /^(?:\p{L}+ed|taken|given|seen|beaten|stolen|hidden|held|caught|hurt|shot|sent|brought|kept|lost|left|found|made|built|fought|struck|slain|driven|thrown|born)$/iu;
-
 /** Why a quantity question is not answered when no sentence states the figure asked for. */
 const NO_FIGURE = "The documents do not give this figure.";
 
@@ -653,9 +634,8 @@ export function composeExtractiveAnswer(
   // what it counts: "Kabul", "airport", "bombing"), sentences naming less than half of it give
   // other occasions' figures ("90 people" in Kerman, "30 people" at a Kabul hospital), however
   // well they count "people".
-  // Words in at most a quarter of the passages: what a figure's occasion, or its narrowing, is named by.
-  const partIdf = stats.idfAtShare(OCCASION_PART_SHARE);
   if (type === "quantity") {
+    const partIdf = stats.idfAtShare(OCCASION_PART_SHARE);
     const eventStems = new Set(events?.asked.map((e) => e.stem) ?? []);
     const parts = [...query.weights.keys()].filter(
       (t) => stats.idf(t) >= partIdf && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t) && !focus.sourceTerms?.has(t),
@@ -725,15 +705,6 @@ export function composeExtractiveAnswer(
     // their sentences about the thing are the closest passages, not an answer.
     // Only for a question that counts a thing: "how long", "how much has it grown" count none.
     if (query.counted.length > 0 && !countsTime(query.counted) && !chosen.some((c) => statesAmountBesidesTime(c.text))) {
-      return abstention(NO_FIGURE, passages, chosen, support);
-    }
-    // "How many ISKP fighters are women?", "How many members are in Taliban prisons?": what the
-    // counted things are said to be narrows the count; a figure of all fighters, in a sentence
-    // that says nothing of women, is no answer.
-    // Only rarer words narrow: "How many fighters are in ISKP?" names the documents' own subject,
-    // which their figures leave implicit ("its fighters now number more than 2,500").
-    const narrowing = narrowingTermsOf(question, stats).filter((t) => query.weights.has(t) && !query.counted.includes(t) && stats.idf(t) >= partIdf);
-    if (narrowing.length > 0 && !chosen.some((c) => statesAmountBesidesTime(c.text) && narrowing.some((t) => c.matched.has(t) || c.partial.has(t)))) {
       return abstention(NO_FIGURE, passages, chosen, support);
     }
     // A sum of money asked for is answered by one: "two suspected ISKP recruits" is no pay.

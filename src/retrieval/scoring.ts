@@ -167,15 +167,23 @@ export class TermStats {
   sameNamedTerms(term: string): string[] {
     let hit = this.sameNamed.get(term);
     if (!hit) {
-      const stemOf4 = term.slice(0, 4);
-      hit = [];
-      for (const t of this.df.keys()) if (t !== term && t.startsWith(stemOf4) && sameNamedThing(term, t)) hit.push(t);
+      // Terms by their first four letters, built once: a place and its forms share them.
+      if (!this.byPrefix) {
+        this.byPrefix = new Map();
+        for (const t of this.df.keys()) {
+          const list = this.byPrefix.get(t.slice(0, 4));
+          if (list) list.push(t);
+          else this.byPrefix.set(t.slice(0, 4), [t]);
+        }
+      }
+      hit = (this.byPrefix.get(term.slice(0, 4)) ?? []).filter((t) => t !== term && sameNamedThing(term, t));
       if (this.sameNamed.size >= 10_000) this.sameNamed.clear();
       this.sameNamed.set(term, hit);
     }
     return hit;
   }
   private readonly sameNamed = new Map<string, string[]>();
+  private byPrefix?: Map<string, string[]>;
 
   knowsWord(word: string): boolean {
     return this.surface.has(word);
@@ -732,10 +740,11 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   // Haram"); one it knows in part, by the part it lacks, in the name: "“Kenneth” in “General
   // Kenneth McKenzie”", not "Kenneth", nor the whole name, whose "McKenzie" it does mention.
   // "What does Iran say …?" is answered by "the Iranian government …": a name meets its
-  // demonym, and the reverse, as a related word.
+  // demonym, and the reverse, as a related word. Only a name the documents use themselves: a
+  // made-up one that begins like theirs ("Indiana", "Talib") is no form of it.
   for (const { surface } of namesIn(question)) {
     for (const t of analyzer.terms(surface)) {
-      if (analyzer.isAlias(t) || t.length < 4) continue;
+      if (analyzer.isAlias(t) || t.length < 4 || !stats.has(t)) continue;
       const forms = stats.sameNamedTerms(t);
       if (forms.length === 0) continue;
       const alternatives = related.get(t) ?? new Map<string, number>();
@@ -744,10 +753,12 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
     }
   }
   for (const run of nameRunsIn(question)) {
-    // A name the corpus writes in another form is known: "Iranians" by "Iranian", "Iran".
+    // A name the corpus writes in another inflection is known: "Iranians" by "Iranian". Not one
+    // that only begins like a name of theirs ("Indiana", "Irani"), nor one of whose terms they
+    // lack ("al-Shabaab" shares only "al" with "al-Qaeda").
     const otherForm = (surface: string) => {
       const terms = analyzer.terms(surface);
-      return terms.length > 0 && terms.every((t) => stats.has(t) || (t.length >= 4 && stats.sameNamedTerms(t).length > 0));
+      return terms.length > 0 && terms.every((t) => stats.has(t));
     };
     const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats) || otherForm(surface)));
     if (unknown.length === 0) continue;
