@@ -580,13 +580,20 @@ export function composeExtractiveAnswer(
   // ("…attacked Crocus City Hall…, killing more than 150 people. More than 500 others were
   // wounded, officials said.").
   const events = type === "quantity" ? stats.countedEvents?.().askedIn(question) : undefined;
+  // The words of the question that name the occasion a figure is of: at least `minIdf` rare,
+  // and not what it counts, the event counted, a word for the kind of answer or the source.
+  const eventStems = new Set(events?.asked.map((e) => e.stem) ?? []);
+  const occasionTerms = (minIdf: number) =>
+    [...query.weights.keys()].filter(
+      (t) => stats.idf(t) >= minIdf && !focus.sourceTerms?.has(t) && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t),
+    );
+  const occasionNamedIn = (occasion: string[], c: CandidateSentence) => occasion.filter((t) => c.matched.has(t)).length;
   // "How many people died when ISKP attacked the girls' school?": an occasion named in common
   // words, not by a name. When a sentence speaks of it (two or more of its rare words) and no
   // sentence with a figure mentions it at all, the figures are of other occasions.
   if (type === "quantity" && nameTerms.length === 0) {
-    const eventStems = new Set(events?.asked.map((e) => e.stem) ?? []);
-    const occasion = [...query.weights.keys()].filter((t) => specific(t) && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t));
-    const speaksOf = (c: CandidateSentence) => occasion.filter((t) => c.matched.has(t)).length;
+    const occasion = occasionTerms(specificIdf);
+    const speaksOf = (c: CandidateSentence) => occasionNamedIn(occasion, c);
     if (occasion.length >= 2 && ranked.some((c) => speaksOf(c) >= 2) && !ranked.some((c) => speaksOf(c) > 0 && statesAmountBesidesTime(c.text))) {
       return abstention(NO_FIGURE, passages, ranked.filter((c) => speaksOf(c) > 0), support);
     }
@@ -635,12 +642,8 @@ export function composeExtractiveAnswer(
   // other occasions' figures ("90 people" in Kerman, "30 people" at a Kabul hospital), however
   // well they count "people".
   if (type === "quantity") {
-    const partIdf = stats.idfAtShare(OCCASION_PART_SHARE);
-    const eventStems = new Set(events?.asked.map((e) => e.stem) ?? []);
-    const parts = [...query.weights.keys()].filter(
-      (t) => stats.idf(t) >= partIdf && !query.counted.includes(t) && !eventStems.has(t) && !query.typeTerms.has(t) && !focus.sourceTerms?.has(t),
-    );
-    const named = (c: CandidateSentence) => parts.filter((t) => c.matched.has(t)).length;
+    const parts = occasionTerms(stats.idfAtShare(OCCASION_PART_SHARE));
+    const named = (c: CandidateSentence) => occasionNamedIn(parts, c);
     if (parts.length >= 2 && pool.some((c) => named(c) === parts.length && statesAmountBesidesTime(c.text))) {
       pool = pool.filter((c) => named(c) * 2 >= parts.length);
     }

@@ -736,13 +736,11 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       if (alternatives.size > 0) related.set(term, alternatives);
     }
   }
-  // Only the words the corpus lacks weigh. A name it lacks whole is reported whole ("Boko
-  // Haram"); one it knows in part, by the part it lacks, in the name: "“Kenneth” in “General
-  // Kenneth McKenzie”", not "Kenneth", nor the whole name, whose "McKenzie" it does mention.
+  const nameRuns = nameRunsIn(question);
   // "What does Iran say …?" is answered by "the Iranian government …": a name meets its
   // demonym, and the reverse, as a related word. Only a name the documents use themselves: a
   // made-up one that begins like theirs ("Indiana", "Talib") is no form of it.
-  for (const { surface } of namesIn(question)) {
+  for (const { surface } of nameRuns.flat()) {
     for (const t of analyzer.terms(surface)) {
       if (analyzer.isAlias(t) || t.length < 4 || !stats.has(t)) continue;
       const forms = stats.sameNamedTerms(t);
@@ -752,14 +750,17 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       related.set(t, alternatives);
     }
   }
-  for (const run of nameRunsIn(question)) {
-    // A name the corpus writes in another inflection is known: "Iranians" by "Iranian". Not one
-    // that only begins like a name of theirs ("Indiana", "Irani"), nor one of whose terms they
-    // lack ("al-Shabaab" shares only "al" with "al-Qaeda").
-    const otherForm = (surface: string) => {
-      const terms = analyzer.terms(surface);
-      return terms.length > 0 && terms.every((t) => stats.has(t));
-    };
+  // A name the corpus writes in another inflection is known: "Iranians" by "Iranian". Not one
+  // that only begins like a name of theirs ("Indiana", "Irani"), nor one of whose terms they
+  // lack ("al-Shabaab" shares only "al" with "al-Qaeda").
+  const otherForm = (surface: string) => {
+    const terms = analyzer.terms(surface);
+    return terms.length > 0 && terms.every((t) => stats.has(t));
+  };
+  // Only the words the corpus lacks weigh. A name it lacks whole is reported whole ("Boko
+  // Haram"); one it knows in part, by the part it lacks, in the name: "“Kenneth” in “General
+  // Kenneth McKenzie”", not "Kenneth", nor the whole name, whose "McKenzie" it does mention.
+  for (const run of nameRuns) {
     const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats) || otherForm(surface)));
     if (unknown.length === 0) continue;
     const whole = question.slice(run[0]!.start, run[run.length - 1]!.end);
