@@ -171,6 +171,15 @@ describe("extractive answers", () => {
     expect(statesTime("Though ISKP regularly threatens India, it has not been able to attack there yet.")).toBe(false);
     expect(answersWhen("Though ISKP regularly threatens India, it has not been able to attack there yet.")).toBe(true);
     expect(answersWhen("It is not large, yet it is deadly.")).toBe(false);
+    // The time must be one the question does not give, and as fine as it asks.
+    const killed = "Since it killed Ayman al-Zawahiri in Kabul in 2022, it has not struck.";
+    expect(answersWhen(killed.replace(", it has not struck", ""), "In which month of 2022 was al-Zawahiri killed?")).toBe(false);
+    expect(answersWhen("It killed al-Zawahiri in Kabul in July 2022.", "In which month of 2022 was al-Zawahiri killed?")).toBe(true);
+    expect(answersWhen("The airport was attacked in 2021.", "When was Kabul airport attacked in 2021?")).toBe(false);
+    expect(answersWhen("The August 26 bombing at the airport in 2021.", "When was Kabul airport attacked in 2021?")).toBe(true);
+    expect(answersWhen("The airport was attacked in August 2021.", "On what date was Kabul airport attacked?")).toBe(false);
+    expect(answersWhen("The airport was attacked on August 26, 2021.", "On what date was Kabul airport attacked?")).toBe(true);
+    expect(answersWhen("Behind Friday's attack on a Moscow concert hall.", "On which day of the week was the concert hall attacked?")).toBe(true);
     expect(asksShare("What percentage of ISKP's fighters are Tajik?")).toBe(true);
     expect(asksShare("How many fighters does ISKP have?")).toBe(false);
     expect(["95% of families", "about half of them", "one in five recruits", "20 per cent"].every(statesShare)).toBe(true);

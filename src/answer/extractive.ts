@@ -735,8 +735,9 @@ export function composeExtractiveAnswer(
     return abstention("The documents do not answer this question (no passage about it says where).", passages, chosen, support);
   }
   // "When did …?" is answered by a sentence that says when: a year, a month, "last year", "six
-  // to twelve months". Sentences about the thing that date nothing are the closest passages.
-  if (type === "time" && !chosen.some((c) => answersWhen(c.text))) {
+  // to twelve months", one the question does not give itself and as fine as it asks. Sentences
+  // about the thing that date nothing new are the closest passages.
+  if (type === "time" && !chosen.some((c) => answersWhen(c.text, question))) {
     return abstention("The documents do not answer this question (no passage about it says when).", passages, chosen, support);
   }
 

@@ -216,7 +216,7 @@ const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
     // growing number of attacks exposed?" asks about its effect.
     /\bhow (?:many|much|large|big|deadly|often|strong|long)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|(?<!\b(?:growing|rising|increasing|mounting|declining|falling|shrinking|dwindling)\s+)\bnumber of\b|\bby how much\b/g,
   ],
-  ["time", /^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\bwhat (?:year|date|month|time)\b|\bsince when\b|\bhow soon\b/g],
+  ["time", /^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\b(?:what|which) (?:year|date|month|time|day)\b|\bsince when\b|\bhow soon\b/g],
   ["place", /^\s*where\b|\band where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/g],
   ["person", /^\s*who\b|\bwhich (?:official|general|person|leader|commander)\b/g],
   ["reason", /^\s*why\b|\bwhat (?:drives|motivates|explains|causes)\b|\breasons?\b/g],
@@ -241,7 +241,7 @@ const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
  */
 const ANSWER_TYPE_CUES: Partial<Record<AnswerType, RegExp>> = {
   quantity: /^(?:share|percentage|proportion|number|fraction|amount)$/,
-  time: /^(?:year|date|month|time|soon)$/,
+  time: /^(?:year|date|month|time|day|soon)$/,
   reason: /^(?:reasons?|drives|motivates|explains|causes)$/,
   recommendation: /^(?:recommend\w*|steps|measures|actions)$/,
   term: /^(?:terms?|names?|labels?|words?|phrases?|insults?|nicknames?|slogans?|epithets?|calls?|called|brand(?:s|ed)?)$/,

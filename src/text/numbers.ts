@@ -131,9 +131,40 @@ export function statesTime(text: string): boolean {
 /** It has not happened: "has not been able to attack there yet", "not yet", "never". */
 const NOT_YET = /\bnot\s+yet\b|\b(?:has|have|had)(?:n['\u2019]t| not)\b[^.;,]{0,60}\byet\b|\b[Nn]ever\b/;
 
-/** Whether a text answers "when": it says when, or that it has not happened yet. */
-export function answersWhen(text: string): boolean {
-  return statesTime(text) || NOT_YET.test(text);
+const POINT_IN_TIME_ALL = new RegExp(POINT_IN_TIME.source, "g");
+const MONTH_NAME = new RegExp(`\\b(?:${MONTH_FULL_NAMES})\\b`, "g");
+const WEEKDAY = new RegExp(`\\b(?:${WEEKDAY_NAMES.join("|")})\\b`, "g");
+
+/** The times a text states (points, spans and days of a month), lower case. */
+function timesIn(text: string): string[] {
+  return [...[...text.matchAll(POINT_IN_TIME_ALL), ...text.matchAll(SPAN_OF_TIME)].map((m) => m[0].toLowerCase()), ...dayDatesIn(text)];
+}
+
+/** How fine a time a question asks: "On what date …" a day, "In which month of 2022 …" a month. */
+const ASKS_DAY = /\b(?:what|which)\s+(?:date|day)\b/i;
+const ASKS_MONTH = /\b(?:what|which)\s+month\b/i;
+
+/**
+ * Whether a text answers "when": it says when, or that it has not happened yet. Given the
+ * question, the time must be one it does not state already ("In which month of 2022 …" is not
+ * answered by "in 2022"), and as fine as it asks: a day for "on what date", a month for "which
+ * month".
+ */
+export function answersWhen(text: string, question?: string): boolean {
+  if (NOT_YET.test(text)) return true;
+  if (question === undefined) return statesTime(text);
+  if (ASKS_DAY.test(question)) {
+    // A day of the month, or of the week for "which day of the week" ("Friday's attack").
+    const daysOf = (t: string) => [...dayDatesIn(t), ...[...t.matchAll(WEEKDAY)].map((m) => m[0])];
+    const known = new Set(daysOf(question));
+    return daysOf(text).some((d) => !known.has(d));
+  }
+  if (ASKS_MONTH.test(question)) {
+    const known = new Set([...question.matchAll(MONTH_NAME)].map((m) => m[0]));
+    return [...text.matchAll(MONTH_NAME)].some((m) => !known.has(m[0]));
+  }
+  const known = new Set(timesIn(question));
+  return timesIn(text).some((t) => !known.has(t));
 }
 
 /**
