@@ -465,6 +465,14 @@ describe("extractive answers", () => {
     // A name the documents lack whole is said whole; one they know in part, by the part they lack.
     expect((await ask("How many fighters does Boko Haram have?")).answer).toMatch(/\(nothing in them mentions Boko Haram\)/);
     expect((await ask("Who won the 2022 World Cup?")).answer).toMatch(/\(nothing in them mentions “Cup” in “World Cup”\)/);
+    // A name of common words the documents never write together is no name of theirs; one they
+    // do write together is ("Central Command", "Armed Services Committee").
+    expect((await ask("What were the main causes of the First World War?")).answer).toMatch(/\(nothing in them mentions First World War\)/);
+    expect(services.stats.writesTogether("central", "command")).toBe(true);
+    expect(services.stats.writesTogether("world", "war")).toBe(false);
+    for (const q of ["What did US Central Command say about IS-K?", "What did the Senate Armed Services Committee hear about IS-K?", "What did the Global Coalition to Defeat ISIS do?"]) {
+      expect((await ask(q)).abstained, q).toBe(false);
+    }
   });
 
   it("knows a name written with a prefix ('ex-ANDSF') from the name itself", async () => {

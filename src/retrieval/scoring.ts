@@ -37,16 +37,39 @@ export class TermStats {
   constructor(texts: string[], readonly analyzer: TextAnalyzer) {
     this.count = texts.length;
     for (const text of texts) {
-      for (const t of new Set(analyzer.terms(text))) {
+      const terms = analyzer.terms(text);
+      for (const t of new Set(terms)) {
         this.df.set(t, (this.df.get(t) ?? 0) + 1);
         if (!this.ids.has(t)) this.ids.set(t, this.ids.size);
       }
+      for (let i = 1; i < terms.length; i++) this.markPair(this.ids.get(terms[i - 1]!)!, this.ids.get(terms[i]!)!);
       for (const tok of tokenize(text)) {
         this.surface.add(tok.word);
         for (const part of tok.word.split("-")) this.surface.add(part);
         if (!/\p{Lu}/u.test(text.slice(tok.start, tok.end))) this.lowercase.add(tok.word);
       }
     }
+  }
+
+  /**
+   * Which terms the corpus writes one after the other, as bits of a hash of their ids: a few
+   * false "yes" at the scale of a large index, never a false "no". 2 MB whatever the corpus size.
+   */
+  private readonly pairs = new Uint32Array(1 << 19);
+  private pairBit(a: number, b: number): number {
+    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca6b)) >>> 8;
+  }
+  private markPair(a: number, b: number): void {
+    const bit = this.pairBit(a, b);
+    this.pairs[bit >>> 5]! |= 1 << (bit & 31);
+  }
+
+  /** Whether the corpus writes term `b` right after term `a` (stopwords aside) somewhere. */
+  writesTogether(a: string, b: string): boolean {
+    const [x, y] = [this.ids.get(a), this.ids.get(b)];
+    if (x === undefined || y === undefined) return false;
+    const bit = this.pairBit(x, y);
+    return (this.pairs[bit >>> 5]! & (1 << (bit & 31))) !== 0;
   }
 
   /** A number per corpus term, fixed at construction (see ChunkSentences.termIds). */
@@ -644,6 +667,12 @@ export function namesIn(question: string): { surface: string; word: string; star
   return out;
 }
 
+/** A question Written Like A Title, whose capitals mark no names: most of its longer words capitalised. */
+function isTitleCase(question: string): boolean {
+  const words = foldTypography(question).match(/\p{L}{4,}/gu) ?? [];
+  return words.length >= 3 && words.filter((w) => /^\p{Lu}/u.test(w)).length > words.length * 0.6;
+}
+
 /** A name of a question: its words as written, and where it stands. */
 export type NameInText = ReturnType<typeof namesIn>[number];
 
@@ -760,8 +789,17 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   // Only the words the corpus lacks weigh. A name it lacks whole is reported whole ("Boko
   // Haram"); one it knows in part, by the part it lacks, in the name: "“Kenneth” in “General
   // Kenneth McKenzie”", not "Kenneth", nor the whole name, whose "McKenzie" it does mention.
+  const titleCase = isTitleCase(question);
   for (const run of nameRuns) {
     const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats) || otherForm(surface)));
+    // "the First World War": a name made of words the documents use, but only as common words
+    // ("first", "world", "war") and never one after another, is no name of theirs. One of
+    // their names in it ("President Biden", "Kabul Airport"), or its words side by side in
+    // them ("Prime Minister", "Central Command") makes it theirs.
+    if (unknown.length === 0 && run.length >= 2 && !titleCase && run.every(({ word }) => stats.seenLowercase(word))) {
+      const terms = analyzer.terms(question.slice(run[0]!.start, run[run.length - 1]!.end));
+      if (terms.length >= 2 && !terms.some((t, i) => i > 0 && stats.writesTogether(terms[i - 1]!, t))) unknown.push(...run);
+    }
     if (unknown.length === 0) continue;
     const whole = question.slice(run[0]!.start, run[run.length - 1]!.end);
     unknownNames.push(unknown.length === run.length ? whole : `“${unknown.map((n) => n.surface).join(" ")}” in “${whole}”`);
