@@ -81,39 +81,12 @@ export function tokenize(text: string): Token[] {
 const stemCache = new Map<string, string>();
 const MAX_STEMS = 50_000;
 
-/**
- * British spellings in their American form, so "organised" meets "organized" and "defence"
- * "defense" (the corpus mixes both, as analysts do). Only endings whose other form is one word
- * with the same meaning; a word with no American twin ("promise", "otherwise") is changed on
- * both sides alike, which changes nothing it matches.
- */
-const BRITISH_ENDINGS: readonly [RegExp, string][] = [
-  // organise, organisation, centralised, radicalising: -ise- after at least four letters ("rise", "raise" stay).
-  [/^([a-z]{4,})is(e|es|ed|ing|ation|ations|er|ers)$/, "$1iz$2"],
-  // analyse, paralysed
-  [/^([a-z]{2,}l)ys(e|es|ed|ing)$/, "$1yz$2"],
-  // neighbour, behaviour, favourable, labourers; not "four", "hour", "your", "tour", "flour".
-  [/^([a-z]{3,})our(s|ed|ing|able|ably|ite|ites|er|ers|hood|hoods|ful|less)?$/, "$1or$2"],
-  // centre, theatre, fibre, metres
-  [/^([a-z]{2,}[tb])re(s|d)?$/, "$1er$2"],
-  // defence, offence
-  [/^(de|of)fence(s)?$/, "$1fense$2"],
-  // programme
-  [/^(program)me(s)?$/, "$1$2"],
-];
-
-/** A word in its American spelling (see BRITISH_ENDINGS). */
-export function americanSpelling(word: string): string {
-  for (const [re, to] of BRITISH_ENDINGS) if (re.test(word)) return word.replace(re, to);
-  return word;
-}
-
-/** Porter stem of a lower-case word, in American spelling; numbers and hyphenated names pass through unchanged. */
+/** Porter stem of a lower-case word; numbers and hyphenated names pass through unchanged. */
 export function stem(word: string): string {
   if (!/^[a-z]+$/.test(word)) return word.replace(/,/g, "");
   let s = stemCache.get(word);
   if (s === undefined) {
-    s = stemmer(americanSpelling(word));
+    s = stemmer(word);
     if (stemCache.size >= MAX_STEMS) stemCache.clear();
     stemCache.set(word, s);
   }
