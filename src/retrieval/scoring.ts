@@ -278,7 +278,7 @@ const ANSWER_TYPE_TESTS: [AnswerType, RegExp][] = ANSWER_TYPE_PATTERNS.map(([typ
  * "at", after "who is", "who was" or "who's" (one holder: "who were the victims of …" asks who
  * suffered, which a sentence may say in other words, "killed 13 US service members").
  */
-const ROLE_QUESTION = /\bwho(?:\s+is|\s+was|'s)\s+the\s+([^?]{1,80}?)\s+(?:of|for|in|at)\b/i;
+const ROLE_QUESTION = /\bwho(?:\s+is|\s+was|'s)\s+(?:the\s+)?([^?]{1,80}?)\s+(?:of|for|in|at)\b/i;
 /** "Who is ISKP's current leader?": the role after a named possessor (capitalised, up to four words). */
 const OWNED_ROLE_QUESTION = /\b[Ww]ho(?:\s+is|\s+was|'s)\s+(?:the\s+)?(?:\p{Lu}[\p{L}\p{N}.-]*\s+){0,3}\p{Lu}[\p{L}\p{N}.-]*'s?\s+([^?]{1,80})/u;
 /**
