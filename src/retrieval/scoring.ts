@@ -36,13 +36,20 @@ export class TermStats {
 
   constructor(texts: string[], readonly analyzer: TextAnalyzer) {
     this.count = texts.length;
+    // A bit per character is about a dozen per indexed term (stopwords are left out).
+    const chars = texts.reduce((n, text) => n + text.length, 0);
+    const bits = Math.min(1 << 27, Math.max(1 << 16, 2 ** Math.ceil(Math.log2(Math.max(1, chars)))));
+    this.pairs = new Uint32Array(bits >>> 5);
+    this.pairMask = bits - 1;
     for (const text of texts) {
       const terms = analyzer.terms(text);
-      for (const t of new Set(terms)) {
-        this.df.set(t, (this.df.get(t) ?? 0) + 1);
-        if (!this.ids.has(t)) this.ids.set(t, this.ids.size);
-      }
-      for (let i = 1; i < terms.length; i++) this.markPair(this.ids.get(terms[i - 1]!)!, this.ids.get(terms[i]!)!);
+      const ids = terms.map((t) => {
+        let id = this.ids.get(t);
+        if (id === undefined) this.ids.set(t, (id = this.ids.size));
+        return id;
+      });
+      for (const t of new Set(terms)) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+      for (let i = 1; i < ids.length; i++) this.markPair(ids[i - 1]!, ids[i]!);
       for (const tok of tokenize(text)) {
         this.surface.add(tok.word);
         for (const part of tok.word.split("-")) this.surface.add(part);
@@ -52,24 +59,26 @@ export class TermStats {
   }
 
   /**
-   * Which terms the corpus writes one after the other, as bits of a hash of their ids: a few
-   * false "yes" at the scale of a large index, never a false "no". 2 MB whatever the corpus size.
+   * Which terms the corpus writes one after the other: a Bloom filter of pairs of term ids (two
+   * bits each), about a bit per character of the corpus, between 8 kB and 16 MB. A false "yes"
+   * only keeps a name known; there is never a false "no".
    */
-  private readonly pairs = new Uint32Array(1 << 19);
-  private pairBit(a: number, b: number): number {
-    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca6b)) >>> 8;
+  private pairs = new Uint32Array(0);
+  private pairMask = 0;
+  private pairBits(a: number, b: number): [number, number] {
+    const h1 = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 1, 0x85ebca6b);
+    const h2 = Math.imul(h1 ^ (h1 >>> 15), 0xc2b2ae35) ^ Math.imul(b, 0x27d4eb2f);
+    return [(h1 >>> 0) & this.pairMask, ((h2 ^ (h2 >>> 13)) >>> 0) & this.pairMask];
   }
   private markPair(a: number, b: number): void {
-    const bit = this.pairBit(a, b);
-    this.pairs[bit >>> 5]! |= 1 << (bit & 31);
+    for (const bit of this.pairBits(a, b)) this.pairs[bit >>> 5]! |= 1 << (bit & 31);
   }
 
   /** Whether the corpus writes term `b` right after term `a` (stopwords aside) somewhere. */
   writesTogether(a: string, b: string): boolean {
     const [x, y] = [this.ids.get(a), this.ids.get(b)];
     if (x === undefined || y === undefined) return false;
-    const bit = this.pairBit(x, y);
-    return (this.pairs[bit >>> 5]! & (1 << (bit & 31))) !== 0;
+    return this.pairBits(x, y).every((bit) => (this.pairs[bit >>> 5]! & (1 << (bit & 31))) !== 0);
   }
 
   /** A number per corpus term, fixed at construction (see ChunkSentences.termIds). */
@@ -239,7 +248,7 @@ const ANSWER_TYPE_PATTERNS: [AnswerType, RegExp][] = [
     // growing number of attacks exposed?" asks about its effect.
     /\bhow (?:many|much|large|big|deadly|often|strong|long)\b|\bwhat (?:share|percentage|proportion|number|fraction|amount)\b|(?<!\b(?:growing|rising|increasing|mounting|declining|falling|shrinking|dwindling)\s+)\bnumber of\b|\bby how much\b/g,
   ],
-  ["time", /^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\b(?:what|which) (?:year|date|month|time|day)\b|\bsince when\b|\bhow soon\b/g],
+  ["time", /^\s*when\b|\bwhen (?:and|did|was|were|is|will)\b|\b(?:what|which) (?:year|date|month|time|day)(?![\w-])|\bsince when\b|\bhow soon\b/g],
   ["place", /^\s*where\b|\band where\b|\bin which (?:country|city|province|region)\b|\bwhich (?:country|city|province|region)\b/g],
   ["person", /^\s*who\b|\bwhich (?:official|general|person|leader|commander)\b/g],
   ["reason", /^\s*why\b|\bwhat (?:drives|motivates|explains|causes)\b|\breasons?\b/g],
@@ -667,10 +676,14 @@ export function namesIn(question: string): { surface: string; word: string; star
   return out;
 }
 
-/** A question Written Like A Title, whose capitals mark no names: most of its longer words capitalised. */
+/**
+ * A question Written Like A Title, whose capitals mark no names: a small word capitalised after
+ * its first word ("What Were The Main Causes Of The War?"). Capitalised content words alone
+ * ("What caused the First World War?") are names.
+ */
 function isTitleCase(question: string): boolean {
-  const words = foldTypography(question).match(/\p{L}{4,}/gu) ?? [];
-  return words.length >= 3 && words.filter((w) => /^\p{Lu}/u.test(w)).length > words.length * 0.6;
+  const folded = foldTypography(question);
+  return tokenize(folded).some((tok, i) => i > 0 && STOPWORDS.has(tok.word) && tok.word !== "i" && /^\p{Lu}\p{Ll}/u.test(folded.slice(tok.start, tok.end)) && !/[.!?:]\s*$/.test(folded.slice(0, tok.start)));
 }
 
 /** A name of a question: its words as written, and where it stands. */
@@ -793,12 +806,16 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   for (const run of nameRuns) {
     const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats) || otherForm(surface)));
     // "the First World War": a name made of words the documents use, but only as common words
-    // ("first", "world", "war") and never one after another, is no name of theirs. One of
-    // their names in it ("President Biden", "Kabul Airport"), or its words side by side in
-    // them ("Prime Minister", "Central Command") makes it theirs.
-    if (unknown.length === 0 && run.length >= 2 && !titleCase && run.every(({ word }) => stats.seenLowercase(word))) {
+    // ("first", "world", "war") and never one beside another, is no name of theirs. One of
+    // their names in it ("President Biden"), or two of its words side by side in them, in
+    // either order ("Armed Services Committee"; "Department of State" for "State Department"),
+    // makes it theirs.
+    // Three words at least: two capitalised common words are as often a phrase an analyst
+    // stresses ("Safe Haven", "Counterterrorism Vacuum", "Western Intelligence") as a name.
+    if (unknown.length === 0 && run.length >= 3 && !titleCase && run.every(({ word }) => stats.seenLowercase(word))) {
       const terms = analyzer.terms(question.slice(run[0]!.start, run[run.length - 1]!.end));
-      if (terms.length >= 2 && !terms.some((t, i) => i > 0 && stats.writesTogether(terms[i - 1]!, t))) unknown.push(...run);
+      const together = (a: string, b: string) => stats.writesTogether(a, b) || stats.writesTogether(b, a);
+      if (terms.length >= 3 && !terms.some((t, i) => i > 0 && together(terms[i - 1]!, t))) unknown.push(...run);
     }
     if (unknown.length === 0) continue;
     const whole = question.slice(run[0]!.start, run[run.length - 1]!.end);

@@ -132,38 +132,51 @@ export function statesTime(text: string): boolean {
 const NOT_YET = /\bnot\s+yet\b|\b(?:has|have|had)(?:n['\u2019]t| not)\b[^.;,]{0,60}\byet\b|\b[Nn]ever\b/;
 
 const POINT_IN_TIME_ALL = new RegExp(POINT_IN_TIME.source, "g");
-const MONTH_NAME = new RegExp(`\\b(?:${MONTH_FULL_NAMES})\\b`, "g");
+/** A month as a text writes it: capitalised or in capitals, in full or abbreviated ("Mar. 2022", "30 NOVEMBER 2023"). */
+const MONTH_IN_TEXT = new RegExp(`\\b${MONTH_WORD}`, "g");
 const WEEKDAY = new RegExp(`\\b(?:${WEEKDAY_NAMES.join("|")})\\b`, "g");
+/** A part of a year or month, finer than it: "late 2022", "mid-2021", "early March". */
+const PART_OF_TIME = new RegExp(`\\b(?:early|mid|late|spring|summer|autumn|fall|winter)[\\s-]+(?:(?:1[89]|20)\\d\\d|${MONTH_FULL_NAMES})\\b`, "gi");
 
-/** The times a text states (points, spans and days of a month), lower case. */
+/** The times a text states (points, spans, parts of a year and days of a month), lower case. */
 function timesIn(text: string): string[] {
-  return [...[...text.matchAll(POINT_IN_TIME_ALL), ...text.matchAll(SPAN_OF_TIME)].map((m) => m[0].toLowerCase()), ...dayDatesIn(text)];
+  const spans = [...text.matchAll(POINT_IN_TIME_ALL), ...text.matchAll(SPAN_OF_TIME), ...text.matchAll(PART_OF_TIME)];
+  return [...spans.map((m) => m[0].toLowerCase().replace(/[\s-]+/g, " ")), ...dayDatesIn(text)];
 }
 
-/** How fine a time a question asks: "On what date …" a day, "In which month of 2022 …" a month. */
-const ASKS_DAY = /\b(?:what|which)\s+(?:date|day)\b/i;
-const ASKS_MONTH = /\b(?:what|which)\s+month\b/i;
+/** The months a text names, as numbers (0 = January). */
+function monthsIn(text: string): number[] {
+  return [...text.matchAll(MONTH_IN_TEXT)].map((m) => monthOfName(m[0]));
+}
+
+/** How fine a time a question asks: "On what date …" a day, "In which month of 2022 …" a month ("day-to-day" asks none). */
+const ASKS_DAY = /\b(?:what|which)\s+(?:date|day)(?![\w-])/i;
+const ASKS_WEEKDAY = /\b(?:what|which)\s+day(?![\w-])(?!\s+of\s+the\s+month)/i;
+const ASKS_MONTH = /\b(?:what|which)\s+month(?![\w-])/i;
+/** Times a question offers to choose from ("2014 or 2015") are not times it states. */
+const ALTERNATIVES = /[^\s,]+(?:\s+[^\s,]+)?,?\s+or\s+[^\s,?]+(?:\s+[^\s,?]+)?/gi;
 
 /**
  * Whether a text answers "when": it says when, or that it has not happened yet. Given the
  * question, the time must be one it does not state already ("In which month of 2022 …" is not
- * answered by "in 2022"), and as fine as it asks: a day for "on what date", a month for "which
- * month".
+ * answered by "in 2022", but is by "late 2022"), and as fine as it asks: a day of the month for
+ * "on what date", a weekday too for "which day", a month for "which month".
  */
 export function answersWhen(text: string, question?: string): boolean {
   if (NOT_YET.test(text)) return true;
   if (question === undefined) return statesTime(text);
+  const stated = question.replace(ALTERNATIVES, " ");
   if (ASKS_DAY.test(question)) {
-    // A day of the month, or of the week for "which day of the week" ("Friday's attack").
-    const daysOf = (t: string) => [...dayDatesIn(t), ...[...t.matchAll(WEEKDAY)].map((m) => m[0])];
-    const known = new Set(daysOf(question));
+    const weekdays = ASKS_WEEKDAY.test(question);
+    const daysOf = (t: string) => [...dayDatesIn(t), ...(weekdays ? [...t.matchAll(WEEKDAY)].map((m) => m[0]) : [])];
+    const known = new Set(daysOf(stated));
     return daysOf(text).some((d) => !known.has(d));
   }
   if (ASKS_MONTH.test(question)) {
-    const known = new Set([...question.matchAll(MONTH_NAME)].map((m) => m[0]));
-    return [...text.matchAll(MONTH_NAME)].some((m) => !known.has(m[0]));
+    const known = new Set(monthsIn(stated));
+    return monthsIn(text).some((m) => m >= 0 && !known.has(m));
   }
-  const known = new Set(timesIn(question));
+  const known = new Set(timesIn(stated));
   return timesIn(text).some((t) => !known.has(t));
 }
 
