@@ -1,4 +1,4 @@
-import { monthIndex } from "../ingest/metadata.js";
+import { monthIndex } from "../text/numbers.js";
 import { MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, UNITS, WEEKDAY_NAMES } from "../text/numbers.js";
 
 /**

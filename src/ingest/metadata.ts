@@ -1,4 +1,4 @@
-import { MONTH_NAME_ALTERNATION } from "../text/numbers.js";
+import { MONTH_NAME_ALTERNATION, monthIndex } from "../text/numbers.js";
 import { cleanPage, decodeEntities, type CleanedPage } from "./clean.js";
 import { JOINED_NAME, NAME_CONNECTOR_ALTERNATION, STOPWORDS } from "../text/normalize.js";
 /** Title, author, publisher and publication date, where the page shows them; null where it does not. */
@@ -19,29 +19,10 @@ export interface DocumentMetadata {
   label: string;
 }
 
-export const MONTHS = [
-  "january",
-  "february",
-  "march",
-  "april",
-  "may",
-  "june",
-  "july",
-  "august",
-  "september",
-  "october",
-  "november",
-  "december",
-];
 const MONTH = `(${MONTH_NAME_ALTERNATION})\\.?`;
 const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+${MONTH},?\\s+(\\d{4})\\b`, "i");
 const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, "i");
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/;
-
-export function monthIndex(name: string): number {
-  const n = name.toLowerCase().replace(/\.$/, "");
-  return MONTHS.findIndex((m) => m.startsWith(n.slice(0, 3)));
-}
 
 function iso(year: number, month: number, day: number): string | null {
   const d = new Date(Date.UTC(year, month, day));

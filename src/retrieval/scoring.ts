@@ -805,13 +805,11 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   const titleCase = isTitleCase(question);
   for (const run of nameRuns) {
     const unknown = run.filter(({ surface, word }) => !(stats.knowsWord(word) || nameKnownByParts(surface, word, stats) || otherForm(surface)));
-    // "the First World War": a name made of words the documents use, but only as common words
-    // ("first", "world", "war") and never one beside another, is no name of theirs. One of
-    // their names in it ("President Biden"), or two of its words side by side in them, in
-    // either order ("Armed Services Committee"; "Department of State" for "State Department"),
-    // makes it theirs.
-    // Three words at least: two capitalised common words are as often a phrase an analyst
-    // stresses ("Safe Haven", "Counterterrorism Vacuum", "Western Intelligence") as a name.
+    // "the First World War": a name of three or more words the documents use, but only as
+    // common words ("first", "world", "war") and never two side by side, in either order, is
+    // no name of theirs. One of their names in it ("President Biden"), or two of its words
+    // side by side in them ("Maternity Ward"), makes it theirs. Two capitalised common words
+    // are as often a phrase an analyst stresses ("Safe Haven", "Western Intelligence").
     if (unknown.length === 0 && run.length >= 3 && !titleCase && run.every(({ word }) => stats.seenLowercase(word))) {
       const terms = analyzer.terms(question.slice(run[0]!.start, run[run.length - 1]!.end));
       const together = (a: string, b: string) => stats.writesTogether(a, b) || stats.writesTogether(b, a);

@@ -26,8 +26,14 @@ export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`
 const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
 /** Month names as a regex alternation, and their abbreviations (which may take a full stop). */
 export const MONTH_FULL_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December";
+/** The days of the week, Sunday first (JavaScript's getDay order). */
+export const WEEKDAY_NAMES: readonly string[] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+/** A day or a month as written capitalised ("Friday", "November"): when, not a name of anything. */
+export const CALENDAR_WORD = new RegExp(`^(?:${WEEKDAY_NAMES.join("|")}|${MONTH_FULL_NAMES})$`);
+export const MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec";
+export const MONTH_NAME_ALTERNATION = `${MONTH_FULL_NAMES}|${MONTH_ABBREVIATIONS}`;
 const DAY_OF_MONTH = String.raw`(\d{1,2})(?:st|nd|rd|th)?`;
-const MONTH_OF_DAY = "(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\\.?";
+const MONTH_OF_DAY = `(${MONTH_NAME_ALTERNATION})\\.?`;
 // "In May 12 people were killed": after "in", a month is when, and the number a count.
 const MONTH_DAY = new RegExp(String.raw`(?<!\b[Ii]n\s+)\b${MONTH_OF_DAY}\s+${DAY_OF_MONTH}\b|\b${DAY_OF_MONTH}\s+(?:of\s+)?${MONTH_OF_DAY}(?![\p{L}])`, "gu");
 
@@ -35,7 +41,7 @@ const MONTH_DAY = new RegExp(String.raw`(?<!\b[Ii]n\s+)\b${MONTH_OF_DAY}\s+${DAY
 export function dayDatesIn(text: string): string[] {
   const days: string[] = [];
   for (const m of text.matchAll(MONTH_DAY)) {
-    const month = monthOfName((m[1] ?? m[4])!);
+    const month = monthIndex((m[1] ?? m[4])!);
     const day = Number(m[2] ?? m[3]);
     // 2024 is a leap year: the 29th of February is possible in some year.
     if (month < 0 || day < 1 || new Date(Date.UTC(2024, month, day)).getUTCMonth() !== month) continue;
@@ -44,17 +50,12 @@ export function dayDatesIn(text: string): string[] {
   return days;
 }
 const MONTH_KEYS = MONTH_FULL_NAMES.toLowerCase().split("|");
-function monthOfName(name: string): number {
+/** A month's number (0 = January) from its name or abbreviation, in any case ("Aug.", "AUGUST"); -1 for none. */
+export function monthIndex(name: string): number {
   const prefix = name.toLowerCase().slice(0, 3);
   return MONTH_KEYS.findIndex((m) => m.startsWith(prefix));
 }
 
-/** The days of the week, Sunday first (JavaScript's getDay order). */
-export const WEEKDAY_NAMES: readonly string[] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-/** A day or a month as written capitalised ("Friday", "November"): when, not a name of anything. */
-export const CALENDAR_WORD = new RegExp(`^(?:${WEEKDAY_NAMES.join("|")}|${MONTH_FULL_NAMES})$`);
-export const MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec";
-export const MONTH_NAME_ALTERNATION = `${MONTH_FULL_NAMES}|${MONTH_ABBREVIATIONS}`;
 // Capitalised or in capitals ("30 NOVEMBER 2023" in a dateline), never lower case: "12 may" is a figure.
 const MONTH_WORD = `(?:${MONTH_NAME_ALTERNATION}|${MONTH_NAME_ALTERNATION.toUpperCase()})\\b`;
 // A day is one or two digits, not the start of a longer figure: "May 2,500 fighters" is a figure.
@@ -146,7 +147,7 @@ function timesIn(text: string): string[] {
 
 /** The months a text names, as numbers (0 = January). */
 function monthsIn(text: string): number[] {
-  return [...text.matchAll(MONTH_IN_TEXT)].map((m) => monthOfName(m[0]));
+  return [...text.matchAll(MONTH_IN_TEXT)].map((m) => monthIndex(m[0]));
 }
 
 /** How fine a time a question asks: "On what date …" a day, "In which month of 2022 …" a month ("day-to-day" asks none). */
