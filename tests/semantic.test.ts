@@ -122,6 +122,26 @@ describe("related terms", () => {
     expect(queryTerms("When was the group formed in Afghanistan?", stats, { specificity: false }).weights.get("form")).toBe(stats.idf("form"));
   });
 
+  it("counts a stem shared only by lookalike words as a related word, not as the word itself", () => {
+    // "founded" stems to "found", as "found" (of "find") does; the two words mean different things.
+    const words = new WordVectors(3, ["found", "founded", "formed"], Int8Array.from([0, 127, 0, 127, 0, 0, 120, 40, 0]));
+    const lookalikes = new TermStats(["They found themselves overtaken.", "The group was formed in 2014."], analyzer);
+    const known = new Map([...lookalikes.vocabulary()].map((v) => [v.word, v.term] as const));
+    lookalikes.related = new RelatedTerms(words, known.keys(), (w) => known.get(w));
+    expect(lookalikes.related.formAgreement("founded", "found")).toBeCloseTo(0, 1);
+    expect(lookalikes.related.formAgreement("formed", "form")).toBe(1);
+    const q = queryTerms("When was the group founded?", lookalikes);
+    const [own] = q.lookups.get("found")!;
+    expect(own!.kind).toBe("related");
+    expect(own!.share).toBeLessThan(q.lookups.get("form")![0]!.share);
+    // Where the forms mean the same, the stem is the word: "founded" meets "founding".
+    const same = new WordVectors(3, ["founding", "founded"], Int8Array.from([127, 0, 0, 120, 40, 0]));
+    const inflected = new TermStats(["The founding of the group."], analyzer);
+    const seen = new Map([...inflected.vocabulary()].map((v) => [v.word, v.term] as const));
+    inflected.related = new RelatedTerms(same, seen.keys(), (w) => seen.get(w));
+    expect(queryTerms("When was the group founded?", inflected).lookups.get("found")![0]!.kind).toBe("term");
+  });
+
   it("never stands one name in for another", () => {
     // "Pakistan" is close to "Afghanistan" in the toy space, as in any real one.
     const q = queryTerms("What happened in Pakistan?", stats);

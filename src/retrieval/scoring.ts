@@ -631,6 +631,13 @@ const DEMONYM_SHARE = 0.6;
 /** Most question words looked up in the word vectors per question. */
 const MAX_EXPANDED = 30;
 
+/**
+ * Least similarity between a question word and the corpus's closest form of its stem for the
+ * stem to count as the same word. Below it the stem match is a lookalike and earns what a
+ * related word of that similarity would.
+ */
+const FORM_AGREEMENT = 0.4;
+
 /** What a stand-in word earns, per unit of similarity, against an exact match (0.4–0.6 measured alike; 0.8 and 1 lost recall). */
 const SEMANTIC_CREDIT = 0.5;
 
@@ -755,6 +762,9 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   let unknownWeight = 0;
   const folded = foldTypography(question);
   const related = new Map<string, Map<string, number>>();
+  // Terms the question shares with the corpus only by stemming two different words: met as a
+  // related word would be, at this share.
+  const lookalike = new Map<string, number>();
   const lowerWords = new Set<string>();
   for (const tok of tokenize(question)) {
     const surface = folded.slice(tok.start, tok.end);
@@ -776,6 +786,8 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       for (const r of stats.related.of(w)) if (!weights.has(r.term)) alternatives.set(r.term, SEMANTIC_CREDIT * r.similarity);
       expanded++;
       if (alternatives.size > 0) related.set(term, alternatives);
+      const agreement = stats.related.formAgreement(w, term);
+      if (agreement < FORM_AGREEMENT) lookalike.set(term, Math.min(lookalike.get(term) ?? 1, SEMANTIC_CREDIT * Math.max(0, agreement)));
     }
   }
   const nameRuns = nameRunsIn(question);
@@ -862,7 +874,8 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
     else lookups.set(word, [found]);
   };
   plainEntries.forEach(({ term, related: alternatives, extensions: longer }, entry) => {
-    lookup(term, { entry, kind: "term", share: 1 });
+    const share = lookalike.get(term);
+    lookup(term, share === undefined ? { entry, kind: "term", share: 1 } : { entry, kind: "related", share });
     for (const [alt, share] of alternatives ?? []) lookup(alt, { entry, kind: "related", share });
     for (const x of longer ?? []) lookup(x, { entry, kind: "extension", share: PREFIX_CREDIT });
   });
