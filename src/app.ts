@@ -7,6 +7,7 @@ import { ensureIndex, type BuildProgress, type EnsureResult, type LoadedIndex } 
 import { TextAnalyzer } from "./text/analyzer.js";
 import { InitialismIndex, mayHoldInitialism } from "./text/initialisms.js";
 import { RelatedTerms } from "./text/related.js";
+import { SpellingCorrector } from "./text/spelling.js";
 import { CountedEvents } from "./text/countedEvents.js";
 import { loadWordVectors, type WordVectorTable } from "./text/wordVectors.js";
 
@@ -66,8 +67,12 @@ export function servicesFromIndex(
     const terms = analyzer.terms(word);
     return terms.length > 0 && terms.every((t) => stats.has(t));
   };
-  const expandQuery = (question: string) =>
-    mayHoldInitialism(question) ? (initialisms ??= new InitialismIndex(index.documents.map((d) => d.text))).expand(question, usedByDocuments) : question;
+  // Telling a slip from a word the documents lack takes general English: with word vectors only.
+  const speller = wordVectors ? new SpellingCorrector({ knows: (w) => stats.knowsWord(w), rank: (w) => wordVectors.rank(w) }) : undefined;
+  const expandQuery = (typed: string) => {
+    const question = speller ? speller.correct(typed).text : typed;
+    return mayHoldInitialism(question) ? (initialisms ??= new InitialismIndex(index.documents.map((d) => d.text))).expand(question, usedByDocuments) : question;
+  };
   const cache = llm || config.ANSWER_CACHE_SIZE === 0 ? undefined : (options.cache ?? new AnswerCache(config.ANSWER_CACHE_SIZE));
   const answers = new AnswerService({
     retriever,

@@ -210,6 +210,10 @@ describe("extractive answers", () => {
     const founded = await ask("When and where was IS-K founded?");
     expect(founded.abstained).toBe(false);
     expect(founded.answer).toMatch(/2014|2015/);
+    // "founded" and the "found" of "found themselves" share only a stem: the "formed" sentences lead.
+    const whenFounded = await ask("When was IS-K founded?");
+    expect(whenFounded.answer).toMatch(/^[^[]*formed in (?:Pakistan in 2014|2015)[^[]*\[1\]/);
+    expect(whenFounded.answer).not.toMatch(/found themselves/);
     const share = await ask("What percentage of ISKP's fighters are Tajik nationals?");
     expect(share.abstained).toBe(true);
     expect(share.answer).toMatch(/^The documents do not give this figure\./);
@@ -710,6 +714,17 @@ describe("initialisms a question uses for names the documents spell out", () => 
     expect(a.answer).toContain("1,000 to 3,000 fighters");
     expect(a.query).toContain("United Nations Security Council");
     expectVerbatimAndCited(a);
+  });
+
+  it("reads a question's slips as the documents' words, and says what it searched", async () => {
+    const a = await ask("How many figters does ISKP have in Afganistan?");
+    expect(a.abstained).toBe(false);
+    expect(a.answer).toMatch(/1,000 to 3,000 fighters/);
+    expect(a.query).toBe("How many fighters does ISKP have in Afghanistan?");
+    expectVerbatimAndCited(a);
+    expect((await ask("how many people died in the kerman bombngs")).answer).toMatch(/killed an estimated 90 people/);
+    // A word general English knows stands as typed, even one edit from a word of the documents.
+    expect((await ask("Why do bees attack people who come close to their hive?")).query).toBe("Why do bees attack people who come close to their hive?");
   });
 });
 
