@@ -44,6 +44,10 @@ describe("spelling correction", () => {
     expect(read.corrections).toEqual([["figters", "fighters"], ["Afganistan", "Afghanistan"], ["withdrawl", "withdrawal"]]);
     const untouched = "WHATS the hive's ISKP count? Doesn't it?";
     expect(speller.correct(untouched)).toEqual({ text: untouched, corrections: [] });
+    // A pasted essay of strange words is looked at up to a bound: the rest stand as typed.
+    const essay = `${Array.from({ length: 30 }, (_, i) => `zq${i}x`.replace(/\d+/, (n) => "abcdefghijklmnopqrstuvwxyzabcd"[Number(n)]!)).join(" ")} figters`;
+    expect(new SpellingCorrector(lexicon).correct(essay).corrections).toEqual([]);
+    expect(new SpellingCorrector(lexicon).correct(`${essay.split(" ").slice(0, 10).join(" ")} figters`).corrections).toEqual([["figters", "fighters"]]);
     // The second reading comes from memory and says the same.
     expect(speller.correct("whats up with figters").text).toBe("what up with fighters");
   });

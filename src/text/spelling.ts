@@ -17,6 +17,8 @@ export interface SpellingLexicon {
 const RARE_RANK = 80_000;
 /** Shorter words have too many neighbours one edit away to tell a slip from another word. */
 const MIN_LENGTH = 4;
+/** Most new words per question tried for slips. */
+const MAX_LOOKED_UP = 20;
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz";
 
 /** Every string one deletion, transposition, substitution or insertion away (Damerau, distance 1). */
@@ -109,6 +111,7 @@ export class SpellingCorrector {
   correct(question: string): SpellingCorrection {
     const folded = foldTypography(question);
     const corrections: [string, string][] = [];
+    let looked = 0;
     const text = folded.replace(/\p{L}+(?:'\p{L}+)*/gu, (typed) => {
       // All capitals is an initialism or shouting, an apostrophe a contraction ("doesn't"): neither is corrected.
       if (typed.length < MIN_LENGTH || typed === typed.toUpperCase() || typed.includes("'")) return typed;
@@ -117,6 +120,9 @@ export class SpellingCorrector {
       const key = capitalised ? `^${lower}` : lower;
       let fixed = this.memo.get(key);
       if (fixed === undefined) {
+        // A new word costs a few hundred lookups: a pasted essay of strange words gets no more
+        // than MAX_LOOKED_UP of them.
+        if (this.lexicon.knows(lower) || ++looked > MAX_LOOKED_UP) return typed;
         fixed = correctionOf(lower, capitalised, this.lexicon) ?? null;
         if (this.memo.size >= 10_000) this.memo.clear();
         this.memo.set(key, fixed);
