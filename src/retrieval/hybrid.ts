@@ -513,14 +513,21 @@ export class HybridRetriever {
     return { headerDocs, textDocs, phrases };
   }
 
-  /** Stand-in terms for the query's words, each at its share of an exact match. */
+  /**
+   * Stand-in terms for the query's words, each at its share of an exact match, and the terms the
+   * question's reading puts in place of a typed word ("size" for "How large is IS-K?") in full:
+   * BM25 finds candidates by the reading the reranker scores them by.
+   */
   private relatedTermsOf(query: string): Map<string, number> | undefined {
-    if (!this.stats?.related) return undefined;
+    if (!this.stats) return undefined;
+    const read = queryTerms(query, this.stats);
+    const typed = new Set(this.analyzer.terms(query));
     const out = new Map<string, number>();
-    for (const alternatives of queryTerms(query, this.stats).related.values()) {
+    for (const term of read.weights.keys()) if (!typed.has(term)) out.set(term, 1);
+    for (const alternatives of read.related.values()) {
       for (const [term, share] of alternatives) out.set(term, Math.max(share, out.get(term) ?? 0));
     }
-    return out;
+    return out.size > 0 ? out : undefined;
   }
 
   /** A passage's sentences as terms, from the sentence cache the reranker already filled. */
