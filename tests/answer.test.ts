@@ -716,6 +716,18 @@ describe("initialisms a question uses for names the documents spell out", () => 
     expectVerbatimAndCited(a);
   });
 
+  it("reads a range as its two figures, and a small count in words as its figure", async () => {
+    const analyzer = new TextAnalyzer();
+    expect(analyzer.terms("1,000-3,000 fighters")).toEqual(["1000", "3000", "fighter"]);
+    expect(analyzer.terms("within six to twelve months")).toEqual(["within", "6", "12", "month"]);
+    // "one" is rarely a count ("one of the groups").
+    expect(analyzer.terms("one of them")).toEqual(["on"]);
+    const body = await ask("which intl body put isis-k at 1,000-3,000 fighters");
+    expect(body.answer).toMatch(/^The United Nations Security Council estimated that the group has between 1,000 to 3,000 fighters/);
+    const kahl = await ask("which US official told the senate IS-K could hit targets abroad within 6-12 months");
+    expect(kahl.answer).toMatch(/Colin Kahl suggested that IS-K could potentially develop the capability to launch external attacks within the next six to twelve months/);
+  });
+
   it("reads a question's slips as the documents' words, and says what it searched", async () => {
     const a = await ask("How many figters does ISKP have in Afganistan?");
     expect(a.abstained).toBe(false);

@@ -1,5 +1,14 @@
 import { AliasNormalizer, type AliasTable } from "./aliases.js";
 import { isContentWord, stem, tokenize } from "./normalize.js";
+import { TENS, UNITS } from "./numbers.js";
+
+const NUMBER_RANGE = /^(\d[\d,.]*)-(\d[\d,.]*)$/;
+/** Count words as figures; "one" is left a word, too often no count ("one of the groups"). */
+const COUNT_FIGURES = new Map(
+  Object.entries({ ...UNITS, ...TENS })
+    .filter(([word]) => word !== "one")
+    .map(([word, n]) => [word, String(n)]),
+);
 
 /**
  * The one way text becomes terms, shared by the embedder, BM25 and sentence scoring so
@@ -22,9 +31,16 @@ export class TextAnalyzer {
     const words: string[] = [];
     const compounds: string[] = [];
     for (const t of tokenize(text)) {
+      // A range is its two figures: "1,000-3,000 fighters" meets "between 1,000 to 3,000".
+      const range = NUMBER_RANGE.exec(t.word);
+      if (range) {
+        words.push(range[1]!, range[2]!);
+        continue;
+      }
       const whole = /^[a-z]{1,5}-[a-z]{1,3}$/.test(t.word) || /\d/.test(t.word);
       const parts = whole ? [t.word] : t.word.split("-");
-      for (const p of parts) if (p && isContentWord(p)) words.push(p);
+      // A small count is the same term in words or figures: "6-12 months" meets "six to twelve months".
+      for (const p of parts) if (p && isContentWord(p)) words.push(COUNT_FIGURES.get(p) ?? p);
       // "counter-terrorism" must also meet "counterterrorism": the joined form is a term too.
       if (!whole && parts.length > 1) compounds.push(parts.join(""));
     }
