@@ -207,6 +207,14 @@ describe("extractive answers", () => {
     // A date is of the place asked about ("India"), and "not … yet" says when it happened: never.
     // Before, "An IS-K attack last week on a Kabul military hospital …" led, for its "last week".
     expect((await ask("When did ISKP first carry out an attack in India?")).answer).toMatch(/^Though ISKP regularly threatens India, it has not been able to attack there yet[^[]*\[1\]\s*$/);
+    // A time told by an event answers "when", unless the question tells it already.
+    const since = "But it has only been able to fully realize those ambitions since the Taliban takeover.";
+    expect(answersWhen(since, "When could ISKP fully realize its ambitions?")).toBe(true);
+    expect(answersWhen(since, "Since the Taliban takeover, what could ISKP realize?")).toBe(false);
+    expect(answersWhen("It has since grown in the south.", "When did it grow?")).toBe(false);
+    const realized = await ask("When could ISKP fully realize its ambitions of transnational plotting?");
+    expect(realized.abstained).toBe(false);
+    expect(realized.answer).toMatch(/since the Taliban takeover/);
     const founded = await ask("When and where was IS-K founded?");
     expect(founded.abstained).toBe(false);
     expect(founded.answer).toMatch(/2014|2015/);

@@ -139,9 +139,19 @@ const WEEKDAY = new RegExp(`\\b(?:${WEEKDAY_NAMES.join("|")})\\b`, "g");
 /** A part of a year or month, finer than it: "late 2022", "mid-2021", "early March". */
 const PART_OF_TIME = new RegExp(`\\b(?:early|mid|late|spring|summer|autumn|fall|winter)[\\s-]+(?:(?:1[89]|20)\\d\\d|${MONTH_FULL_NAMES})\\b`, "gi");
 
-/** The times a text states (points, spans, parts of a year and days of a month), lower case. */
+/**
+ * A time told by an event: "since the Taliban takeover", "after the withdrawal", "in the wake of
+ * the invasion". Only events that mark an era or a turn, and only after a word that places a
+ * time against them.
+ */
+const EVENT_TIME = new RegExp(
+  String.raw`\b(?:since|after|following|before|until|in the (?:wake|aftermath) of)\s+(?:the\s+|its\s+|their\s+)?(?:[\p{L}'’.-]+\s+){0,3}?(?:takeover|withdrawal|invasion|fall|collapse|evacuation|war|coup|elections?|attacks?|bombings?)\b`,
+  "giu",
+);
+
+/** The times a text states (points, spans, parts of a year, times told by events and days of a month), lower case. */
 function timesIn(text: string): string[] {
-  const spans = [...text.matchAll(POINT_IN_TIME_ALL), ...text.matchAll(SPAN_OF_TIME), ...text.matchAll(PART_OF_TIME)];
+  const spans = [...text.matchAll(POINT_IN_TIME_ALL), ...text.matchAll(SPAN_OF_TIME), ...text.matchAll(PART_OF_TIME), ...text.matchAll(EVENT_TIME)];
   return [...spans.map((m) => m[0].toLowerCase().replace(/[\s-]+/g, " ")), ...dayDatesIn(text)];
 }
 
