@@ -1031,6 +1031,16 @@ describe("questions about a document itself (author, publication date)", () => {
     expect(markersIn(a.answer)).toEqual([1]);
   });
 
+  it("reads a terse 'author of …' or 'publication date of …' as the same question", async () => {
+    const doc = services.index.documents.find((d) => d.metadata.author && d.metadata.dateText && d.metadata.title)!;
+    const { title, author, dateText } = doc.metadata;
+    expect((await ask(`author of the '${title!.toLowerCase()}' article`)).answer).toContain(`was written by ${author}`);
+    expect((await ask(`What is the publication date of ${title}?`)).answer).toContain(`was published on ${dateText}`);
+    expect((await ask(`publication date of ${title!.toLowerCase()}`)).answer).toContain(`was published on ${dateText}`);
+    // A claim's author is no document's.
+    expect((await ask("Author of the claim that ISKP has 3,000 fighters?")).answer).not.toMatch(/written by|does not name its author/);
+  });
+
   it("says so when the document does not name its author, rather than guessing", async () => {
     const doc = services.index.documents.find((d) => d.metadata.title && !d.metadata.author)!;
     const a = await ask(`Who is the author of "${doc.metadata.title}"?`);

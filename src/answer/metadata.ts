@@ -12,10 +12,12 @@ export interface MetadataAsk {
 
 // Only questions that open by asking for the author or the publication date: "authors say",
 // "when did … appear" and the like ask about the subject, not the document.
-const ASKS_AUTHOR = /^\s*(?:who (?:wrote|authored|is the author of|are the authors of)|by whom (?:was|were)|what is the name of the author of)\b/i;
-const ASKS_DATE = /^\s*(?:when (?:was|were) [^?]*\b(?:published|written)\b|what is the (?:publication|release) date of)\b|,? and when was (?:it|this|that) (?:published|written)\b/i;
+const ASKS_AUTHOR =
+  /^\s*(?:who (?:wrote|authored|(?:is|was) the (?:author|writer) of|are the authors of)|who's the (?:author|writer) of|by whom (?:was|were)|what is the name of the author of|(?:the )?(?:author|writer)s? of)\b/i;
+const ASKS_DATE =
+  /^\s*(?:when (?:was|were) [^?]*\b(?:published|written)\b|what is the (?:publication|release) date of|(?:the )?(?:publication|release) date of)\b|,? and when was (?:it|this|that) (?:published|written)\b/i;
 /** Words that ask about a document, not about its subject: they say nothing about which one. */
-const ABOUT_DOCUMENTS = new RegExp(`^(?:wrote|write|written|authors?|authored|publish(?:ed)?|${DOCUMENT_NOUN_ALTERNATION}|date|released?|posted?)$`);
+const ABOUT_DOCUMENTS = new RegExp(`^(?:wrote|write|written|writers?|authors?|authored|publish(?:ed)?|publications?|${DOCUMENT_NOUN_ALTERNATION}|date|released?|posted?)$`);
 
 export function metadataAsked(question: string): MetadataAsk | null {
   const author = ASKS_AUTHOR.test(question);
