@@ -212,6 +212,12 @@ describe("extractive answers", () => {
     expect(answersWhen(since, "When could ISKP fully realize its ambitions?")).toBe(true);
     expect(answersWhen(since, "Since the Taliban takeover, what could ISKP realize?")).toBe(false);
     expect(answersWhen("It has since grown in the south.", "When did it grow?")).toBe(false);
+    // Not the event asked about, nor words that only look like an event's time.
+    expect(answersWhen("ISKP claimed responsibility after the attack.", "When did the Kabul airport attack happen?")).toBe(false);
+    expect(answersWhen("It waited before the group could launch attacks.", "When did it act?")).toBe(false);
+    expect(answersWhen("Recruitment will rise before revenues fall.", "When will recruitment rise?")).toBe(false);
+    expect(answersWhen("Since the U.S. withdrawal, it grew.", "When did it grow after the US withdrawal?")).toBe(false);
+    expect(answersWhen("In the wake of the invasion it rose.", "When did it rise?")).toBe(true);
     const realized = await ask("When could ISKP fully realize its ambitions of transnational plotting?");
     expect(realized.abstained).toBe(false);
     expect(realized.answer).toMatch(/since the Taliban takeover/);
@@ -728,6 +734,7 @@ describe("initialisms a question uses for names the documents spell out", () => 
     const analyzer = new TextAnalyzer();
     expect(analyzer.terms("1,000-3,000 fighters")).toEqual(["1000", "3000", "fighter"]);
     expect(analyzer.terms("within six to twelve months")).toEqual(["within", "6", "12", "month"]);
+    expect(analyzer.terms("seventy-six attacks")).toEqual(analyzer.terms("76 attacks"));
     // "one" is rarely a count ("one of the groups").
     expect(analyzer.terms("one of them")).toEqual(["on"]);
     const body = await ask("which intl body put isis-k at 1,000-3,000 fighters");
@@ -1036,9 +1043,12 @@ describe("questions about a document itself (author, publication date)", () => {
     const { title, author, dateText } = doc.metadata;
     expect((await ask(`author of the '${title!.toLowerCase()}' article`)).answer).toContain(`was written by ${author}`);
     expect((await ask(`What is the publication date of ${title}?`)).answer).toContain(`was published on ${dateText}`);
-    expect((await ask(`publication date of ${title!.toLowerCase()}`)).answer).toContain(`was published on ${dateText}`);
-    // A claim's author is no document's.
+    expect((await ask(`publication date of '${title!.toLowerCase()}'`)).answer).toContain(`was published on ${dateText}`);
+    // Typed on a phone.
+    expect((await ask(`Who’s the author of the ‘${title}’ article?`)).answer).toContain(`was written by ${author}`);
+    // A claim's author is no document's, and words of a title are no document without a word that calls it one.
     expect((await ask("Author of the claim that ISKP has 3,000 fighters?")).answer).not.toMatch(/written by|does not name its author/);
+    expect((await ask("Writers of the threat to the West?")).answer).not.toMatch(/written by|does not name its author/);
   });
 
   it("says so when the document does not name its author, rather than guessing", async () => {

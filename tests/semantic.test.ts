@@ -140,6 +140,14 @@ describe("related terms", () => {
     const seen = new Map([...inflected.vocabulary()].map((v) => [v.word, v.term] as const));
     inflected.related = new RelatedTerms(same, seen.keys(), (w) => seen.get(w));
     expect(queryTerms("When was the group founded?", inflected).lookups.get("found")![0]!.kind).toBe("term");
+    // A regular inflection is the word, however far apart the vectors put them ("waged", "wage").
+    const waged = new WordVectors(3, ["wage", "waged"], Int8Array.from([127, 0, 0, 0, 127, 0]));
+    const wages = new TermStats(["They wage an insurgency."], analyzer);
+    const wageWords = new Map([...wages.vocabulary()].map((v) => [v.word, v.term] as const));
+    wages.related = new RelatedTerms(waged, wageWords.keys(), (w) => wageWords.get(w));
+    expect(wages.related.formAgreement("waged", "wage")).toBe(1);
+    // The corpus's own form beside the lookalike in one question keeps the stem exact.
+    expect(queryTerms("Who found the group they founded?", lookalikes).lookups.get("found")![0]!.kind).toBe("term");
   });
 
   it("never stands one name in for another", () => {

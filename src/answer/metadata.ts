@@ -1,7 +1,7 @@
 import { extractMetadata } from "../ingest/metadata.js";
 import type { TermStats } from "../retrieval/scoring.js";
 import type { Passage } from "../retrieval/types.js";
-import { QUESTION_WORDS, stem } from "../text/normalize.js";
+import { foldTypography, QUESTION_WORDS, stem } from "../text/normalize.js";
 import { DOCUMENT_NOUN_ALTERNATION } from "../text/sentences.js";
 
 /** What a question asks about a document itself rather than about its subject. */
@@ -13,15 +13,26 @@ export interface MetadataAsk {
 // Only questions that open by asking for the author or the publication date: "authors say",
 // "when did … appear" and the like ask about the subject, not the document.
 const ASKS_AUTHOR =
-  /^\s*(?:who (?:wrote|authored|(?:is|was) the (?:author|writer) of|are the authors of)|who's the (?:author|writer) of|by whom (?:was|were)|what is the name of the author of|(?:the )?(?:author|writer)s? of)\b/i;
+  /^\s*(?:who (?:wrote|authored|(?:is|was) the (?:author|writer) of|are the authors of)|who's the (?:author|writer) of|by whom (?:was|were)|what is the name of the author of)\b/i;
 const ASKS_DATE =
-  /^\s*(?:when (?:was|were) [^?]*\b(?:published|written)\b|what is the (?:publication|release) date of|(?:the )?(?:publication|release) date of)\b|,? and when was (?:it|this|that) (?:published|written)\b/i;
+  /^\s*(?:when (?:was|were) [^?]*\b(?:published|written)\b|what is the (?:publication|release) date of)\b|,? and when was (?:it|this|that) (?:published|written)\b/i;
+/**
+ * The same asked tersely ("author of the … article", "publication date of '…'"): only about a
+ * document the question calls one, or whose title it quotes. "Writers of the threat to the West?"
+ * asks about no document.
+ */
+const ASKS_AUTHOR_TERSELY = /^\s*(?:the )?(?:author|writer)s? of\b/i;
+const ASKS_DATE_TERSELY = /^\s*(?:the )?(?:publication|release) date of\b/i;
+const CALLS_A_DOCUMENT = new RegExp(`\\b(?:${DOCUMENT_NOUN_ALTERNATION})\\b|["']`, "i");
 /** Words that ask about a document, not about its subject: they say nothing about which one. */
 const ABOUT_DOCUMENTS = new RegExp(`^(?:wrote|write|written|writers?|authors?|authored|publish(?:ed)?|publications?|${DOCUMENT_NOUN_ALTERNATION}|date|released?|posted?)$`);
 
-export function metadataAsked(question: string): MetadataAsk | null {
-  const author = ASKS_AUTHOR.test(question);
-  const date = ASKS_DATE.test(question);
+export function metadataAsked(typed: string): MetadataAsk | null {
+  // "Who’s the author of …" as phones type it.
+  const question = foldTypography(typed);
+  const aboutDocument = CALLS_A_DOCUMENT.test(question);
+  const author = ASKS_AUTHOR.test(question) || (aboutDocument && ASKS_AUTHOR_TERSELY.test(question));
+  const date = ASKS_DATE.test(question) || (aboutDocument && ASKS_DATE_TERSELY.test(question));
   return author || date ? { author, date } : null;
 }
 

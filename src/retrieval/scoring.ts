@@ -1,6 +1,6 @@
 import type { TextAnalyzer } from "../text/analyzer.js";
 import { endsAsStatement, splitSentences, type Sentence } from "../text/sentences.js";
-import { foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
+import { atSentenceStart, foldTypography, QUESTION_WORDS, STOPWORDS, stem, tokenize } from "../text/normalize.js";
 import type { RelatedTerms } from "../text/related.js";
 import { sameNamedThing } from "../text/demonyms.js";
 import type { CountedEvents } from "../text/countedEvents.js";
@@ -676,7 +676,7 @@ export function namesIn(question: string): { surface: string; word: string; star
   for (const tok of tokenize(question)) {
     const surface = folded.slice(tok.start, tok.end);
     // A capital after a sentence end is grammar, not a name; an all-caps acronym is a name anywhere.
-    const sentenceStart = /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/.test(folded.slice(0, tok.start));
+    const sentenceStart = atSentenceStart(folded, tok.start);
     // Names may open with a lower-case particle: "al-Shabaab", "bin-Laden".
     const capitalised = /^\p{Lu}/u.test(surface) || /-\p{Lu}/u.test(surface);
     const isName = capitalised && (!sentenceStart || /^\p{Lu}{2,}/u.test(surface) || /-\p{Lu}/u.test(surface));
@@ -767,6 +767,8 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
   // Terms the question shares with the corpus only by stemming two different words: met as a
   // related word would be, at this share.
   const lookalike = new Map<string, number>();
+  // …unless another word of the question is the corpus's own form ("found" beside "founded").
+  const asWritten = new Set<string>();
   const lowerWords = new Set<string>();
   for (const tok of tokenize(question)) {
     const surface = folded.slice(tok.start, tok.end);
@@ -790,7 +792,9 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       if (alternatives.size > 0) related.set(term, alternatives);
       const agreement = stats.related.formAgreement(w, term);
       if (agreement < FORM_AGREEMENT) lookalike.set(term, Math.min(lookalike.get(term) ?? 1, SEMANTIC_CREDIT * Math.max(0, agreement)));
+      else asWritten.add(term);
     }
+    for (const term of asWritten) lookalike.delete(term);
   }
   const nameRuns = nameRunsIn(question);
   // "What does Iran say …?" is answered by "the Iranian government …": a name meets its

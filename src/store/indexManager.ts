@@ -15,7 +15,7 @@ import { DEFAULT_HNSW, HnswStore, readGraph, type ChunkDocument, type HnswGraph 
  * Bumped whenever cleaning, chunking or embedding changes what an index holds, so an index
  * built by older code is rebuilt rather than served.
  */
-export const PIPELINE_VERSION = 11;
+export const PIPELINE_VERSION = 12;
 const SPLITTER = "sentence-pack-v1";
 
 const FILES = {

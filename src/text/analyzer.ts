@@ -1,14 +1,10 @@
 import { AliasNormalizer, type AliasTable } from "./aliases.js";
 import { isContentWord, stem, tokenize } from "./normalize.js";
-import { TENS, UNITS } from "./numbers.js";
+import { COUNT_WORD_VALUES, TENS, UNITS } from "./numbers.js";
 
 const NUMBER_RANGE = /^(\d[\d,.]*)-(\d[\d,.]*)$/;
-/** Count words as figures; "one" is left a word, too often no count ("one of the groups"). */
-const COUNT_FIGURES = new Map(
-  Object.entries({ ...UNITS, ...TENS })
-    .filter(([word]) => word !== "one")
-    .map(([word, n]) => [word, String(n)]),
-);
+/** "twenty-five", "seventy-six": one figure. */
+const TENS_AND_UNIT = new RegExp(`^(${Object.keys(TENS).join("|")})-(${Object.keys(UNITS).filter((w) => UNITS[w]! < 10).join("|")})$`);
 
 /**
  * The one way text becomes terms, shared by the embedder, BM25 and sentence scoring so
@@ -37,10 +33,15 @@ export class TextAnalyzer {
         words.push(range[1]!, range[2]!);
         continue;
       }
+      const compound = TENS_AND_UNIT.exec(t.word);
+      if (compound) {
+        words.push(String(TENS[compound[1]!]! + UNITS[compound[2]!]!));
+        continue;
+      }
       const whole = /^[a-z]{1,5}-[a-z]{1,3}$/.test(t.word) || /\d/.test(t.word);
       const parts = whole ? [t.word] : t.word.split("-");
       // A small count is the same term in words or figures: "6-12 months" meets "six to twelve months".
-      for (const p of parts) if (p && isContentWord(p)) words.push(COUNT_FIGURES.get(p) ?? p);
+      for (const p of parts) if (p && isContentWord(p)) words.push(COUNT_WORD_VALUES.has(p) ? String(COUNT_WORD_VALUES.get(p)) : p);
       // "counter-terrorism" must also meet "counterterrorism": the joined form is a term too.
       if (!whole && parts.length > 1) compounds.push(parts.join(""));
     }

@@ -93,6 +93,43 @@ export function stem(word: string): string {
   return s;
 }
 
+/** A word and what it may be without one regular inflection: "waged" -> "wag", "wage"; "militaries" -> "military"; "stopped" -> "stop". */
+function uninflected(word: string): string[] {
+  const out = [word];
+  const strip = (suffix: string, add = "") => {
+    if (word.length > suffix.length + 2 && word.endsWith(suffix)) out.push(word.slice(0, -suffix.length) + add);
+  };
+  strip("s");
+  strip("es");
+  strip("ies", "y");
+  strip("d");
+  strip("ed");
+  strip("ied", "y");
+  strip("ing");
+  strip("ing", "e");
+  // A doubled consonant before the ending: "stopped", "stopping".
+  const doubled = /([b-df-hj-np-tv-z])\1(?:ed|ing)$/.exec(word);
+  if (doubled) out.push(word.slice(0, doubled.index + 1));
+  return out;
+}
+
+/** Whether two words are regular inflections of one ("waged" and "waging", "approach" and "approached"). */
+export function sameLemma(a: string, b: string): boolean {
+  const bases = new Set(uninflected(a));
+  return uninflected(b).some((x) => bases.has(x));
+}
+
+/**
+ * Irregular past tenses that are also words of their own: "found" (of "find", or "to found"),
+ * "left", "saw". Their regular inflections ("founded") are no inflections of the past tense.
+ */
+export const PAST_OF_ANOTHER_VERB: ReadonlySet<string> = new Set(["found", "bound", "ground", "wound", "saw", "left", "fell", "felt", "rose", "lay", "spoke", "bore", "stole"]);
+
+/** Whether `offset` of a (typography-folded) text opens a sentence: its start, or after a full stop, colon, "?" or "!" (quotes and brackets aside). */
+export function atSentenceStart(folded: string, offset: number): boolean {
+  return /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/.test(folded.slice(0, offset));
+}
+
 export function isContentWord(word: string): boolean {
   return !STOPWORDS.has(word) && word.length > 0;
 }

@@ -23,7 +23,9 @@ export const CARDINAL_WORD = new RegExp(`\\b(?:${CARDINAL_WORD_ALTERNATION})\\b`
 // so is a day of a month ("30 November", "2nd of November", "August 29"), which a byline or
 // dateline would otherwise offer as the answer to "how many".
 // Separators count only between digits: "killed 13." states 13, as "13 people" does.
-const COUNTING_WORDS = CARDINAL_WORD_ALTERNATION.split("|").filter((w) => w !== "one").join("|");
+/** Count words and their values: units and tens, not "one", too often no count ("one of the groups"). */
+export const COUNT_WORD_VALUES: ReadonlyMap<string, number> = new Map(Object.entries({ ...UNITS, ...TENS }).filter(([word]) => word !== "one"));
+const COUNTING_WORDS = [...COUNT_WORD_VALUES.keys(), ...Object.keys(SCALES)].join("|");
 /** Month names as a regex alternation, and their abbreviations (which may take a full stop). */
 export const MONTH_FULL_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December";
 /** The days of the week, Sunday first (JavaScript's getDay order). */
@@ -140,19 +142,25 @@ const WEEKDAY = new RegExp(`\\b(?:${WEEKDAY_NAMES.join("|")})\\b`, "g");
 const PART_OF_TIME = new RegExp(`\\b(?:early|mid|late|spring|summer|autumn|fall|winter)[\\s-]+(?:(?:1[89]|20)\\d\\d|${MONTH_FULL_NAMES})\\b`, "gi");
 
 /**
- * A time told by an event: "since the Taliban takeover", "after the withdrawal", "in the wake of
- * the invasion". Only events that mark an era or a turn, and only after a word that places a
- * time against them.
+ * A time told by an event: "since the Taliban takeover", "after the U.S. withdrawal", "in the wake
+ * of the invasion". Only events that mark an era or a turn, after a word that places a time
+ * against them and an article, with nothing between but names ("before the group could launch
+ * attacks" and "before revenues fall" tell no time).
  */
 const EVENT_TIME = new RegExp(
-  String.raw`\b(?:since|after|following|before|until|in the (?:wake|aftermath) of)\s+(?:the\s+|its\s+|their\s+)?(?:[\p{L}'’.-]+\s+){0,3}?(?:takeover|withdrawal|invasion|fall|collapse|evacuation|war|coup|elections?|attacks?|bombings?)\b`,
-  "giu",
+  String.raw`\b(?:[Ss]ince|[Aa]fter|[Ff]ollowing|[Bb]efore|[Uu]ntil|[Ii]n the (?:wake|aftermath) of)\s+(?:the|its|their)\s+(?:\p{Lu}[\p{L}.'’-]*\s+){0,3}(takeover|withdrawal|invasion|fall|collapse|evacuation|war|coup|election|attack|bombing)s?\b`,
+  "gu",
 );
 
-/** The times a text states (points, spans, parts of a year, times told by events and days of a month), lower case. */
+/** The times a text states (points, spans, parts of a year and days of a month), lower case. */
 function timesIn(text: string): string[] {
-  const spans = [...text.matchAll(POINT_IN_TIME_ALL), ...text.matchAll(SPAN_OF_TIME), ...text.matchAll(PART_OF_TIME), ...text.matchAll(EVENT_TIME)];
+  const spans = [...text.matchAll(POINT_IN_TIME_ALL), ...text.matchAll(SPAN_OF_TIME), ...text.matchAll(PART_OF_TIME)];
   return [...spans.map((m) => m[0].toLowerCase().replace(/[\s-]+/g, " ")), ...dayDatesIn(text)];
+}
+
+/** The events a text tells a time by ("takeover" of "since the Taliban takeover"). */
+function eventsTimedIn(text: string): string[] {
+  return [...text.matchAll(EVENT_TIME)].map((m) => m[1]!.toLowerCase());
 }
 
 /** The months a text names, as numbers (0 = January). */
@@ -188,7 +196,10 @@ export function answersWhen(text: string, question?: string): boolean {
     return monthsIn(text).some((m) => m >= 0 && !known.has(m));
   }
   const known = new Set(timesIn(stated));
-  return timesIn(text).some((t) => !known.has(t));
+  if (timesIn(text).some((t) => !known.has(t))) return true;
+  // An event the question names tells no time of it: "after the attack" for "When did the attack happen?".
+  const named = new Set(stated.toLowerCase().match(/\p{L}+/gu)?.map((w) => w.replace(/s$/, "")));
+  return eventsTimedIn(text).some((event) => !named.has(event));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { WordVectorTable } from "./wordVectors.js";
+import { PAST_OF_ANOTHER_VERB, sameLemma } from "./normalize.js";
 import { CARDINAL_WORD_ALTERNATION } from "./numbers.js";
 
 export interface RelatedTerm {
@@ -107,17 +108,20 @@ export class RelatedTerms {
 
   /**
    * How nearly the corpus's own forms of a word's stem mean the word: the closest one's
-   * similarity, 1 when the corpus writes the word itself or either side lacks a vector.
-   * Stemming joins words that only look alike: "founded" and the "found" of "found
-   * themselves" (0.37), "united" and "unite" (0.38), "operated" and "operatives" (0.26),
-   * while true inflections sit higher ("killed"/"kill" 0.66, "attacks"/"attack" 0.88).
+   * similarity, 1 when the corpus writes the word itself, a regular inflection of it ("waged"
+   * and "wage", 0.34 apart in the vectors; "militaries" and "military"), or either side lacks a
+   * vector. Stemming also joins words that only look alike: "operated" and "operatives" (0.26),
+   * "nationalities" and "nations", and an inflection of a past tense that is another verb's:
+   * "founded" and the "found" of "found themselves" (0.37).
    */
   formAgreement(word: string, term: string): number {
     const forms = this.forms.get(term);
-    if (!forms || forms.some((i) => this.words[i]!.word === word)) return 1;
+    if (!forms) return 1;
     let best: number | undefined;
     for (const i of forms) {
-      const s = this.similarity(word, this.words[i]!.word);
+      const form = this.words[i]!.word;
+      if (form === word || (sameLemma(word, form) && !PAST_OF_ANOTHER_VERB.has(word) && !PAST_OF_ANOTHER_VERB.has(form))) return 1;
+      const s = this.similarity(word, form);
       if (s !== undefined && (best === undefined || s > best)) best = s;
     }
     return best ?? 1;

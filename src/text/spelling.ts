@@ -1,4 +1,4 @@
-import { foldTypography } from "./normalize.js";
+import { atSentenceStart, foldTypography } from "./normalize.js";
 
 /** What correcting a question's spelling reads. */
 export interface SpellingLexicon {
@@ -15,11 +15,22 @@ export interface SpellingLexicon {
  * "withdrawl" 118k, of 120k words).
  */
 const RARE_RANK = 80_000;
+/**
+ * How much more common than a listed word the word it was meant to be must be. Slips are 40 to
+ * 1,300 times rarer than their words ("withdrawl" 42, "responsibilty" 74, "recieved" 194); rare
+ * words one edit from a commoner one are 7 to 30 times rarer ("enmities"/"entities" 11,
+ * "rabidly"/"rapidly" 29, "prioritise"/"priorities" 15, "fulfils"/"fulfill" 11).
+ */
+const SLIP_RARITY = 35;
 /** Shorter words have too many neighbours one edit away to tell a slip from another word. */
 const MIN_LENGTH = 4;
+/** Longer "words" are no typing: each letter costs ~54 strings one edit away. */
+const MAX_LENGTH = 24;
 /** Most new words per question tried for slips. */
 const MAX_LOOKED_UP = 20;
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz";
+/** An "-ism" and its "-ist" are two words, whichever a word list lacks ("jihadism", "jihadist"). */
+const ISM_OR_IST = /is(?:m|t)s?$/;
 
 /** Every string one deletion, transposition, substitution or insertion away (Damerau, distance 1). */
 export function oneEditAway(word: string): Set<string> {
@@ -40,20 +51,18 @@ export function oneEditAway(word: string): Set<string> {
 
 /**
  * The documents' word a typed word was meant to be, or undefined when it stands as typed. The
- * typed word must be one the documents lack and general English does not use either, or only
- * rarely for a word typed in lower case: a capitalised word must be unknown to it altogether, as
- * names are rare words ("Boko" is no slip for "book"). Of the words one edit away, the most common
- * in general English is what was meant, and it must be the documents' own ("Afganistan",
- * "withdrawl"). Otherwise the word stands: "prioritise" is nearest "priorities", but is a spelling
- * of "prioritize"; "draged" is nearest "dragged", which the documents lack; "daesh" and "iswap"
- * are names general English does not know, nearest "dash" and "swap".
+ * typed word must be one the documents lack. A word general English lacks too ("figters",
+ * "Afganistan") may be a slip; a word it lists only if it is rare ("withdrawl", 118k of 120k
+ * words), typed in lower case (a capitalised word is a name, and names are rare words: "Boko" is
+ * no slip for "book"), and far rarer than the word it was meant to be. Of the words one edit
+ * away, the most common in general English is what was meant, and it must be the documents'
+ * own: "draged" is nearest "dragged", which they lack, and stands; "daesh" and "iswap" are names
+ * general English does not know, nearest "dash" and "swap", and stand.
  */
 export function correctionOf(word: string, capitalised: boolean, lexicon: SpellingLexicon): string | undefined {
-  if (word.length < MIN_LENGTH || !/^[a-z]+$/.test(word) || lexicon.knows(word)) return undefined;
+  if (word.length < MIN_LENGTH || word.length > MAX_LENGTH || !/^[a-z]+$/.test(word) || lexicon.knows(word)) return undefined;
   const rank = lexicon.rank(word);
   if (rank !== undefined && (capitalised || rank < RARE_RANK)) return undefined;
-  // British spellings are rarer in general English than the American ones the word list favours.
-  if (rank !== undefined && americanSpellingsOf(word).some((w) => (lexicon.rank(w) ?? Infinity) < RARE_RANK)) return undefined;
   let best: string | undefined;
   let bestOrder = Infinity;
   let bestKnown = false;
@@ -70,25 +79,11 @@ export function correctionOf(word: string, capitalised: boolean, lexicon: Spelli
       bestKnown = known;
     }
   }
-  return bestKnown ? best : undefined;
+  if (!best || !bestKnown) return undefined;
+  if (rank !== undefined && rank < bestOrder * SLIP_RARITY) return undefined;
+  if (ISM_OR_IST.test(word) && ISM_OR_IST.test(best) && word.slice(0, -4) === best.slice(0, -4)) return undefined;
+  return best;
 }
-
-/** The American spellings a British one may have: "prioritise" -> "prioritize", "labour" -> "labor". */
-export function americanSpellingsOf(word: string): string[] {
-  const out = new Set<string>();
-  for (const [british, american] of BRITISH_TO_AMERICAN) if (british.test(word)) out.add(word.replace(british, american));
-  out.delete(word);
-  return [...out];
-}
-const BRITISH_TO_AMERICAN: [RegExp, string][] = [
-  [/is(e|ed|es|ing|ation|ations|er|ers)$/, "iz$1"],
-  [/ys(e|ed|es|ing)$/, "yz$1"],
-  [/our(s|ed|ing|able|ite|ites)?$/, "or$1"],
-  [/tre(s)?$/, "ter$1"],
-  [/ence(s)?$/, "ense$1"],
-  [/ogue(s)?$/, "og$1"],
-  [/ll(ed|ing|er|ers)$/, "l$1"],
-];
 
 export interface SpellingCorrection {
   /** The question with each slip replaced, its case kept. */
@@ -112,11 +107,15 @@ export class SpellingCorrector {
     const folded = foldTypography(question);
     const corrections: [string, string][] = [];
     let looked = 0;
-    const text = folded.replace(/\p{L}+(?:'\p{L}+)*/gu, (typed) => {
-      // All capitals is an initialism or shouting, an apostrophe a contraction ("doesn't"): neither is corrected.
-      if (typed.length < MIN_LENGTH || typed === typed.toUpperCase() || typed.includes("'")) return typed;
-      const lower = typed.toLowerCase();
-      const capitalised = typed[0] !== lower[0];
+    const text = folded.replace(/\p{L}+(?:'\p{L}+)*/gu, (typed: string, offset: number) => {
+      // A possessive is its word's: "Afganistan's" is read as "Afghanistan's".
+      const possessive = /^(\p{L}+)('s)$/iu.exec(typed);
+      const word = possessive ? possessive[1]! : typed;
+      // All capitals is an initialism or shouting, another apostrophe a contraction ("doesn't"): neither is corrected.
+      if (word.length < MIN_LENGTH || word === word.toUpperCase() || word.includes("'")) return typed;
+      const lower = word.toLowerCase();
+      // A capital opening a sentence is grammar: "Withdrawl of US troops: what followed?" is typed in lower case.
+      const capitalised = word[0] !== lower[0] && !atSentenceStart(folded, offset);
       const key = capitalised ? `^${lower}` : lower;
       let fixed = this.memo.get(key);
       if (fixed === undefined) {
@@ -128,9 +127,9 @@ export class SpellingCorrector {
         this.memo.set(key, fixed);
       }
       if (fixed === null) return typed;
-      const read = capitalised ? fixed[0]!.toUpperCase() + fixed.slice(1) : fixed;
-      corrections.push([typed, read]);
-      return read;
+      const read = word[0] !== lower[0] ? fixed[0]!.toUpperCase() + fixed.slice(1) : fixed;
+      corrections.push([word, read]);
+      return read + (possessive ? possessive[2]! : "");
     });
     return { text: corrections.length > 0 ? text : question, corrections };
   }
