@@ -7,6 +7,7 @@ import { ensureIndex, type BuildProgress, type EnsureResult, type LoadedIndex } 
 import { TextAnalyzer } from "./text/analyzer.js";
 import { InitialismIndex, mayHoldInitialism } from "./text/initialisms.js";
 import { RelatedTerms } from "./text/related.js";
+import { QUESTION_WORDS, STOPWORDS } from "./text/normalize.js";
 import { SpellingCorrector } from "./text/spelling.js";
 import { CountedEvents } from "./text/countedEvents.js";
 import { loadWordVectors, type WordVectorTable } from "./text/wordVectors.js";
@@ -68,7 +69,9 @@ export function servicesFromIndex(
     return terms.length > 0 && terms.every((t) => stats.has(t));
   };
   // Telling a slip from a word the documents lack takes general English: with word vectors only.
-  const speller = wordVectors ? new SpellingCorrector({ knows: (w) => stats.knowsWord(w), rank: (w) => wordVectors.rank(w) }) : undefined;
+  // A slip may be of a word the documents use or of a question's small words ("acording").
+  const known = (w: string) => stats.knowsWord(w) || STOPWORDS.has(w) || QUESTION_WORDS.has(w);
+  const speller = wordVectors ? new SpellingCorrector({ knows: known, rank: (w) => wordVectors.rank(w) }) : undefined;
   const expandQuery = (typed: string) => {
     const question = speller ? speller.correct(typed).text : typed;
     return mayHoldInitialism(question) ? (initialisms ??= new InitialismIndex(index.documents.map((d) => d.text))).expand(question, usedByDocuments) : question;

@@ -750,6 +750,10 @@ describe("initialisms a question uses for names the documents spell out", () => 
     expect(a.query).toBe("How many fighters does ISKP have in Afghanistan?");
     expectVerbatimAndCited(a);
     expect((await ask("how many people died in the kerman bombngs")).answer).toMatch(/killed an estimated 90 people/);
+    // A slip of a question's small word, which the documents need not use.
+    const acording = await ask("how many fighters does iskp have acording to the un security council");
+    expect(acording.query).toBe("how many fighters does iskp have according to the un security council");
+    expect(acording.answer).toMatch(/1,000 to 3,000 fighters/);
     // A word general English knows stands as typed, even one edit from a word of the documents.
     expect((await ask("Why do bees attack people who come close to their hive?")).query).toBe("Why do bees attack people who come close to their hive?");
   });

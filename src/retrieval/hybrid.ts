@@ -521,9 +521,8 @@ export class HybridRetriever {
   private relatedTermsOf(query: string): Map<string, number> | undefined {
     if (!this.stats) return undefined;
     const read = queryTerms(query, this.stats);
-    const typed = new Set(this.analyzer.terms(query));
     const out = new Map<string, number>();
-    for (const term of read.weights.keys()) if (!typed.has(term)) out.set(term, 1);
+    for (const term of read.substituted) out.set(term, 1);
     for (const alternatives of read.related.values()) {
       for (const [term, share] of alternatives) out.set(term, Math.max(share, out.get(term) ?? 0));
     }

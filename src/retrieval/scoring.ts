@@ -593,6 +593,8 @@ export interface QueryTerms {
   nameOf: string[];
   /** Terms that only name the kind of answer wanted, met by any sentence of that kind (see answerTypeWords). */
   typeTerms: Map<string, AnswerType>;
+  /** Terms the reading puts in place of a typed word ("size" for the "large" of "How large is X?"). */
+  substituted: string[];
   /** The same, one entry per term: what scoring a sentence reads, without a lookup per term. */
   entries: QueryTermEntry[];
   /**
@@ -916,6 +918,7 @@ function computeQueryTerms(question: string, stats: TermStats): [QueryTerms, Que
       roles,
       nameOf,
       typeTerms,
+      substituted: measured ? [stem(MEASURE_NOUN[measured]!)] : [],
       entries,
       lookups,
       lookupIds,
