@@ -117,14 +117,21 @@ export class RelatedTerms {
   formAgreement(word: string, term: string): number {
     const forms = this.forms.get(term);
     if (!forms) return 1;
-    let best: number | undefined;
     for (const i of forms) {
       const form = this.words[i]!.word;
       if (form === word || (sameLemma(word, form) && !PAST_OF_ANOTHER_VERB.has(word) && !PAST_OF_ANOTHER_VERB.has(form))) return 1;
-      const s = this.similarity(word, form);
-      if (s !== undefined && (best === undefined || s > best)) best = s;
     }
-    return best ?? 1;
+    const v = this.vectorOf(word);
+    if (!v) return 1;
+    // The corpus's words are rows of the matrix already: no vector is read for them.
+    const dims = this.vectors.dims;
+    let best = -Infinity;
+    for (const i of forms) {
+      let s = 0;
+      for (let d = 0; d < dims; d++) s += v[d]! * this.matrix[i * dims + d]!;
+      if (s > best) best = s;
+    }
+    return best;
   }
 
   /** Corpus terms close to the word, best first; none for words without a vector. */
