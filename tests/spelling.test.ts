@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { correctionOf, oneEditAway, SpellingCorrector, type SpellingLexicon } from "../src/text/spelling.js";
+import { atSentenceStart } from "../src/text/normalize.js";
 
 // General-English ranks (0 = commonest) and the documents' words of a toy world.
 const RANKS: Record<string, number> = {
@@ -64,5 +65,17 @@ describe("spelling correction", () => {
     const essay = `${Array.from({ length: 30 }, (_, i) => `zq${letters[i]}x`).join(" ")} figters`;
     expect(new SpellingCorrector(lexicon).correct(essay).corrections).toEqual([]);
     expect(new SpellingCorrector(lexicon).correct(`${essay.split(" ").slice(0, 10).join(" ")} figters`).corrections).toEqual([["figters", "fighters"]]);
+  });
+});
+
+describe("sentence starts", () => {
+  it("are the text's start and what follows a sentence's end, however long the text before", () => {
+    const long = `${"word ".repeat(500)}end. "Next one`;
+    expect(atSentenceStart(long, long.indexOf("Next"))).toBe(true);
+    expect(atSentenceStart(long, long.indexOf("end"))).toBe(false);
+    expect(atSentenceStart("Who leads it?", 0)).toBe(true);
+    expect(atSentenceStart("  (Who leads it?", 3)).toBe(true);
+    expect(atSentenceStart("Ask: Who leads it?", 5)).toBe(true);
+    expect(atSentenceStart("Ask Who leads it?", 4)).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
-import { monthIndex } from "../text/numbers.js";
-import { MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, UNITS, WEEKDAY_NAMES } from "../text/numbers.js";
+import { MONTH_ABBREVIATIONS, MONTH_FULL_NAMES, monthIndex, UNITS, WEEKDAY_NAMES } from "../text/numbers.js";
 
 /**
  * Date expressions in a sentence, resolved to ISO dates. Pure: no clock, no I/O; relative

@@ -694,7 +694,7 @@ export function namesIn(question: string): { surface: string; word: string; star
  */
 function isTitleCase(question: string): boolean {
   const folded = foldTypography(question);
-  return tokenize(folded).some((tok, i) => i > 0 && STOPWORDS.has(tok.word) && tok.word !== "i" && /^\p{Lu}\p{Ll}/u.test(folded.slice(tok.start, tok.end)) && !/[.!?:]\s*$/.test(folded.slice(0, tok.start)));
+  return tokenize(folded).some((tok, i) => i > 0 && STOPWORDS.has(tok.word) && tok.word !== "i" && /^\p{Lu}\p{Ll}/u.test(folded.slice(tok.start, tok.end)) && !atSentenceStart(folded, tok.start));
 }
 
 /** A name of a question: its words as written, and where it stands. */

@@ -127,8 +127,14 @@ export const PAST_OF_ANOTHER_VERB: ReadonlySet<string> = new Set(["found", "boun
 
 /** Whether `offset` of a (typography-folded) text opens a sentence: its start, or after a full stop, colon, "?" or "!" (quotes and brackets aside). */
 export function atSentenceStart(folded: string, offset: number): boolean {
-  return /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/.test(folded.slice(0, offset));
+  // Only the characters just before matter: every word of a long question is asked about, and
+  // the whole text before each would make reading it quadratic.
+  const from = Math.max(0, offset - SENTENCE_START_REACH);
+  return (from === 0 ? OPENS_TEXT_OR_SENTENCE : OPENS_SENTENCE).test(folded.slice(from, offset));
 }
+const SENTENCE_START_REACH = 64;
+const OPENS_SENTENCE = /[.!?:]["')\]]*\s*["'(\[]?$/;
+const OPENS_TEXT_OR_SENTENCE = /(?:^|[.!?:]["')\]]*)\s*["'(\[]?$/;
 
 export function isContentWord(word: string): boolean {
   return !STOPWORDS.has(word) && word.length > 0;

@@ -124,14 +124,18 @@ export class RelatedTerms {
     const v = this.vectorOf(word);
     if (!v) return 1;
     // The corpus's words are rows of the matrix already: no vector is read for them.
-    const dims = this.vectors.dims;
     let best = -Infinity;
-    for (const i of forms) {
-      let s = 0;
-      for (let d = 0; d < dims; d++) s += v[d]! * this.matrix[i * dims + d]!;
-      if (s > best) best = s;
-    }
+    for (const i of forms) best = Math.max(best, this.similarityToRow(v, i));
     return best;
+  }
+
+  /** Cosine similarity of a unit vector and the corpus word in row `i` of the matrix. */
+  private similarityToRow(v: Float32Array, i: number): number {
+    const dims = this.vectors.dims;
+    const base = i * dims;
+    let s = 0;
+    for (let d = 0; d < dims; d++) s += v[d]! * this.matrix[base + d]!;
+    return s;
   }
 
   /** Corpus terms close to the word, best first; none for words without a vector. */
@@ -148,12 +152,9 @@ export class RelatedTerms {
     const v = this.vectors.vector(word);
     const own = this.termOf(word);
     if (!v) return [];
-    const dims = this.vectors.dims;
     const best = new Map<string, number>();
     for (let i = 0; i < this.words.length; i++) {
-      let s = 0;
-      const base = i * dims;
-      for (let d = 0; d < dims; d++) s += v[d]! * this.matrix[base + d]!;
+      const s = this.similarityToRow(v, i);
       if (s < this.options.minSimilarity) continue;
       const { term } = this.words[i]!;
       if (term === own) continue;
