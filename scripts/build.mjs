@@ -6,7 +6,7 @@ import path from "node:path";
 import { build } from "esbuild";
 
 const result = await build({
-  entryPoints: { serve: "src/cli/serve.ts" },
+  entryPoints: { serve: "src/cli/serve.ts", extractionWorker: "src/answer/extractionWorker.ts" },
   outdir: "dist",
   bundle: true,
   platform: "node",

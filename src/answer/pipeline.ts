@@ -5,7 +5,7 @@ import { renumberCitations, validateCitations } from "./citations.js";
 import { composeExtractiveAnswer, DEFAULT_EXTRACTIVE, toCitation, type DocumentAccess, type ExtractiveOptions } from "./extractive.js";
 import { rewriteFollowUp } from "./followup.js";
 import type { TermStats } from "../retrieval/scoring.js";
-import type { Answer, AskOptions, HistoryTurn } from "./types.js";
+import type { Answer, AskOptions, Citation, HistoryTurn } from "./types.js";
 
 /** What an LLM-backed answerer provides; `src/answer/llm.ts` implements it over ChatOpenAI. */
 export interface LlmAnswerer {
@@ -60,6 +60,32 @@ export interface AnswerServiceDeps {
  */
 export type CacheMode = "use" | "refresh" | "bypass";
 
+/** What an extractive answer is computed from: the standalone query as searched. */
+export interface ExtractionRequest {
+  query: string;
+  k: number;
+  retrieval?: Partial<HybridOptions>;
+}
+
+/** An extractive answer for one query, as plain data: a worker thread computes it as well as this one. */
+export interface Extraction {
+  answer: string;
+  citations: Citation[];
+  abstained: boolean;
+  suggestions?: Citation[];
+  /** How retrieval fell short (an embedder down). */
+  warnings: string[];
+  retrievalMs: number;
+  generationMs: number;
+}
+
+/** Computes extractions off the thread that serves requests (extractionPool.ts). */
+export interface Extractor {
+  extract(request: ExtractionRequest): Promise<Extraction>;
+  /** Worker threads ready to take an extraction now. */
+  readonly workers: number;
+}
+
 export type AskRequestOptions = AskOptions & { retrieval?: Partial<HybridOptions>; forceExtractive?: boolean; cacheMode?: CacheMode };
 
 function round(ms: number): number {
@@ -72,10 +98,25 @@ function round(ms: number): number {
  */
 export class AnswerService {
   private readonly documentAccess?: DocumentAccess;
+  private extractor?: { extractor: Extractor; onError: (err: unknown) => void };
 
   constructor(private readonly deps: AnswerServiceDeps) {
     const textOf = deps.documentText;
     if (textOf) this.documentAccess = { textOf, passageFor: (id, start, end) => deps.retriever.passageFor(id, start, end) };
+  }
+
+  /**
+   * Hands extractive answers to `extractor` (worker threads), so this thread is left to serve
+   * requests; an extraction it fails is computed here instead, after `onError` hears why.
+   * `undefined` computes them here again.
+   */
+  useExtractor(extractor: Extractor | undefined, onError: (err: unknown) => void = () => {}): void {
+    this.extractor = extractor ? { extractor, onError } : undefined;
+  }
+
+  /** Worker threads computing extractive answers; 0 when they are computed on this thread. */
+  get extractionWorkers(): number {
+    return this.extractor?.extractor.workers ?? 0;
   }
 
   /** @param warnings receives how retrieval fell short (an embedder down: keyword search alone). */
@@ -139,8 +180,68 @@ export class AnswerService {
     return answer;
   }
 
+  /** Retrieval and extractive composition for a standalone query, on this thread. */
+  async extract(request: ExtractionRequest): Promise<Extraction> {
+    const t0 = performance.now();
+    const warnings: string[] = [];
+    const passages = await this.deps.retriever.search(request.query, request.k, request.retrieval, warnings);
+    const t1 = performance.now();
+    const result = this.composeExtractive(request.query, passages);
+    return {
+      answer: result.answer,
+      citations: result.citations,
+      abstained: result.abstained,
+      ...(result.abstained ? { suggestions: result.suggestions } : {}),
+      warnings,
+      retrievalMs: round(t1 - t0),
+      generationMs: round(performance.now() - t1),
+    };
+  }
+
+  private composeExtractive(query: string, passages: Passage[]) {
+    return composeExtractiveAnswer(
+      query,
+      passages,
+      this.deps.stats,
+      this.deps.extractive ?? DEFAULT_EXTRACTIVE,
+      this.deps.contextOf,
+      this.documentAccess,
+      { asked: this.deps.retriever.questionWithoutSource(query), sources: this.deps.retriever.sourcesNamedIn(query), sourceTerms: this.deps.retriever.sourceTermsIn(query) },
+    );
+  }
+
+  /** The extraction by the worker threads when there are any, else (or when they fail) here. */
+  private async extraction(request: ExtractionRequest): Promise<Extraction> {
+    const off = this.extractor;
+    if (off && off.extractor.workers > 0) {
+      try {
+        return await off.extractor.extract(request);
+      } catch (err) {
+        off.onError(err);
+      }
+    }
+    return this.extract(request);
+  }
+
   /** Retrieval and composition for the standalone query (the question, or a follow-up rewritten). */
   private async compute(options: AskRequestOptions, query: string, k: number, warnings: string[], t0: number): Promise<Answer> {
+    if (!this.deps.llm || options.forceExtractive) {
+      const x = await this.extraction({ query, k, ...(options.retrieval ? { retrieval: options.retrieval } : {}) });
+      if (options.signal?.aborted) throw new AbortError();
+      warnings.push(...x.warnings);
+      options.onSources?.(x.citations);
+      streamExtractive(x.answer, options.onToken);
+      return {
+        answer: x.answer,
+        citations: x.citations,
+        abstained: x.abstained,
+        mode: "extractive",
+        warnings,
+        query,
+        ...(x.abstained ? { suggestions: x.suggestions ?? [] } : {}),
+        timings: { retrievalMs: x.retrievalMs, generationMs: x.generationMs, totalMs: round(performance.now() - t0) },
+      };
+    }
     const passages = await this.deps.retriever.search(query, k, options.retrieval, warnings);
     const t1 = performance.now();
     if (options.signal?.aborted) throw new AbortError();
@@ -150,7 +251,7 @@ export class AnswerService {
     // answer abstains.
     const sources = this.deps.retriever.sourcesNamedIn(query);
     const grounding = sources.size > 0 ? passages.filter((p) => sources.has(p.documentId)) : passages;
-    const llm = options.forceExtractive || grounding.length === 0 ? undefined : this.deps.llm;
+    const llm = grounding.length === 0 ? undefined : this.deps.llm;
     if (llm) {
       options.onSources?.(grounding.map((p, i) => toCitation(p, i + 1)));
       const stream = holdBackAbstention(options.onToken);
@@ -166,15 +267,7 @@ export class AnswerService {
       }
     }
 
-    const result = composeExtractiveAnswer(
-      query,
-      passages,
-      this.deps.stats,
-      this.deps.extractive ?? DEFAULT_EXTRACTIVE,
-      this.deps.contextOf,
-      this.documentAccess,
-      { asked: this.deps.retriever.questionWithoutSource(query), sources, sourceTerms: this.deps.retriever.sourceTermsIn(query) },
-    );
+    const result = this.composeExtractive(query, passages);
     // Also after an LLM failure: the fallback's numbering replaces the one sent for the LLM.
     options.onSources?.(result.citations);
     streamExtractive(result.answer, options.onToken);

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { createLlm, loadWordVectorsFor, servicesFromIndex } from "../app.js";
+import { ExtractionPool, extractionWorkerCount } from "../answer/extractionPool.js";
 import { loadConfig } from "../config/index.js";
 import { createApp, type AppState } from "../server/app.js";
 import { scrubSecrets } from "../server/middleware.js";
@@ -16,6 +17,29 @@ runCli(async () => {
   const pretty = config.LOG_FORMAT === "pretty" || (config.LOG_FORMAT === "auto" && Boolean(process.stdout.isTTY));
   const logger = createLogger(config.LOG_LEVEL, { pretty });
   const state: AppState = { services: null, status: "indexing" };
+  let pool: ExtractionPool | undefined;
+  let stopping = false;
+
+  // Answers are computed on the main thread until the workers have loaded the index (a second
+  // or so), then by them; a worker failure falls back to the main thread for that answer.
+  const failure = (err: unknown) => scrubSecrets({ message: err instanceof Error ? err.message : String(err) }, [config.OPENAI_API_KEY, config.API_KEY]);
+  const startExtractionWorkers = (services: NonNullable<AppState["services"]>) => {
+    const size = extractionWorkerCount(config);
+    if (size === 0 || stopping) return;
+    ExtractionPool.start(config, size, {
+      onWorkerExit: ({ slot, code, error, restartInMs }) =>
+        logger.error({ slot, code, err: error ? failure(error) : undefined, restartInMs }, restartInMs === null ? "extraction worker could not be restarted" : "extraction worker stopped; restarting it"),
+      onWorkerRestart: ({ slot }) => logger.info({ slot }, "extraction worker restarted"),
+    }).then(
+      (started) => {
+        if (stopping) return void started.close();
+        pool = started;
+        services.answers.useExtractor(started, (err) => logger.warn({ err: failure(err) }, "extraction worker failed an answer; computed on the main thread"));
+        logger.info({ workers: size }, "extraction workers ready");
+      },
+      (err: unknown) => logger.warn({ err: failure(err) }, "extraction workers unavailable; answers are computed on the main thread"),
+    );
+  };
   const app = createApp({ config, state, logger });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -27,14 +51,13 @@ runCli(async () => {
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   logger.info({ url }, `listening; open ${url}`);
 
-  let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     server.close((err) => {
       if (err) logger.error({ err }, "close failed");
-      process.exit(err ? 1 : 0);
+      void (pool?.close() ?? Promise.resolve()).finally(() => process.exit(err ? 1 : 0));
     });
     // Keep-alive sockets become idle only after their last response: close them as they do,
     // rather than waiting out the keep-alive timeout.
@@ -61,6 +84,7 @@ runCli(async () => {
         "embedder failed on a query; answering from keyword search alone",
       );
     state.status = "ok";
+    startExtractionWorkers(state.services);
     logger.info(
       {
         documents: ensure.index.documents.length,

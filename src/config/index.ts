@@ -25,6 +25,11 @@ export const ConfigSchema = z.object({
   WORD_VECTORS: z.enum(["on", "off"]).default("on"),
   /** Extractive answers kept in memory (least recently used evicted); 0 turns the cache off. */
   ANSWER_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(256),
+  /**
+   * Worker threads computing extractive answers while the main thread serves HTTP; 0 (the
+   * default) computes them on the main thread. Each worker holds its own copy of the index.
+   */
+  ANSWER_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(8).default(0)),
   OPENAI_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),

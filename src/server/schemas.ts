@@ -55,7 +55,14 @@ export const HealthResponseSchema = z.object({
   documents: z.number().int().optional(),
   chunks: z.number().int().optional(),
   embeddings: z.object({ provider: z.string(), model: z.string(), dims: z.number().int() }).optional(),
-  answerer: z.object({ mode: z.enum(["extractive", "llm"]), model: z.string().optional() }).optional(),
+  answerer: z
+    .object({
+      mode: z.enum(["extractive", "llm"]),
+      model: z.string().optional(),
+      /** Worker threads computing extractive answers (ANSWER_WORKERS); 0 while none is ready. */
+      workers: z.number().int().optional(),
+    })
+    .optional(),
   message: z.string().optional(),
 });
 

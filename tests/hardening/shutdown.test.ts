@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnswerSchema } from "../../src/answer/types.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../helpers/fakeOpenAI.js";
-import { copyCorpus, tempDir } from "../helpers/fixtures.js";
-import { closedPort, rawRequest, sleep, within } from "../helpers/rawHttp.js";
+import { rawRequest, sleep, within } from "../helpers/rawHttp.js";
+import { startServeProcess } from "../helpers/serveProcess.js";
 import { parseSseText } from "../helpers/sse.js";
 
 /**
@@ -15,13 +14,12 @@ import { parseSseText } from "../helpers/sse.js";
  * the 10 s fallback that cuts connections which never end.
  */
 
-const ROOT = path.resolve(__dirname, "../..");
 const ANSWER = "ISKP is estimated to have between 1,000 and 3,000 fighters [1]. Other estimates differ [2].";
 
 let fake: FakeOpenAI;
 let server: ChildProcess;
 let port: number;
-let stderr = "";
+let output = { stdout: "", stderr: "" };
 /** Measured by the first test: from the end of the in-flight answer to the process's exit. */
 let exitAfterDoneMs: number | null = null;
 const cleanups: (() => void)[] = [];
@@ -29,42 +27,13 @@ const cleanups: (() => void)[] = [];
 beforeAll(async () => {
   // About 1.2 s of streaming: 3-character pieces, 40 ms apart.
   fake = await startFakeOpenAI(() => ({ kind: "reply", text: ANSWER, pieceSize: 3, delayMs: 40 }));
-  const t = tempDir("rag-shutdown-");
-  cleanups.push(t.cleanup);
-  copyCorpus(t.dir);
-  port = await closedPort();
-  server = spawn(process.execPath, ["--import", "tsx", "src/cli/serve.ts"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      CORPUS_DIR: path.join(t.dir, "corpus"),
-      INDEX_DIR: path.join(t.dir, "index"),
-      LOG_LEVEL: "silent",
-      OPENAI_BASE_URL: fake.baseURL,
-      OPENAI_API_KEY: "",
-      API_KEY: "",
-      LLM_TIMEOUT_MS: "10000",
-      LLM_MAX_RETRIES: "0",
-      RATE_LIMIT_MAX: "100000",
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  server.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-  // Health is 503 while the index builds, then 200.
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await rawRequest(port, { method: "GET", path: "/api/health", timeoutMs: 1_000 });
-    if (r.status === 200) break;
-    if (server.exitCode !== null) throw new Error(`server exited early with ${server.exitCode}: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`server not healthy in 30 s (last ${r.status} ${r.error ?? ""}): ${stderr}`);
-    await sleep(100);
-  }
+  const started = await startServeProcess({ OPENAI_BASE_URL: fake.baseURL, LLM_TIMEOUT_MS: "10000", LLM_MAX_RETRIES: "0" });
+  cleanups.push(started.cleanup);
+  ({ server, port } = started);
+  output = started.output;
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
   await fake?.close();
   for (const c of cleanups.reverse()) c();
 });
@@ -141,9 +110,9 @@ describe("graceful shutdown", () => {
     expect(answer.answer).toContain("1,000 and 3,000");
 
     const exit = await within(exited, 12_000, null);
-    expect(exit, `the server did not exit; stderr: ${stderr}`).not.toBeNull();
+    expect(exit, `the server did not exit; stderr: ${output.stderr}`).not.toBeNull();
     expect(exit!.signal).toBeNull();
-    expect(exit!.code, stderr).toBe(0);
+    expect(exit!.code, output.stderr).toBe(0);
     // Before the 10 s fallback that cuts connections which never end.
     expect(exit!.at - sigtermAt).toBeLessThan(10_000);
     exitAfterDoneMs = exit!.at - done!.endedAt;

@@ -1,0 +1,169 @@
+import { Worker } from "node:worker_threads";
+import type { AppConfig } from "../config/index.js";
+import type { Extraction, ExtractionRequest, Extractor } from "./pipeline.js";
+
+/** What a worker thread says (extractionWorker.ts). */
+export type WorkerMessage =
+  | { type: "ready" }
+  | { type: "failed"; message: string }
+  | { type: "result"; id: number; extraction: Extraction }
+  | { type: "error"; id: number; message: string };
+
+/** What the pool asks a worker thread. */
+export interface WorkerRequest {
+  id: number;
+  request: ExtractionRequest;
+}
+
+export class ExtractionWorkerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExtractionWorkerError";
+  }
+}
+
+/**
+ * How many worker threads compute extractive answers: ANSWER_WORKERS, and none with an LLM,
+ * where answering waits on the model rather than on this machine's CPU.
+ */
+export function extractionWorkerCount(config: AppConfig): number {
+  return config.llmEnabled ? 0 : config.ANSWER_WORKERS;
+}
+
+/**
+ * The worker's entry point. Built, it sits beside this module's chunk in dist/; from source, a
+ * small bootstrap registers tsx first, because a worker thread does not inherit the loader.
+ */
+function workerEntry(): URL {
+  const here = import.meta.url;
+  return here.endsWith(".ts") ? new URL("./extractionWorker.dev.mjs", here) : new URL("./extractionWorker.js", here);
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  pending: Map<number, { resolve: (x: Extraction) => void; reject: (err: Error) => void }>;
+}
+
+export interface ExtractionPoolHooks {
+  /** A worker stopped unexpectedly (its pending extractions fail and are computed on the main thread). */
+  onWorkerExit?: (info: { slot: number; code: number; error?: Error; restartInMs: number | null }) => void;
+  /** A replacement worker is ready again. */
+  onWorkerRestart?: (info: { slot: number }) => void;
+}
+
+/**
+ * Worker threads, each with its own copy of the index (loaded, never built), computing
+ * extractive answers so the main thread only serves HTTP: on a 2-core machine a request's
+ * parsing, logging and writing then overlap another request's retrieval and composition.
+ * A worker that dies is replaced after `restartDelayMs`; one that cannot load the index is not.
+ */
+export class ExtractionPool implements Extractor {
+  private readonly slots: (Slot | null)[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly config: AppConfig,
+    private readonly hooks: ExtractionPoolHooks,
+    private readonly restartDelayMs: number,
+    private readonly entry: URL,
+    private readonly extraData: Record<string, unknown>,
+  ) {}
+
+  /**
+   * Starts `size` workers and resolves once all have loaded the index; rejects if any cannot.
+   * `entry` is the worker's script (extractionWorker.ts by default; tests give their own, with
+   * `workerData` beside the configuration).
+   */
+  static async start(
+    config: AppConfig,
+    size: number,
+    hooks: ExtractionPoolHooks = {},
+    options: { restartDelayMs?: number; entry?: URL; workerData?: Record<string, unknown> } = {},
+  ): Promise<ExtractionPool> {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError("ExtractionPool size: a positive integer");
+    const pool = new ExtractionPool(config, hooks, options.restartDelayMs ?? 1_000, options.entry ?? workerEntry(), options.workerData ?? {});
+    try {
+      await Promise.all(Array.from({ length: size }, (_, i) => pool.spawn(i)));
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  get workers(): number {
+    return this.slots.filter((s) => s?.ready).length;
+  }
+
+  /** Sent to the ready worker with the fewest extractions waiting. */
+  extract(request: ExtractionRequest): Promise<Extraction> {
+    let best: Slot | undefined;
+    for (const s of this.slots) if (s?.ready && (!best || s.pending.size < best.pending.size)) best = s;
+    if (!best) return Promise.reject(new ExtractionWorkerError("no extraction worker is running"));
+    const id = this.nextId++;
+    const slot = best;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, request } satisfies WorkerRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = this.slots.map((s) => s?.worker).filter((w): w is Worker => Boolean(w));
+    this.slots.length = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private spawn(index: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(this.entry, { workerData: { ...this.extraData, config: this.config } });
+      const slot: Slot = { worker, ready: false, pending: new Map() };
+      this.slots[index] = slot;
+      let started = false;
+      worker.on("message", (m: WorkerMessage) => {
+        if (m.type === "ready") {
+          started = true;
+          slot.ready = true;
+          resolve();
+        } else if (m.type === "failed") {
+          reject(new ExtractionWorkerError(`extraction worker could not start: ${m.message}`));
+          void worker.terminate();
+        } else {
+          const waiting = slot.pending.get(m.id);
+          if (!waiting) return;
+          slot.pending.delete(m.id);
+          if (m.type === "result") waiting.resolve(m.extraction);
+          else waiting.reject(new ExtractionWorkerError(m.message));
+        }
+      });
+      let error: Error | undefined;
+      worker.on("error", (err) => {
+        error = err;
+      });
+      worker.on("exit", (code) => {
+        slot.ready = false;
+        for (const { reject: fail } of slot.pending.values()) fail(new ExtractionWorkerError(`extraction worker exited (code ${code})${error ? `: ${error.message}` : ""}`));
+        slot.pending.clear();
+        if (this.slots[index] === slot) this.slots[index] = null;
+        if (!started) {
+          reject(error ?? new ExtractionWorkerError(`extraction worker exited before it was ready (code ${code})`));
+          return;
+        }
+        if (this.closed) return;
+        // A worker that ran and then died is replaced; one that never started is not, so a
+        // broken index cannot make the pool restart forever.
+        this.hooks.onWorkerExit?.({ slot: index, code, error, restartInMs: this.restartDelayMs });
+        setTimeout(() => {
+          if (this.closed) return;
+          this.spawn(index).then(
+            () => this.hooks.onWorkerRestart?.({ slot: index }),
+            (err: Error) => this.hooks.onWorkerExit?.({ slot: index, code: -1, error: err, restartInMs: null }),
+          );
+        }, this.restartDelayMs).unref();
+      });
+    });
+  }
+}

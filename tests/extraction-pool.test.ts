@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWordVectorsFor, servicesFromIndex, type Services } from "../src/app.js";
+import { ExtractionPool, extractionWorkerCount } from "../src/answer/extractionPool.js";
+import type { Extraction, Extractor } from "../src/answer/pipeline.js";
+import { parseConfig, type AppConfig } from "../src/config/index.js";
+import { corpusServices } from "./helpers/fixtures.js";
+
+const QUESTIONS = [
+  "How many fighters does ISKP have?",
+  "Who carried out the Crocus City Hall attack?",
+  "What does the Spectator say IS-K still lacks to wage a sustained campaign far from its Afghan base?",
+  "What is the capital of Australia?",
+];
+
+let base: Services;
+let config: AppConfig;
+let cleanup: () => void;
+let pool: ExtractionPool;
+let wordVectors: Awaited<ReturnType<typeof loadWordVectorsFor>>;
+
+beforeAll(async () => {
+  const built = await corpusServices();
+  base = built.services;
+  config = built.config;
+  cleanup = built.cleanup;
+  wordVectors = await loadWordVectorsFor(config);
+  // The worker loads the index the fixture built (it never builds one itself).
+  pool = await ExtractionPool.start(config, 1);
+}, 60_000);
+
+afterAll(async () => {
+  await pool?.close();
+  cleanup?.();
+});
+
+const withoutTimes = ({ retrievalMs: _r, generationMs: _g, ...rest }: Extraction) => rest;
+
+describe("extraction workers (ANSWER_WORKERS)", () => {
+  it("compute in a worker thread exactly the extractive answer computed on the main thread", async () => {
+    expect(pool.workers).toBe(1);
+    for (const query of QUESTIONS) {
+      const [there, here] = await Promise.all([pool.extract({ query, k: 5 }), base.answers.extract({ query, k: 5 })]);
+      expect(withoutTimes(there)).toEqual(withoutTimes(here));
+    }
+  });
+
+  it("serve asks through the pool: same answers, citations and abstentions as without it, and the cache still answers repeats", async () => {
+    const plain = servicesFromIndex({ ...config }, base.index, undefined, { wordVectors });
+    const pooled = servicesFromIndex({ ...config }, base.index, undefined, { wordVectors });
+    const errors: unknown[] = [];
+    pooled.answers.useExtractor(pool, (err) => errors.push(err));
+    expect(pooled.answers.extractionWorkers).toBe(1);
+    for (const question of QUESTIONS) {
+      const [a, b] = await Promise.all([plain.answers.ask({ question }), pooled.answers.ask({ question })]);
+      expect({ ...b, timings: undefined }).toEqual({ ...a, timings: undefined });
+    }
+    const repeat = await pooled.answers.ask({ question: QUESTIONS[0]! });
+    expect(repeat.cached).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it("falls back to the main thread when the workers fail an answer, and says so to the operator", async () => {
+    const broken: Extractor = { workers: 1, extract: () => Promise.reject(new Error("worker gone")) };
+    const services = servicesFromIndex({ ...config, ANSWER_CACHE_SIZE: 0 }, base.index, undefined, { wordVectors });
+    const errors: string[] = [];
+    services.answers.useExtractor(broken, (err) => errors.push((err as Error).message));
+    const answer = await services.answers.ask({ question: QUESTIONS[1]! });
+    const expected = await base.answers.ask({ question: QUESTIONS[1]!, cacheMode: "bypass" });
+    expect(answer.answer).toBe(expected.answer);
+    expect(answer.citations.length).toBeGreaterThan(0);
+    expect(answer.warnings).toEqual([]);
+    expect(errors).toEqual(["worker gone"]);
+  });
+
+  it("replaces a worker that dies: its pending answer fails (and is computed on the main thread), a new worker takes over", async () => {
+    const events: string[] = [];
+    const crashing = await ExtractionPool.start(
+      config,
+      1,
+      { onWorkerExit: ({ code, restartInMs }) => events.push(`exit ${code} restart ${restartInMs}`), onWorkerRestart: () => events.push("restarted") },
+      { restartDelayMs: 10, entry: new URL("./helpers/flakyWorker.mjs", import.meta.url), workerData: { mode: "crash" } },
+    );
+    try {
+      await expect(crashing.extract({ query: "anything", k: 5 })).rejects.toThrow(/exited \(code 3\)/);
+      expect(crashing.workers).toBe(0);
+      await expect(crashing.extract({ query: "anything", k: 5 })).rejects.toThrow(/no extraction worker/);
+      await expect.poll(() => events, { timeout: 10_000 }).toContain("restarted");
+      expect(events[0]).toBe("exit 3 restart 10");
+      expect(crashing.workers).toBe(1);
+    } finally {
+      await crashing.close();
+    }
+  });
+
+  it("does not start when a worker cannot load the index, so answers stay on the main thread", async () => {
+    await expect(ExtractionPool.start(config, 1, {}, { entry: new URL("./helpers/flakyWorker.mjs", import.meta.url), workerData: { mode: "refuse" } })).rejects.toThrow(
+      /could not start: index contents unreadable/,
+    );
+  });
+
+  it("start none with an LLM configured, and as many as ANSWER_WORKERS says otherwise (0 by default)", () => {
+    expect(extractionWorkerCount(parseConfig({}))).toBe(0);
+    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2" }))).toBe(2);
+    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }))).toBe(0);
+    expect(() => parseConfig({ ANSWER_WORKERS: "9" })).toThrow(/ANSWER_WORKERS/);
+    expect(() => parseConfig({ ANSWER_WORKERS: "auto" })).toThrow(/ANSWER_WORKERS/);
+  });
+});
