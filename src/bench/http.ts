@@ -19,6 +19,8 @@ export interface BenchServerOptions {
   logLevel?: string;
   /** Extra environment for the server (ANSWER_CACHE_SIZE...). */
   env?: Record<string, string>;
+  /** ANSWER_WORKERS of the server; startup waits until that many extraction workers are ready. */
+  answerWorkers?: number;
   timeoutMs?: number;
 }
 
@@ -43,6 +45,7 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
       RATE_LIMIT_MAX: "1000000000",
       LOG_LEVEL: options.logLevel ?? "info",
       LOG_FORMAT: "json",
+      ANSWER_WORKERS: String(options.answerWorkers ?? 0),
       ...options.env,
     },
     stdio: ["ignore", "ignore", "pipe"],
@@ -66,8 +69,8 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
     }
     try {
       const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) break;
+      const body = (await res.json().catch(() => ({}))) as { answerer?: { workers?: number } };
+      if (res.status === 200 && (body.answerer?.workers ?? 0) >= (options.answerWorkers ?? 0)) break;
     } catch {
       // not listening yet
     }

@@ -69,6 +69,7 @@ runCli(async (argv) => {
       sizes: { type: "string" },
       budget: { type: "string" },
       "log-level": { type: "string", default: "info" },
+      "answer-workers": { type: "string", default: "0" },
     },
   });
   const quick = values.quick!;
@@ -84,6 +85,8 @@ runCli(async (argv) => {
   if (!(budgetS >= 0)) throw new Error("--budget: seconds (0 = no limit)");
   const logLevel = values["log-level"]!;
   if (!["info", "silent"].includes(logLevel)) throw new Error("--log-level: info (what npm start runs) or silent");
+  const answerWorkers = Number(values["answer-workers"]);
+  if (!(Number.isInteger(answerWorkers) && answerWorkers >= 0 && answerWorkers <= 8)) throw new Error("--answer-workers: ANSWER_WORKERS of the server, 0-8 (0, the default, is what npm start runs)");
   const sections = values.only ? values.only.split(",").map((s) => s.trim()) : [...SECTIONS];
   for (const s of sections) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"; use ${SECTIONS.join(",")}`);
 
@@ -125,7 +128,7 @@ runCli(async (argv) => {
       const all = parseQuestionFile(await fs.readFile("tests/eval/questions.jsonl", "utf8"));
       const step = Math.max(1, Math.floor(all.length / 10));
       const questions = all.filter((_, i) => i % step === 0).slice(0, 10).map((q) => q.question);
-      const server = await startBenchServer(corpusDir, path.join(tmp, "serve-index"), tmp, { logLevel });
+      const server = await startBenchServer(corpusDir, path.join(tmp, "serve-index"), tmp, { logLevel, answerWorkers });
       try {
         const ask = (cacheControl?: string): LoadRequest[] =>
           questions.map((q) => ({ method: "POST", path: "/api/ask", body: JSON.stringify({ question: q }), ...(cacheControl ? { headers: { "cache-control": cacheControl } } : {}) }));
@@ -154,6 +157,7 @@ runCli(async (argv) => {
         ];
         for (const [name, requests] of endpoints) await load(server.url, name, requests, 16, Math.min(2, runSeconds)); // warm-up
         const cache = await checkAnswerCache(server.url, questions[0]!);
+        console.log(`  answers computed ${answerWorkers > 0 ? `by ${answerWorkers} worker thread${answerWorkers > 1 ? "s" : ""} (--answer-workers)` : "on the main thread (ANSWER_WORKERS=0, as npm start runs by default)"}`);
         console.log(`  answer cache: ${cache.warmCached ? "repeated question served from cache" : "repeated question NOT served from cache"}; no-cache request ${cache.coldCached ? "served from cache (cold figures are not cold)" : "computed afresh"}`);
         const afterWarmup = await server.memory();
         const runs: LoadResult[] = [];
@@ -170,7 +174,7 @@ runCli(async (argv) => {
           }
         }
         const afterLoad = await server.memory();
-        report.http = { server: `node ${SERVER_NODE_ARGS.join(" ")} dist/serve.js`, logLevel, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
+        report.http = { server: `node ${SERVER_NODE_ARGS.join(" ")} dist/serve.js`, logLevel, answerWorkers, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
         console.log(`\n${httpTable(runs)}`);
         console.log(`\nserver RSS: ${afterWarmup.rssMb} MB after warm-up; ${afterLoad.rssMb} MB after load, peak ${afterLoad.peakRssMb} MB`);
       } finally {
