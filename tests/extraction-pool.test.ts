@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWordVectorsFor, servicesFromIndex, type Services } from "../src/app.js";
+import { existsSync, writeFileSync, rmSync } from "node:fs";
+import { indexIdentity } from "../src/answer/cache.js";
 import { ExtractionPool, extractionWorkerCount } from "../src/answer/extractionPool.js";
 import type { Extraction, Extractor } from "../src/answer/pipeline.js";
 import { parseConfig, type AppConfig } from "../src/config/index.js";
+import { loadIndex } from "../src/store/indexManager.js";
 import { corpusServices } from "./helpers/fixtures.js";
 
 const QUESTIONS = [
@@ -25,7 +28,7 @@ beforeAll(async () => {
   cleanup = built.cleanup;
   wordVectors = await loadWordVectorsFor(config);
   // The worker loads the index the fixture built (it never builds one itself).
-  pool = await ExtractionPool.start(config, 1);
+  pool = await ExtractionPool.start(config, 1, {}, { indexId: indexIdentity(base.index.manifest) });
 }, 60_000);
 
 afterAll(async () => {
@@ -54,8 +57,10 @@ describe("extraction workers (ANSWER_WORKERS)", () => {
       const [a, b] = await Promise.all([plain.answers.ask({ question }), pooled.answers.ask({ question })]);
       expect({ ...b, timings: undefined }).toEqual({ ...a, timings: undefined });
     }
+    expect(pooled.answers.answeredByWorkers).toBe(QUESTIONS.length);
     const repeat = await pooled.answers.ask({ question: QUESTIONS[0]! });
     expect(repeat.cached).toBe(true);
+    expect(pooled.answers.answeredByWorkers).toBe(QUESTIONS.length);
     expect(errors).toEqual([]);
   });
 
@@ -72,28 +77,65 @@ describe("extraction workers (ANSWER_WORKERS)", () => {
     expect(errors).toEqual(["worker gone"]);
   });
 
-  it("replaces a worker that dies: its pending answer fails (and is computed on the main thread), a new worker takes over", async () => {
+  const flaky = (mode: string) => ({ entry: new URL("./helpers/flakyWorker.mjs", import.meta.url), workerData: { mode } });
+
+  it("replaces a worker that dies: its pending answer fails, a new worker takes over, and one that dies again soon waits twice as long", async () => {
     const events: string[] = [];
     const crashing = await ExtractionPool.start(
       config,
       1,
       { onWorkerExit: ({ code, restartInMs }) => events.push(`exit ${code} restart ${restartInMs}`), onWorkerRestart: () => events.push("restarted") },
-      { restartDelayMs: 10, entry: new URL("./helpers/flakyWorker.mjs", import.meta.url), workerData: { mode: "crash" } },
+      { restartDelayMs: 10, ...flaky("crash") },
     );
     try {
       await expect(crashing.extract({ query: "anything", k: 5 })).rejects.toThrow(/exited \(code 3\)/);
       expect(crashing.workers).toBe(0);
       await expect(crashing.extract({ query: "anything", k: 5 })).rejects.toThrow(/no extraction worker/);
       await expect.poll(() => events, { timeout: 10_000 }).toContain("restarted");
-      expect(events[0]).toBe("exit 3 restart 10");
       expect(crashing.workers).toBe(1);
+      await expect(crashing.extract({ query: "anything", k: 5 })).rejects.toThrow(/exited/);
+      await expect.poll(() => events.length, { timeout: 10_000 }).toBe(4);
+      expect(events).toEqual(["exit 3 restart 10", "restarted", "exit 3 restart 20", "restarted"]);
     } finally {
       await crashing.close();
     }
   });
 
+  it("fails an extraction a worker does not answer in time, and replaces the stuck worker", async () => {
+    const events: string[] = [];
+    const silent = await ExtractionPool.start(
+      config,
+      1,
+      { onWorkerExit: ({ restartInMs }) => events.push(`exit restart ${restartInMs}`), onWorkerRestart: () => events.push("restarted") },
+      { restartDelayMs: 10, timeoutMs: 200, ...flaky("silent") },
+    );
+    try {
+      await expect(silent.extract({ query: "anything", k: 5 })).rejects.toThrow(/did not answer in 200 ms/);
+      await expect.poll(() => events, { timeout: 10_000 }).toEqual(["exit restart 10", "restarted"]);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("refuses to answer from an index other than the one the main thread serves (rebuilt on disk since)", async () => {
+    await expect(ExtractionPool.start(config, 1, {}, { indexId: "another build" })).rejects.toThrow(/not the one the server loaded/);
+  });
+
+  it("loads the index without taking its lock, so a terminated worker cannot leave one behind", async () => {
+    // A lock held by a live process (this one): a locked load would wait for it, 30 s at most.
+    const lock = `${config.indexDir}.lock`;
+    writeFileSync(lock, String(process.pid));
+    try {
+      const loaded = await loadIndex(config, { lock: false });
+      expect(indexIdentity(loaded.manifest)).toBe(indexIdentity(base.index.manifest));
+      expect(existsSync(lock)).toBe(true);
+    } finally {
+      rmSync(lock, { force: true });
+    }
+  });
+
   it("does not start when a worker cannot load the index, so answers stay on the main thread", async () => {
-    await expect(ExtractionPool.start(config, 1, {}, { entry: new URL("./helpers/flakyWorker.mjs", import.meta.url), workerData: { mode: "refuse" } })).rejects.toThrow(
+    await expect(ExtractionPool.start(config, 1, {}, flaky("refuse"))).rejects.toThrow(
       /could not start: index contents unreadable/,
     );
   });

@@ -6,6 +6,7 @@ import type { Extraction, ExtractionRequest, Extractor } from "./pipeline.js";
 export type WorkerMessage =
   | { type: "ready" }
   | { type: "failed"; message: string }
+  | { type: "warning"; message: string }
   | { type: "result"; id: number; extraction: Extraction }
   | { type: "error"; id: number; message: string };
 
@@ -42,7 +43,8 @@ function workerEntry(): URL {
 interface Slot {
   worker: Worker;
   ready: boolean;
-  pending: Map<number, { resolve: (x: Extraction) => void; reject: (err: Error) => void }>;
+  startedAt: number;
+  pending: Map<number, { resolve: (x: Extraction) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>;
 }
 
 export interface ExtractionPoolHooks {
@@ -50,7 +52,28 @@ export interface ExtractionPoolHooks {
   onWorkerExit?: (info: { slot: number; code: number; error?: Error; restartInMs: number | null }) => void;
   /** A replacement worker is ready again. */
   onWorkerRestart?: (info: { slot: number }) => void;
+  /** Something a worker's operator should know that is not an exit (word vectors missing, an embedder failing). */
+  onWorkerWarning?: (info: { slot: number; message: string }) => void;
 }
+
+export interface ExtractionPoolOptions {
+  /**
+   * The identity (cache.ts indexIdentity) of the index the main thread serves: a worker that
+   * finds another build on disk (rebuilt since) refuses to start rather than answer from it.
+   */
+  indexId?: string;
+  /** First delay before a dead worker is replaced; doubled for each death soon after a restart, up to a minute. */
+  restartDelayMs?: number;
+  /** An extraction not answered in this time fails (computed on the main thread) and its worker is replaced. */
+  timeoutMs?: number;
+  /** The worker's script (extractionWorker.ts by default; tests give their own, with `workerData`). */
+  entry?: URL;
+  workerData?: Record<string, unknown>;
+}
+
+/** A worker that ran this long before dying counts as healthy: its replacement waits the first delay again. */
+const HEALTHY_RUN_MS = 60_000;
+const MAX_RESTART_DELAY_MS = 60_000;
 
 /**
  * Worker threads, each with its own copy of the index (loaded, never built), computing
@@ -60,30 +83,28 @@ export interface ExtractionPoolHooks {
  */
 export class ExtractionPool implements Extractor {
   private readonly slots: (Slot | null)[] = [];
+  /** Per slot, how many times in a row its worker died soon after starting. */
+  private readonly deaths: number[] = [];
   private nextId = 0;
   private closed = false;
+  private readonly restartDelayMs: number;
+  private readonly timeoutMs: number;
+  private readonly entry: URL;
 
   private constructor(
     private readonly config: AppConfig,
     private readonly hooks: ExtractionPoolHooks,
-    private readonly restartDelayMs: number,
-    private readonly entry: URL,
-    private readonly extraData: Record<string, unknown>,
-  ) {}
+    private readonly options: ExtractionPoolOptions,
+  ) {
+    this.restartDelayMs = options.restartDelayMs ?? 1_000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.entry = options.entry ?? workerEntry();
+  }
 
-  /**
-   * Starts `size` workers and resolves once all have loaded the index; rejects if any cannot.
-   * `entry` is the worker's script (extractionWorker.ts by default; tests give their own, with
-   * `workerData` beside the configuration).
-   */
-  static async start(
-    config: AppConfig,
-    size: number,
-    hooks: ExtractionPoolHooks = {},
-    options: { restartDelayMs?: number; entry?: URL; workerData?: Record<string, unknown> } = {},
-  ): Promise<ExtractionPool> {
+  /** Starts `size` workers and resolves once all have loaded the index; rejects (and stops them all) if any cannot. */
+  static async start(config: AppConfig, size: number, hooks: ExtractionPoolHooks = {}, options: ExtractionPoolOptions = {}): Promise<ExtractionPool> {
     if (!Number.isInteger(size) || size < 1) throw new RangeError("ExtractionPool size: a positive integer");
-    const pool = new ExtractionPool(config, hooks, options.restartDelayMs ?? 1_000, options.entry ?? workerEntry(), options.workerData ?? {});
+    const pool = new ExtractionPool(config, hooks, options);
     try {
       await Promise.all(Array.from({ length: size }, (_, i) => pool.spawn(i)));
     } catch (err) {
@@ -105,8 +126,21 @@ export class ExtractionPool implements Extractor {
     const id = this.nextId++;
     const slot = best;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, request } satisfies WorkerRequest);
+      // A worker stuck in one extraction would hold every later one: it is replaced.
+      const timer = setTimeout(() => {
+        slot.pending.delete(id);
+        reject(new ExtractionWorkerError(`extraction worker did not answer in ${this.timeoutMs} ms`));
+        void slot.worker.terminate();
+      }, this.timeoutMs);
+      timer.unref();
+      slot.pending.set(id, { resolve, reject, timer });
+      try {
+        slot.worker.postMessage({ id, request } satisfies WorkerRequest);
+      } catch (err) {
+        clearTimeout(timer);
+        slot.pending.delete(id);
+        reject(err as Error);
+      }
     });
   }
 
@@ -119,8 +153,9 @@ export class ExtractionPool implements Extractor {
 
   private spawn(index: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = new Worker(this.entry, { workerData: { ...this.extraData, config: this.config } });
-      const slot: Slot = { worker, ready: false, pending: new Map() };
+      const workerData = { ...this.options.workerData, config: this.config, indexId: this.options.indexId };
+      const worker = new Worker(this.entry, { workerData });
+      const slot: Slot = { worker, ready: false, startedAt: Date.now(), pending: new Map() };
       this.slots[index] = slot;
       let started = false;
       worker.on("message", (m: WorkerMessage) => {
@@ -131,9 +166,12 @@ export class ExtractionPool implements Extractor {
         } else if (m.type === "failed") {
           reject(new ExtractionWorkerError(`extraction worker could not start: ${m.message}`));
           void worker.terminate();
+        } else if (m.type === "warning") {
+          this.hooks.onWorkerWarning?.({ slot: index, message: m.message });
         } else {
           const waiting = slot.pending.get(m.id);
           if (!waiting) return;
+          clearTimeout(waiting.timer);
           slot.pending.delete(m.id);
           if (m.type === "result") waiting.resolve(m.extraction);
           else waiting.reject(new ExtractionWorkerError(m.message));
@@ -145,7 +183,10 @@ export class ExtractionPool implements Extractor {
       });
       worker.on("exit", (code) => {
         slot.ready = false;
-        for (const { reject: fail } of slot.pending.values()) fail(new ExtractionWorkerError(`extraction worker exited (code ${code})${error ? `: ${error.message}` : ""}`));
+        for (const { reject: fail, timer } of slot.pending.values()) {
+          clearTimeout(timer);
+          fail(new ExtractionWorkerError(`extraction worker exited (code ${code})${error ? `: ${error.message}` : ""}`));
+        }
         slot.pending.clear();
         if (this.slots[index] === slot) this.slots[index] = null;
         if (!started) {
@@ -154,15 +195,22 @@ export class ExtractionPool implements Extractor {
         }
         if (this.closed) return;
         // A worker that ran and then died is replaced; one that never started is not, so a
-        // broken index cannot make the pool restart forever.
-        this.hooks.onWorkerExit?.({ slot: index, code, error, restartInMs: this.restartDelayMs });
+        // broken index cannot make the pool restart forever. One that keeps dying soon after
+        // starting (a question that crashes it, asked again and again) waits twice as long
+        // each time, up to a minute, so the index is not reloaded in a loop.
+        const deaths = Date.now() - slot.startedAt < HEALTHY_RUN_MS ? (this.deaths[index] ?? 0) + 1 : 1;
+        this.deaths[index] = deaths;
+        const delay = Math.min(this.restartDelayMs * 2 ** (deaths - 1), MAX_RESTART_DELAY_MS);
+        this.hooks.onWorkerExit?.({ slot: index, code, error, restartInMs: delay });
         setTimeout(() => {
           if (this.closed) return;
           this.spawn(index).then(
             () => this.hooks.onWorkerRestart?.({ slot: index }),
-            (err: Error) => this.hooks.onWorkerExit?.({ slot: index, code: -1, error: err, restartInMs: null }),
+            (err: Error) => {
+              if (!this.closed) this.hooks.onWorkerExit?.({ slot: index, code: -1, error: err, restartInMs: null });
+            },
           );
-        }, this.restartDelayMs).unref();
+        }, delay).unref();
       });
     });
   }

@@ -2,22 +2,31 @@ import { parentPort, workerData } from "node:worker_threads";
 import { loadWordVectorsFor, servicesFromIndex } from "../app.js";
 import type { AppConfig } from "../config/index.js";
 import { loadIndex } from "../store/indexManager.js";
+import { indexIdentity } from "./cache.js";
 import type { WorkerMessage, WorkerRequest } from "./extractionPool.js";
 
 /**
  * An extraction worker (see extractionPool.ts): loads the index the main thread built or
- * checked (never builds one: two writers to one index folder would be a race) and computes
- * extractive answers for the queries it is sent. It keeps no answer cache: the main thread's
- * cache answers repeats before they get here.
+ * checked, without its lock and never building one (a terminated thread could leave a lock
+ * behind; two writers to one folder would race), refuses a build other than the main thread's,
+ * and computes extractive answers for the queries it is sent. It keeps no answer cache: the main
+ * thread's cache answers repeats before they get here.
  */
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
-const { config } = workerData as { config: AppConfig };
+const { config, indexId } = workerData as { config: AppConfig; indexId?: string };
 
 try {
-  // The main thread has reported a word-vector problem already.
-  const [index, wordVectors] = await Promise.all([loadIndex(config), loadWordVectorsFor(config, () => {})]);
-  const { answers } = servicesFromIndex({ ...config, ANSWER_CACHE_SIZE: 0 }, index, undefined, { wordVectors });
+  const [index, wordVectors] = await Promise.all([
+    loadIndex(config, { lock: false }),
+    loadWordVectorsFor(config, (message) => send({ type: "warning", message })),
+  ]);
+  if (indexId !== undefined && indexIdentity(index.manifest) !== indexId) {
+    throw new Error("the index on disk is not the one the server loaded (it was rebuilt since); restart the server to serve it");
+  }
+  const { answers, retriever } = servicesFromIndex({ ...config, ANSWER_CACHE_SIZE: 0 }, index, undefined, { wordVectors });
+  retriever.onEmbedderError = (err) =>
+    send({ type: "warning", message: `embedder failed on a query; answering from keyword search alone (${err instanceof Error ? err.message : String(err)})` });
   port.on("message", ({ id, request }: WorkerRequest) => {
     answers.extract(request).then(
       (extraction) => send({ type: "result", id, extraction }),

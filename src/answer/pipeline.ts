@@ -119,6 +119,9 @@ export class AnswerService {
     return this.extractor?.extractor.workers ?? 0;
   }
 
+  /** Answers the worker threads have computed since they started (the rest were computed here). */
+  answeredByWorkers = 0;
+
   /** @param warnings receives how retrieval fell short (an embedder down: keyword search alone). */
   search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>, warnings?: string[]): Promise<Passage[]> {
     return this.deps.retriever.search(this.deps.expandQuery?.(query) ?? query, k, options, warnings);
@@ -215,7 +218,9 @@ export class AnswerService {
     const off = this.extractor;
     if (off && off.extractor.workers > 0) {
       try {
-        return await off.extractor.extract(request);
+        const extraction = await off.extractor.extract(request);
+        this.answeredByWorkers++;
+        return extraction;
       } catch (err) {
         off.onError(err);
       }
@@ -226,6 +231,9 @@ export class AnswerService {
   /** Retrieval and composition for the standalone query (the question, or a follow-up rewritten). */
   private async compute(options: AskRequestOptions, query: string, k: number, warnings: string[], t0: number): Promise<Answer> {
     if (!this.deps.llm || options.forceExtractive) {
+      // Retrieval is timed from the start of the ask, as on the LLM path: the rewrite, the
+      // query's expansion and the cache lookup count as part of it.
+      const before = performance.now() - t0;
       const x = await this.extraction({ query, k, ...(options.retrieval ? { retrieval: options.retrieval } : {}) });
       if (options.signal?.aborted) throw new AbortError();
       warnings.push(...x.warnings);
@@ -239,7 +247,7 @@ export class AnswerService {
         warnings,
         query,
         ...(x.abstained ? { suggestions: x.suggestions ?? [] } : {}),
-        timings: { retrievalMs: x.retrievalMs, generationMs: x.generationMs, totalMs: round(performance.now() - t0) },
+        timings: { retrievalMs: round(before + x.retrievalMs), generationMs: x.generationMs, totalMs: round(performance.now() - t0) },
       };
     }
     const passages = await this.deps.retriever.search(query, k, options.retrieval, warnings);

@@ -65,7 +65,7 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
     if (exited) throw new Error(`bench server exited before it was healthy: ${stderr.trim()}`);
     if (performance.now() - started > timeoutMs) {
       child.kill("SIGKILL");
-      throw new Error("bench server was not healthy in time");
+      throw new Error(`bench server was not healthy${options.answerWorkers ? ` with ${options.answerWorkers} answer workers ready` : ""} in time`);
     }
     try {
       const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { createLlm, loadWordVectorsFor, servicesFromIndex } from "../app.js";
+import { indexIdentity } from "../answer/cache.js";
 import { ExtractionPool, extractionWorkerCount } from "../answer/extractionPool.js";
 import { loadConfig } from "../config/index.js";
 import { createApp, type AppState } from "../server/app.js";
@@ -25,12 +26,19 @@ runCli(async () => {
   const failure = (err: unknown) => scrubSecrets({ message: err instanceof Error ? err.message : String(err) }, [config.OPENAI_API_KEY, config.API_KEY]);
   const startExtractionWorkers = (services: NonNullable<AppState["services"]>) => {
     const size = extractionWorkerCount(config);
+    if (config.ANSWER_WORKERS > 0 && size === 0) logger.info({ ANSWER_WORKERS: config.ANSWER_WORKERS }, "no extraction workers with an LLM: answers wait on the model, not on this CPU");
     if (size === 0 || stopping) return;
-    ExtractionPool.start(config, size, {
-      onWorkerExit: ({ slot, code, error, restartInMs }) =>
-        logger.error({ slot, code, err: error ? failure(error) : undefined, restartInMs }, restartInMs === null ? "extraction worker could not be restarted" : "extraction worker stopped; restarting it"),
-      onWorkerRestart: ({ slot }) => logger.info({ slot }, "extraction worker restarted"),
-    }).then(
+    ExtractionPool.start(
+      config,
+      size,
+      {
+        onWorkerExit: ({ slot, code, error, restartInMs }) =>
+          logger.error({ slot, code, err: error ? failure(error) : undefined, restartInMs }, restartInMs === null ? "extraction worker could not be restarted" : "extraction worker stopped; restarting it"),
+        onWorkerRestart: ({ slot }) => logger.info({ slot }, "extraction worker restarted"),
+        onWorkerWarning: ({ slot, message }) => logger.warn({ slot, err: failure(message) }, "extraction worker warning"),
+      },
+      { indexId: indexIdentity(services.index.manifest) },
+    ).then(
       (started) => {
         if (stopping) return void started.close();
         pool = started;

@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): express.Express {
       documents: s.index.documents.length,
       chunks: s.index.chunks.length,
       embeddings: { provider: s.index.manifest.embedder.provider, model: s.index.manifest.embedder.model, dims: s.index.manifest.embedder.dims },
-      answerer: s.llm ? { mode: "llm", model: s.llm.model } : { mode: "extractive", workers: s.answers.extractionWorkers },
+      answerer: s.llm ? { mode: "llm", model: s.llm.model } : { mode: "extractive", workers: s.answers.extractionWorkers, answeredByWorkers: s.answers.answeredByWorkers },
     });
   });
 

@@ -330,9 +330,8 @@ interface IndexFiles {
  * hashed as a stream, then read in place by hnswlib, and only once its hash matched: hnswlib
  * trusts the sizes a file states, so a corrupt file must never reach it.
  */
-async function readIndexFiles(dir: string, accept: (manifestText: string) => Promise<Manifest>): Promise<IndexFiles> {
-  return withIndexLock(dir, async () => {
-    await recoverInterruptedSwap(dir);
+async function readIndexFiles(dir: string, accept: (manifestText: string) => Promise<Manifest>, options: { lock: boolean }): Promise<IndexFiles> {
+  const read = async (): Promise<IndexFiles> => {
     const manifestText = await fs.readFile(path.join(dir, FILES.manifest), "utf8").catch(() => null);
     if (manifestText === null) throw new InvalidIndexError("no index yet");
     const manifest = await accept(manifestText);
@@ -359,6 +358,11 @@ async function readIndexFiles(dir: string, accept: (manifestText: string) => Pro
     } catch (err) {
       throw new InvalidIndexError(`${FILES.index} unreadable: ${(err as Error).message}`);
     }
+  };
+  if (!options.lock) return read();
+  return withIndexLock(dir, async () => {
+    await recoverInterruptedSwap(dir);
+    return read();
   });
 }
 
@@ -407,9 +411,14 @@ async function currentManifest(text: string, config: AppConfig): Promise<Manifes
  * Loads the index from disk if, and only if, it is complete, intact and current: every file
  * matches the size and hash in the manifest, and the corpus, embedder and chunking are the
  * ones configured now. Otherwise throws InvalidIndexError saying why.
+ *
+ * `lock: false` reads without the folder's lock (and without recovering an interrupted swap):
+ * for an extraction worker, which a terminate can stop anywhere, skipping the `finally` that
+ * would free a lock it held. Its reads are hash-checked as always, so a swap under it fails the
+ * load rather than mixing two builds.
  */
-export async function loadIndex(config: AppConfig): Promise<LoadedIndex> {
-  const { manifest, contents, graph } = await readIndexFiles(config.indexDir, (text) => currentManifest(text, config));
+export async function loadIndex(config: AppConfig, options: { lock?: boolean } = {}): Promise<LoadedIndex> {
+  const { manifest, contents, graph } = await readIndexFiles(config.indexDir, (text) => currentManifest(text, config), { lock: options.lock ?? true });
   try {
     const documents = JSON.parse(contents.get(FILES.documents)!.toString("utf8")) as CorpusDocument[];
     const byId = new Map(documents.map((d) => [d.id, d]));
