@@ -77,9 +77,10 @@ const MAX_RESTART_DELAY_MS = 60_000;
 
 /**
  * Worker threads, each with its own copy of the index (loaded, never built), computing
- * extractive answers so the main thread only serves HTTP: on a 2-core machine a request's
- * parsing, logging and writing then overlap another request's retrieval and composition.
- * A worker that dies is replaced after `restartDelayMs`; one that cannot load the index is not.
+ * extractive answers while the main thread keeps HTTP, the answer cache and the query's reading:
+ * on a 2-core machine a request's parsing, logging and writing then overlap another request's
+ * retrieval and composition. A worker that dies is replaced (see spawn); one that cannot load
+ * the index is not.
  */
 export class ExtractionPool implements Extractor {
   private readonly slots: (Slot | null)[] = [];
