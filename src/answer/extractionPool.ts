@@ -115,8 +115,11 @@ export class ExtractionPool implements Extractor {
     return pool;
   }
 
+  /** Read on every ask (and by health): counted without allocating. */
   get workers(): number {
-    return this.slots.filter((s) => s?.ready).length;
+    let ready = 0;
+    for (const s of this.slots) if (s?.ready) ready++;
+    return ready;
   }
 
   /** Sent to the ready worker with the fewest extractions waiting. */

@@ -120,7 +120,10 @@ export class AnswerService {
   }
 
   /** Answers the worker threads have computed since they started (the rest were computed here). */
-  answeredByWorkers = 0;
+  get answeredByWorkers(): number {
+    return this.workerAnswers;
+  }
+  private workerAnswers = 0;
 
   /** @param warnings receives how retrieval fell short (an embedder down: keyword search alone). */
   search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>, warnings?: string[]): Promise<Passage[]> {
@@ -219,7 +222,7 @@ export class AnswerService {
     if (off && off.extractor.workers > 0) {
       try {
         const extraction = await off.extractor.extract(request);
-        this.answeredByWorkers++;
+        this.workerAnswers++;
         return extraction;
       } catch (err) {
         off.onError(err);

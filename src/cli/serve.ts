@@ -23,7 +23,9 @@ runCli(async () => {
 
   // Answers are computed on the main thread until the workers have loaded the index (a second
   // or so), then by them; a worker failure falls back to the main thread for that answer.
-  const failure = (err: unknown) => scrubSecrets({ message: err instanceof Error ? err.message : String(err) }, [config.OPENAI_API_KEY, config.API_KEY]);
+  // Error text can quote configuration (a URL with a key): scrubbed before it is logged.
+  const scrub = (value: unknown) => scrubSecrets(value, [config.OPENAI_API_KEY, config.API_KEY]);
+  const failure = (err: unknown) => scrub({ message: err instanceof Error ? err.message : String(err) });
   const startExtractionWorkers = (services: NonNullable<AppState["services"]>) => {
     const size = extractionWorkerCount(config);
     if (config.ANSWER_WORKERS > 0 && size === 0) logger.info({ ANSWER_WORKERS: config.ANSWER_WORKERS }, "no extraction workers with an LLM: answers wait on the model, not on this CPU");
@@ -88,7 +90,7 @@ runCli(async () => {
     state.services = servicesFromIndex(config, ensure.index, llm, { wordVectors });
     state.services.retriever.onEmbedderError = (err) =>
       logger.warn(
-        { err: scrubSecrets(err instanceof Error ? { message: err.message } : err, [config.OPENAI_API_KEY, config.API_KEY]), retryInMs: state.services?.retriever.embedderRetryMs },
+        { err: scrub(err instanceof Error ? { message: err.message } : err), retryInMs: state.services?.retriever.embedderRetryMs },
         "embedder failed on a query; answering from keyword search alone",
       );
     state.status = "ok";
@@ -107,7 +109,6 @@ runCli(async () => {
   } catch (err) {
     state.status = "error";
     state.message = "The index could not be built; see the server log.";
-    // Error text can quote configuration (a URL with a key): scrub before logging.
-    logger.error({ err: scrubSecrets(err instanceof Error ? { message: err.message, stack: err.stack } : err, [config.OPENAI_API_KEY, config.API_KEY]) }, "index build failed");
+    logger.error({ err: scrub(err instanceof Error ? { message: err.message, stack: err.stack } : err) }, "index build failed");
   }
 });
