@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWordVectorsFor, servicesFromIndex, type Services } from "../src/app.js";
 import { existsSync, writeFileSync, rmSync } from "node:fs";
 import { indexIdentity } from "../src/answer/cache.js";
-import { ExtractionPool, extractionWorkerCount } from "../src/answer/extractionPool.js";
+import { AUTO_WORKER_MAX_CHUNKS, ExtractionPool, extractionWorkerCount } from "../src/answer/extractionPool.js";
 import type { Extraction, Extractor } from "../src/answer/pipeline.js";
 import { parseConfig, type AppConfig } from "../src/config/index.js";
 import { loadIndex } from "../src/store/indexManager.js";
@@ -140,11 +140,18 @@ describe("extraction workers (ANSWER_WORKERS)", () => {
     );
   });
 
-  it("start none with an LLM configured, and as many as ANSWER_WORKERS says otherwise (0 by default)", () => {
-    expect(extractionWorkerCount(parseConfig({}))).toBe(0);
-    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2" }))).toBe(2);
-    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }))).toBe(0);
+  it("start none with an LLM configured, as many as ANSWER_WORKERS says, and by default one where a second CPU can run it for an index small enough to copy", () => {
+    const chunks = 89;
+    expect(parseConfig({}).ANSWER_WORKERS).toBe("auto");
+    expect(parseConfig({ ANSWER_WORKERS: " Auto " }).ANSWER_WORKERS).toBe("auto");
+    expect(extractionWorkerCount(parseConfig({}), chunks, 2)).toBe(1);
+    expect(extractionWorkerCount(parseConfig({}), chunks, 1)).toBe(0);
+    expect(extractionWorkerCount(parseConfig({}), AUTO_WORKER_MAX_CHUNKS + 1, 8)).toBe(0);
+    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "0" }), chunks, 8)).toBe(0);
+    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2" }), AUTO_WORKER_MAX_CHUNKS + 1, 1)).toBe(2);
+    expect(extractionWorkerCount(parseConfig({ OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }), chunks, 8)).toBe(0);
+    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }), chunks, 8)).toBe(0);
     expect(() => parseConfig({ ANSWER_WORKERS: "9" })).toThrow(/ANSWER_WORKERS/);
-    expect(() => parseConfig({ ANSWER_WORKERS: "auto" })).toThrow(/ANSWER_WORKERS/);
+    expect(() => parseConfig({ ANSWER_WORKERS: "some" })).toThrow(/ANSWER_WORKERS/);
   });
 });

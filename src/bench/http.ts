@@ -1,12 +1,15 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import autocannon from "autocannon";
+import { extractionWorkerCount } from "../answer/extractionPool.js";
 import { percentile } from "../eval/metrics.js";
 import { buildServer, freePort, procMemory, ROOT, round, SERVER_NODE_ARGS, sleep } from "./proc.js";
 
 export interface BenchServer {
   url: string;
   pid: number;
+  /** Extraction workers the server runs, all ready (see extractionWorkerCount). */
+  answerWorkers: number;
   /** Samples the server's RSS every 100 ms until the returned function is called, which returns the largest, in MB. */
   sampleRss(): () => number;
   /** The server's RSS and high-water mark, read from /proc by the parent (no hook in the server). */
@@ -19,8 +22,8 @@ export interface BenchServerOptions {
   logLevel?: string;
   /** Extra environment for the server (ANSWER_CACHE_SIZE...). */
   env?: Record<string, string>;
-  /** ANSWER_WORKERS of the server; startup waits until that many extraction workers are ready. */
-  answerWorkers?: number;
+  /** ANSWER_WORKERS of the server (default `auto`); startup waits until the workers it starts are ready. */
+  answerWorkers?: number | "auto";
   timeoutMs?: number;
 }
 
@@ -45,7 +48,7 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
       RATE_LIMIT_MAX: "1000000000",
       LOG_LEVEL: options.logLevel ?? "info",
       LOG_FORMAT: "json",
-      ANSWER_WORKERS: String(options.answerWorkers ?? 0),
+      ANSWER_WORKERS: String(options.answerWorkers ?? "auto"),
       ...options.env,
     },
     stdio: ["ignore", "ignore", "pipe"],
@@ -59,18 +62,23 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
     exited = true;
   });
   const url = `http://127.0.0.1:${port}`;
+  let answerWorkers = 0;
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? 120_000;
   for (;;) {
     if (exited) throw new Error(`bench server exited before it was healthy: ${stderr.trim()}`);
     if (performance.now() - started > timeoutMs) {
       child.kill("SIGKILL");
-      throw new Error(`bench server was not healthy${options.answerWorkers ? ` with ${options.answerWorkers} answer workers ready` : ""} in time`);
+      throw new Error(`bench server was not healthy${answerWorkers ? ` with ${answerWorkers} answer workers ready` : ""} in time`);
     }
     try {
       const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
-      const body = (await res.json().catch(() => ({}))) as { answerer?: { workers?: number } };
-      if (res.status === 200 && (body.answerer?.workers ?? 0) >= (options.answerWorkers ?? 0)) break;
+      const body = (await res.json().catch(() => ({}))) as { chunks?: number; answerer?: { workers?: number } };
+      if (res.status === 200) {
+        // The count the server starts, worked out as it does (the bench runs on the same machine).
+        answerWorkers = extractionWorkerCount({ llmEnabled: false, ANSWER_WORKERS: options.answerWorkers ?? "auto" }, body.chunks ?? 0);
+        if ((body.answerer?.workers ?? 0) >= answerWorkers) break;
+      }
     } catch {
       // not listening yet
     }
@@ -80,6 +88,7 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
   return {
     url,
     pid,
+    answerWorkers,
     memory: async () => procMemory(pid) ?? { rssMb: NaN, peakRssMb: NaN },
     sampleRss: () => {
       let max = procMemory(pid)?.rssMb ?? NaN;

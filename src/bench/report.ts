@@ -15,8 +15,10 @@ export interface BenchReport {
     server: string;
     /** The server's LOG_LEVEL (info: one JSON log line per request, to /dev/null). */
     logLevel: string;
-    /** The server's ANSWER_WORKERS (0: answers computed on the main thread, as `npm start` does by default). */
-    answerWorkers: number;
+    /** The server's ANSWER_WORKERS (`auto`, what `npm start` runs, or a number). */
+    answerWorkers: number | "auto";
+    /** Extraction workers the server ran (0: answers computed on the main thread). */
+    workers: number;
     questions: string[];
     /** Checked after warm-up: a repeated question came from the cache; a no-cache ask did not. */
     answerCache: { warmCached: boolean; coldCached: boolean };

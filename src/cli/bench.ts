@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { parseConfig } from "../config/index.js";
+import { ConfigSchema, parseConfig } from "../config/index.js";
 import { loadCorpus } from "../ingest/load.js";
 import { parseQuestionFile } from "../eval/metrics.js";
 import { hnswInChild, type HnswMeasure } from "../bench/hnsw.js";
@@ -69,7 +69,7 @@ runCli(async (argv) => {
       sizes: { type: "string" },
       budget: { type: "string" },
       "log-level": { type: "string", default: "info" },
-      "answer-workers": { type: "string", default: "0" },
+      "answer-workers": { type: "string", default: "auto" },
     },
   });
   const quick = values.quick!;
@@ -85,8 +85,9 @@ runCli(async (argv) => {
   if (!(budgetS >= 0)) throw new Error("--budget: seconds (0 = no limit)");
   const logLevel = values["log-level"]!;
   if (!["info", "silent"].includes(logLevel)) throw new Error("--log-level: info (what npm start runs) or silent");
-  const answerWorkers = Number(values["answer-workers"]);
-  if (!(Number.isInteger(answerWorkers) && answerWorkers >= 0 && answerWorkers <= 8)) throw new Error("--answer-workers: ANSWER_WORKERS of the server, 0-8 (0, the default, is what npm start runs)");
+  const parsedWorkers = ConfigSchema.shape.ANSWER_WORKERS.safeParse(values["answer-workers"]);
+  if (!parsedWorkers.success) throw new Error("--answer-workers: ANSWER_WORKERS of the server, auto (the default, what npm start runs) or 0-8");
+  const answerWorkers = parsedWorkers.data;
   const sections = values.only ? values.only.split(",").map((s) => s.trim()) : [...SECTIONS];
   for (const s of sections) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"; use ${SECTIONS.join(",")}`);
 
@@ -157,7 +158,8 @@ runCli(async (argv) => {
         ];
         for (const [name, requests] of endpoints) await load(server.url, name, requests, 16, Math.min(2, runSeconds)); // warm-up
         const cache = await checkAnswerCache(server.url, questions[0]!);
-        console.log(`  answers computed ${answerWorkers > 0 ? `by ${answerWorkers} worker thread${answerWorkers > 1 ? "s" : ""} (--answer-workers)` : "on the main thread (ANSWER_WORKERS=0, as npm start runs by default)"}`);
+        const workers = server.answerWorkers;
+        console.log(`  answers computed ${workers > 0 ? `by ${workers} worker thread${workers > 1 ? "s" : ""}` : "on the main thread"} (ANSWER_WORKERS=${answerWorkers}${values["answer-workers"] === "auto" ? ", what npm start runs" : ""})`);
         console.log(`  answer cache: ${cache.warmCached ? "repeated question served from cache" : "repeated question NOT served from cache"}; no-cache request ${cache.coldCached ? "served from cache (cold figures are not cold)" : "computed afresh"}`);
         const afterWarmup = await server.memory();
         const runs: LoadResult[] = [];
@@ -174,7 +176,7 @@ runCli(async (argv) => {
           }
         }
         const afterLoad = await server.memory();
-        report.http = { server: `node ${SERVER_NODE_ARGS.join(" ")} dist/serve.js`, logLevel, answerWorkers, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
+        report.http = { server: `node ${SERVER_NODE_ARGS.join(" ")} dist/serve.js`, logLevel, answerWorkers, workers: server.answerWorkers, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
         console.log(`\n${httpTable(runs)}`);
         console.log(`\nserver RSS: ${afterWarmup.rssMb} MB after warm-up; ${afterLoad.rssMb} MB after load, peak ${afterLoad.peakRssMb} MB`);
       } finally {

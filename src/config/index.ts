@@ -26,10 +26,15 @@ export const ConfigSchema = z.object({
   /** Extractive answers kept in memory (least recently used evicted); 0 turns the cache off. */
   ANSWER_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(256),
   /**
-   * Worker threads computing extractive answers while the main thread serves HTTP; 0 (the
-   * default) computes them on the main thread. Each worker holds its own copy of the index.
+   * Worker threads computing extractive answers while the main thread serves HTTP: 0-8, or
+   * `auto` (the default: one on a machine with two or more CPUs, for an index of at most
+   * AUTO_WORKER_MAX_CHUNKS chunks; see extractionWorkerCount). 0 computes them on the main
+   * thread. Each worker holds its own copy of the index.
    */
-  ANSWER_WORKERS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(8).default(0)),
+  ANSWER_WORKERS: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.union([z.literal("auto"), z.coerce.number().int().min(0).max(8)]).default("auto"),
+  ),
   OPENAI_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),

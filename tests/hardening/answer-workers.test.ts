@@ -36,7 +36,7 @@ const ask = (question: string, pathName = "/api/ask", headers: Record<string, st
 describe("serving with extraction workers", () => {
   it("reports the worker in health and logs that it is ready", async () => {
     // pino writes asynchronously: the line may follow the health response that reported the worker.
-    await expect.poll(() => output.stdout, { timeout: 5_000 }).toMatch(/"workers":1,"msg":"extraction workers ready"/);
+    await expect.poll(() => output.stdout, { timeout: 5_000 }).toMatch(/"workers":1,"ANSWER_WORKERS":1,"msg":"extraction workers ready"/);
   });
 
   it("answers from the worker with citations, and abstains where the documents say nothing", async () => {
