@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWordVectorsFor, servicesFromIndex, type Services } from "../src/app.js";
 import { existsSync, writeFileSync, rmSync } from "node:fs";
 import { indexIdentity } from "../src/answer/cache.js";
-import { AUTO_WORKER_MAX_CHUNKS, ExtractionPool, extractionWorkerCount } from "../src/answer/extractionPool.js";
+import { AUTO_WORKER_MAX_CHUNKS, ExtractionPool, planExtractionWorkers } from "../src/answer/extractionPool.js";
+import { cgroupCpuLimit, cpusOfQuota, usableCpus } from "../src/util/cpus.js";
+import { availableParallelism } from "node:os";
 import type { Extraction, Extractor } from "../src/answer/pipeline.js";
 import { parseConfig, type AppConfig } from "../src/config/index.js";
 import { loadIndex } from "../src/store/indexManager.js";
@@ -142,16 +144,39 @@ describe("extraction workers (ANSWER_WORKERS)", () => {
 
   it("start none with an LLM configured, as many as ANSWER_WORKERS says, and by default one where a second CPU can run it for an index small enough to copy", () => {
     const chunks = 89;
+    const count = (env: Record<string, string>, n: number, cpus: number) => planExtractionWorkers(parseConfig(env), n, cpus).count;
     expect(parseConfig({}).ANSWER_WORKERS).toBe("auto");
     expect(parseConfig({ ANSWER_WORKERS: " Auto " }).ANSWER_WORKERS).toBe("auto");
-    expect(extractionWorkerCount(parseConfig({}), chunks, 2)).toBe(1);
-    expect(extractionWorkerCount(parseConfig({}), chunks, 1)).toBe(0);
-    expect(extractionWorkerCount(parseConfig({}), AUTO_WORKER_MAX_CHUNKS + 1, 8)).toBe(0);
-    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "0" }), chunks, 8)).toBe(0);
-    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2" }), AUTO_WORKER_MAX_CHUNKS + 1, 1)).toBe(2);
-    expect(extractionWorkerCount(parseConfig({ OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }), chunks, 8)).toBe(0);
-    expect(extractionWorkerCount(parseConfig({ ANSWER_WORKERS: "2", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }), chunks, 8)).toBe(0);
+    expect(count({}, chunks, 2)).toBe(1);
+    expect(count({}, chunks, 1)).toBe(0);
+    expect(count({}, AUTO_WORKER_MAX_CHUNKS + 1, 8)).toBe(0);
+    expect(count({ ANSWER_WORKERS: "0" }, chunks, 8)).toBe(0);
+    expect(count({ ANSWER_WORKERS: "2" }, AUTO_WORKER_MAX_CHUNKS + 1, 1)).toBe(2);
+    expect(count({ OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }, chunks, 8)).toBe(0);
+    expect(count({ ANSWER_WORKERS: "2", OPENAI_BASE_URL: "http://127.0.0.1:9/v1" }, chunks, 8)).toBe(0);
+    // The log says why none were started.
+    expect(planExtractionWorkers(parseConfig({}), AUTO_WORKER_MAX_CHUNKS + 1, 8).reason).toMatch(/chunks, over 10000/);
+    expect(planExtractionWorkers(parseConfig({}), chunks, 1).reason).toMatch(/1 CPU usable/);
     expect(() => parseConfig({ ANSWER_WORKERS: "9" })).toThrow(/ANSWER_WORKERS/);
+    expect(() => parseConfig({ ANSWER_WORKERS: "1.5" })).toThrow(/ANSWER_WORKERS: expected auto or a whole number from 0 to 8/);
     expect(() => parseConfig({ ANSWER_WORKERS: "some" })).toThrow(/ANSWER_WORKERS/);
+  });
+
+  it("count the CPUs a container's quota allows, not the host's, for auto", () => {
+    const files = (map: Record<string, string>) => (file: string) => {
+      if (!(file in map)) throw new Error("ENOENT");
+      return map[file]!;
+    };
+    expect(cpusOfQuota("150000", "100000")).toBe(2);
+    expect(cpusOfQuota("50000", "100000")).toBe(1);
+    expect(cpusOfQuota("max", "100000")).toBeUndefined();
+    expect(cpusOfQuota("-1", "100000")).toBeUndefined();
+    expect(cgroupCpuLimit(files({ "/sys/fs/cgroup/cpu.max": "100000 100000\n" }))).toBe(1);
+    expect(cgroupCpuLimit(files({ "/sys/fs/cgroup/cpu.max": "max 100000\n" }))).toBeUndefined();
+    expect(cgroupCpuLimit(files({ "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "200000\n", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n" }))).toBe(2);
+    expect(cgroupCpuLimit(files({ "/sys/fs/cgroup/cpu/cpu.cfs_quota_us": "-1\n", "/sys/fs/cgroup/cpu/cpu.cfs_period_us": "100000\n" }))).toBeUndefined();
+    expect(cgroupCpuLimit(files({}))).toBeUndefined();
+    expect(usableCpus(1)).toBe(1);
+    expect(usableCpus(undefined)).toBe(availableParallelism());
   });
 });

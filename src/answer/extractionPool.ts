@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
-import { availableParallelism } from "node:os";
 import type { AppConfig } from "../config/index.js";
+import { usableCpus } from "../util/cpus.js";
 import type { Extraction, ExtractionRequest, Extractor } from "./pipeline.js";
 
 /** What a worker thread says (extractionWorker.ts). */
@@ -31,16 +31,27 @@ export class ExtractionWorkerError extends Error {
  */
 export const AUTO_WORKER_MAX_CHUNKS = 10_000;
 
+export interface WorkerPlan {
+  /** Worker threads to start. */
+  count: number;
+  /** Why, for the log. */
+  reason: string;
+}
+
 /**
  * How many worker threads compute extractive answers for an index of `chunks` chunks: none with
  * an LLM, where answering waits on the model rather than on this machine's CPU; ANSWER_WORKERS
- * when it is a number; for `auto`, one when a second CPU is there to run it and the index is
- * small enough to copy (with one CPU a worker would only take turns with the HTTP thread).
+ * when it is a number; for `auto`, one when a second CPU is there to run it (with one, a worker
+ * would only take turns with the HTTP thread) and the index is small enough to copy.
  */
-export function extractionWorkerCount(config: Pick<AppConfig, "llmEnabled" | "ANSWER_WORKERS">, chunks: number, cpus = availableParallelism()): number {
-  if (config.llmEnabled) return 0;
-  if (config.ANSWER_WORKERS !== "auto") return config.ANSWER_WORKERS;
-  return cpus >= 2 && chunks <= AUTO_WORKER_MAX_CHUNKS ? 1 : 0;
+export function planExtractionWorkers(config: Pick<AppConfig, "llmEnabled" | "ANSWER_WORKERS">, chunks: number, cpus = usableCpus()): WorkerPlan {
+  if (config.llmEnabled) return { count: 0, reason: "answers come from an LLM: they wait on the model, not on this CPU" };
+  if (config.ANSWER_WORKERS !== "auto") return { count: config.ANSWER_WORKERS, reason: `ANSWER_WORKERS=${config.ANSWER_WORKERS}` };
+  if (cpus < 2) return { count: 0, reason: `ANSWER_WORKERS=auto and ${cpus} CPU usable: a worker would take turns with the HTTP thread` };
+  if (chunks > AUTO_WORKER_MAX_CHUNKS) {
+    return { count: 0, reason: `ANSWER_WORKERS=auto and ${chunks} chunks, over ${AUTO_WORKER_MAX_CHUNKS}: a worker would copy the whole index (set ANSWER_WORKERS to start one anyway)` };
+  }
+  return { count: 1, reason: `ANSWER_WORKERS=auto and ${cpus} CPUs usable` };
 }
 
 /**

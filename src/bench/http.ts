@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import autocannon from "autocannon";
-import { extractionWorkerCount } from "../answer/extractionPool.js";
 import { percentile } from "../eval/metrics.js";
 import { buildServer, freePort, procMemory, ROOT, round, SERVER_NODE_ARGS, sleep } from "./proc.js";
 
@@ -22,7 +21,7 @@ export interface BenchServerOptions {
   logLevel?: string;
   /** Extra environment for the server (ANSWER_CACHE_SIZE...). */
   env?: Record<string, string>;
-  /** ANSWER_WORKERS of the server (default `auto`); startup waits until the workers it starts are ready. */
+  /** ANSWER_WORKERS of the server (default `auto`); startup waits until the workers it starts are ready (health's `workersPlanned`). */
   answerWorkers?: number | "auto";
   timeoutMs?: number;
 }
@@ -69,15 +68,15 @@ export async function startBenchServer(corpusDir: string, indexDir: string, work
     if (exited) throw new Error(`bench server exited before it was healthy: ${stderr.trim()}`);
     if (performance.now() - started > timeoutMs) {
       child.kill("SIGKILL");
-      throw new Error(`bench server was not healthy${answerWorkers ? ` with ${answerWorkers} answer workers ready` : ""} in time`);
+      throw new Error(`bench server was not healthy, with its answer workers ready, in time`);
     }
     try {
       const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
-      const body = (await res.json().catch(() => ({}))) as { chunks?: number; answerer?: { workers?: number } };
-      if (res.status === 200) {
-        // The count the server starts, worked out as it does (the bench runs on the same machine).
-        answerWorkers = extractionWorkerCount({ llmEnabled: false, ANSWER_WORKERS: options.answerWorkers ?? "auto" }, body.chunks ?? 0);
-        if ((body.answerer?.workers ?? 0) >= answerWorkers) break;
+      const body = (await res.json().catch(() => ({}))) as { answerer?: { workers?: number; workersPlanned?: number } };
+      // Health says how many workers the server is starting (0 again if they failed to).
+      if (res.status === 200 && (body.answerer?.workers ?? 0) >= (body.answerer?.workersPlanned ?? 0)) {
+        answerWorkers = body.answerer?.workers ?? 0;
+        break;
       }
     } catch {
       // not listening yet

@@ -159,7 +159,7 @@ runCli(async (argv) => {
         for (const [name, requests] of endpoints) await load(server.url, name, requests, 16, Math.min(2, runSeconds)); // warm-up
         const cache = await checkAnswerCache(server.url, questions[0]!);
         const workers = server.answerWorkers;
-        console.log(`  answers computed ${workers > 0 ? `by ${workers} worker thread${workers > 1 ? "s" : ""}` : "on the main thread"} (ANSWER_WORKERS=${answerWorkers}${values["answer-workers"] === "auto" ? ", what npm start runs" : ""})`);
+        console.log(`  answers computed ${workers > 0 ? `by ${workers} worker thread${workers > 1 ? "s" : ""}` : "on the main thread"} (ANSWER_WORKERS=${answerWorkers}${answerWorkers === "auto" ? ", what npm start runs" : ""})`);
         console.log(`  answer cache: ${cache.warmCached ? "repeated question served from cache" : "repeated question NOT served from cache"}; no-cache request ${cache.coldCached ? "served from cache (cold figures are not cold)" : "computed afresh"}`);
         const afterWarmup = await server.memory();
         const runs: LoadResult[] = [];

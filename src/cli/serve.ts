@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import v8 from "node:v8";
 import { createLlm, loadWordVectorsFor, servicesFromIndex } from "../app.js";
 import { indexIdentity } from "../answer/cache.js";
-import { ExtractionPool, extractionWorkerCount } from "../answer/extractionPool.js";
+import { ExtractionPool, planExtractionWorkers } from "../answer/extractionPool.js";
 import { loadConfig } from "../config/index.js";
 import { createApp, type AppState } from "../server/app.js";
 import { scrubSecrets } from "../server/middleware.js";
@@ -10,8 +10,21 @@ import { createLogger } from "../server/logger.js";
 import { ensureIndex } from "../store/indexManager.js";
 import { runCli } from "./run.js";
 
-/** How far a heap grows over its live data before a full collection once workers run (see below). */
-const WORKER_HEAP_GROWING_PERCENT = 40;
+/**
+ * Two heaps in one process, the HTTP thread's and a worker's: V8 lets each grow to about twice
+ * what it holds before collecting it, and under a stream of new questions the two together
+ * peaked at 269-280 MB. Growing by 40% held the peak to 227-240 MB, cold asks as fast within the
+ * noise (`npm run bench -- --only http`). Without workers it cost the single thread about a tenth
+ * of its throughput, health and asks alike, so it is made once workers run: a V8 setting the collector reads at
+ * each collection, for every thread (Node keeps V8's flags writable for this call). A value the
+ * operator gave on the command line is left as it is. Returns the percentage in force, if set.
+ */
+function limitHeapGrowth(percent = 40): number | undefined {
+  const given = process.execArgv.find((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a));
+  if (given) return Number(given.split("=")[1]) || undefined;
+  v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+  return percent;
+}
 
 /**
  * `npm start`: listens at once (health says "indexing"), builds or loads the index, then
@@ -31,17 +44,14 @@ runCli(async () => {
   const scrub = (value: unknown) => scrubSecrets(value, [config.OPENAI_API_KEY, config.API_KEY]);
   const failure = (err: unknown) => scrub({ message: err instanceof Error ? err.message : String(err) });
   const startExtractionWorkers = (services: NonNullable<AppState["services"]>) => {
-    const size = extractionWorkerCount(config, services.index.chunks.length);
-    if (config.llmEnabled && config.ANSWER_WORKERS !== 0 && config.ANSWER_WORKERS !== "auto") {
-      logger.info({ ANSWER_WORKERS: config.ANSWER_WORKERS }, "no extraction workers with an LLM: answers wait on the model, not on this CPU");
+    const plan = planExtractionWorkers(config, services.index.chunks.length);
+    const size = plan.count;
+    if (size === 0) {
+      if (config.ANSWER_WORKERS !== 0) logger.info({ reason: plan.reason }, "no extraction workers: answers are computed on the main thread");
+      return;
     }
-    if (size === 0 || stopping) return;
-    // Two heaps in one process, the HTTP thread's and each worker's: V8 lets a heap grow to
-    // about twice what it holds before collecting it, and under a stream of new questions the
-    // two together peaked at 269-280 MB; growing by 40% held the peak to 240 MB at the same
-    // throughput for asks (`npm run bench -- --only http`). A V8 setting read at each
-    // collection, for every thread of the process.
-    v8.setFlagsFromString(`--heap-growing-percent=${WORKER_HEAP_GROWING_PERCENT}`);
+    if (stopping) return;
+    state.workersPlanned = size;
     ExtractionPool.start(
       config,
       size,
@@ -57,9 +67,13 @@ runCli(async () => {
         if (stopping) return void started.close();
         pool = started;
         services.answers.useExtractor(started, (err) => logger.warn({ err: failure(err) }, "extraction worker failed an answer; computed on the main thread"));
-        logger.info({ workers: size, ANSWER_WORKERS: config.ANSWER_WORKERS }, "extraction workers ready");
+        const heapGrowingPercent = limitHeapGrowth();
+        logger.info({ workers: size, reason: plan.reason, heapGrowingPercent }, "extraction workers ready");
       },
-      (err: unknown) => logger.warn({ err: failure(err) }, "extraction workers unavailable; answers are computed on the main thread"),
+      (err: unknown) => {
+        state.workersPlanned = 0;
+        logger.warn({ err: failure(err) }, "extraction workers unavailable; answers are computed on the main thread");
+      },
     );
   };
   const app = createApp({ config, state, logger });

@@ -33,7 +33,7 @@ export const ConfigSchema = z.object({
    */
   ANSWER_WORKERS: z.preprocess(
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
-    z.union([z.literal("auto"), z.coerce.number().int().min(0).max(8)]).default("auto"),
+    z.union([z.literal("auto"), z.coerce.number().int().min(0).max(8)], { error: "expected auto or a whole number from 0 to 8" }).default("auto"),
   ),
   OPENAI_API_KEY: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),

@@ -17,6 +17,8 @@ export interface AppState {
   services: Services | null;
   status: "indexing" | "ok" | "error";
   message?: string;
+  /** Extraction workers the server is starting or runs (0 if they could not start; see ANSWER_WORKERS). */
+  workersPlanned?: number;
 }
 
 export interface AppDeps {
@@ -99,7 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
       documents: s.index.documents.length,
       chunks: s.index.chunks.length,
       embeddings: { provider: s.index.manifest.embedder.provider, model: s.index.manifest.embedder.model, dims: s.index.manifest.embedder.dims },
-      answerer: s.llm ? { mode: "llm", model: s.llm.model } : { mode: "extractive", workers: s.answers.extractionWorkers, answeredByWorkers: s.answers.answeredByWorkers },
+      answerer: s.llm ? { mode: "llm", model: s.llm.model } : { mode: "extractive", workers: s.answers.extractionWorkers, workersPlanned: state.workersPlanned ?? 0, answeredByWorkers: s.answers.answeredByWorkers },
     });
   });
 

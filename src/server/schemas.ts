@@ -61,6 +61,8 @@ export const HealthResponseSchema = z.object({
       model: z.string().optional(),
       /** Worker threads computing extractive answers (ANSWER_WORKERS); 0 while none is ready. */
       workers: z.number().int().optional(),
+      /** Workers the server is starting or runs: more than `workers` while they load the index; 0 if they could not start. */
+      workersPlanned: z.number().int().optional(),
       /** Answers the workers have computed since the server started (the rest: the main thread). */
       answeredByWorkers: z.number().int().optional(),
     })

@@ -35,8 +35,10 @@ const ask = (question: string, pathName = "/api/ask", headers: Record<string, st
 
 describe("serving with extraction workers", () => {
   it("reports the worker in health and logs that it is ready", async () => {
+    const health = (await rawRequest(port, { method: "GET", path: "/api/health" })).json as { answerer: { workers: number; workersPlanned: number } };
+    expect(health.answerer).toMatchObject({ workers: 1, workersPlanned: 1 });
     // pino writes asynchronously: the line may follow the health response that reported the worker.
-    await expect.poll(() => output.stdout, { timeout: 5_000 }).toMatch(/"workers":1,"ANSWER_WORKERS":1,"msg":"extraction workers ready"/);
+    await expect.poll(() => output.stdout, { timeout: 5_000 }).toMatch(/"workers":1,"reason":"ANSWER_WORKERS=1","heapGrowingPercent":40,"msg":"extraction workers ready"/);
   });
 
   it("answers from the worker with citations, and abstains where the documents say nothing", async () => {
