@@ -167,7 +167,8 @@ describe("extraction workers (ANSWER_WORKERS)", () => {
       if (!(file in map)) throw new Error("ENOENT");
       return map[file]!;
     };
-    expect(cpusOfQuota("150000", "100000")).toBe(2);
+    expect(cpusOfQuota("150000", "100000")).toBe(1);
+    expect(cpusOfQuota("200000", "100000")).toBe(2);
     expect(cpusOfQuota("50000", "100000")).toBe(1);
     expect(cpusOfQuota("max", "100000")).toBeUndefined();
     expect(cpusOfQuota("-1", "100000")).toBeUndefined();

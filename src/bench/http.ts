@@ -7,7 +7,7 @@ import { buildServer, freePort, procMemory, ROOT, round, SERVER_NODE_ARGS, sleep
 export interface BenchServer {
   url: string;
   pid: number;
-  /** Extraction workers the server runs, all ready (see extractionWorkerCount). */
+  /** Extraction workers the server runs, all ready (health's `answerer.workers`). */
   answerWorkers: number;
   /** Samples the server's RSS every 100 ms until the returned function is called, which returns the largest, in MB. */
   sampleRss(): () => number;

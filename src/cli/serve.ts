@@ -13,11 +13,12 @@ import { runCli } from "./run.js";
 /**
  * Two heaps in one process, the HTTP thread's and a worker's: V8 lets each grow to about twice
  * what it holds before collecting it, and under a stream of new questions the two together
- * peaked at 269-280 MB. Growing by 40% held the peak to 227-240 MB, cold asks as fast within the
- * noise (`npm run bench -- --only http`). Without workers it cost the single thread about a tenth
- * of its throughput, health and asks alike, so it is made once workers run: a V8 setting the collector reads at
- * each collection, for every thread (Node keeps V8's flags writable for this call). A value the
- * operator gave on the command line is left as it is. Returns the percentage in force, if set.
+ * peaked at 269-280 MB. Growing by 40% held the peak to 227-240 MB, cold asks as fast within
+ * the noise (`npm run bench -- --only http`). Without workers it cost the single thread about a
+ * tenth of its throughput, health and asks alike, so it is made once workers run: a V8 setting
+ * the collector reads at each collection, for every thread (Node keeps V8's flags writable for
+ * this call). A value the operator gave on the command line is left as it is. Returns the
+ * percentage in force, if known.
  */
 function limitHeapGrowth(percent = 40): number | undefined {
   const given = process.execArgv.find((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a));

@@ -28,7 +28,7 @@ export const ConfigSchema = z.object({
   /**
    * Worker threads computing extractive answers while the main thread serves HTTP: 0-8, or
    * `auto` (the default: one on a machine with two or more CPUs, for an index of at most
-   * AUTO_WORKER_MAX_CHUNKS chunks; see extractionWorkerCount). 0 computes them on the main
+   * AUTO_WORKER_MAX_CHUNKS chunks; see planExtractionWorkers). 0 computes them on the main
    * thread. Each worker holds its own copy of the index.
    */
   ANSWER_WORKERS: z.preprocess(

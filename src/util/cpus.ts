@@ -2,13 +2,14 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 
 /**
- * CPUs a cgroup CPU quota allows, rounded up: `quota` microseconds of CPU time per `period`
- * (cgroup v2's `cpu.max` holds both, "max" for none; v1 has them in two files, -1 for none).
+ * Whole CPUs a cgroup CPU quota allows (at least one): `quota` microseconds of CPU time per
+ * `period` (cgroup v2's `cpu.max` holds both, "max" for none; v1 has them in two files, -1 for
+ * none). Rounded down: a worker beside the HTTP thread needs a second CPU, not half of one.
  */
 export function cpusOfQuota(quota: string, period: string): number | undefined {
   const q = Number(quota.trim());
   const p = Number(period.trim());
-  return q > 0 && p > 0 ? Math.max(1, Math.ceil(q / p)) : undefined;
+  return q > 0 && p > 0 ? Math.max(1, Math.floor(q / p)) : undefined;
 }
 
 /** The CPU quota of this process's cgroup in CPUs (v2, then v1), or undefined when there is none or it cannot be read. */
