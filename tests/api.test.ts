@@ -697,6 +697,14 @@ describe("security headers", () => {
     }
   });
 
+  it("sends no ETag with API responses, which are never cached, and keeps it on the page's files", async () => {
+    for (const res of [await request(app).get("/api/health"), await request(app).get("/api/documents")]) expect(res.headers.etag).toBeUndefined();
+    const page = await request(app).get("/");
+    expect(page.status).toBe(200);
+    expect(page.headers.etag).toMatch(/^W\/"/);
+    expect((await request(app).get("/").set("If-None-Match", page.headers.etag!)).status).toBe(304);
+  });
+
   it("gives each request its own id and echoes a well-formed incoming one", async () => {
     const a = await request(app).get("/api/health");
     const b = await request(app).get("/api/health");

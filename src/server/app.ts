@@ -70,6 +70,9 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, state } = deps;
   const app = express();
   app.disable("x-powered-by");
+  // Express would hash every JSON body into an ETag; API responses are `no-store`, so no client
+  // ever revalidates one. The chat page's files keep their ETags (express.static sets its own).
+  app.set("etag", false);
   app.set("trust proxy", config.TRUST_PROXY ?? false);
   app.set("query parser", "simple");
   app.use(requestLogger(deps.logger, [config.API_KEY, config.OPENAI_API_KEY]));
