@@ -192,28 +192,27 @@ export class AnswerService {
     const warnings: string[] = [];
     const passages = await this.deps.retriever.search(request.query, request.k, request.retrieval, warnings);
     const t1 = performance.now();
-    const result = this.composeExtractive(request.query, passages);
-    return {
-      answer: result.answer,
-      citations: result.citations,
-      abstained: result.abstained,
-      ...(result.abstained ? { suggestions: result.suggestions } : {}),
-      warnings,
-      retrievalMs: round(t1 - t0),
-      generationMs: round(performance.now() - t1),
-    };
+    const composed = this.composeExtractive(request.query, passages);
+    return { ...composed, warnings, retrievalMs: round(t1 - t0), generationMs: round(performance.now() - t1) };
   }
 
-  private composeExtractive(query: string, passages: Passage[]) {
-    return composeExtractiveAnswer(
+  /** The extractive answer's text and citations (suggestions when it abstains); `sources` when the caller has them. */
+  private composeExtractive(query: string, passages: Passage[], sources = this.deps.retriever.sourcesNamedIn(query)) {
+    const result = composeExtractiveAnswer(
       query,
       passages,
       this.deps.stats,
       this.deps.extractive ?? DEFAULT_EXTRACTIVE,
       this.deps.contextOf,
       this.documentAccess,
-      { asked: this.deps.retriever.questionWithoutSource(query), sources: this.deps.retriever.sourcesNamedIn(query), sourceTerms: this.deps.retriever.sourceTermsIn(query) },
+      { asked: this.deps.retriever.questionWithoutSource(query), sources, sourceTerms: this.deps.retriever.sourceTermsIn(query) },
     );
+    return {
+      answer: result.answer,
+      citations: result.citations,
+      abstained: result.abstained,
+      ...(result.abstained ? { suggestions: result.suggestions } : {}),
+    };
   }
 
   /** The extraction by the worker threads when there are any, else (or when they fail) here. */
@@ -240,18 +239,7 @@ export class AnswerService {
       const x = await this.extraction({ query, k, ...(options.retrieval ? { retrieval: options.retrieval } : {}) });
       if (options.signal?.aborted) throw new AbortError();
       warnings.push(...x.warnings);
-      options.onSources?.(x.citations);
-      streamExtractive(x.answer, options.onToken);
-      return {
-        answer: x.answer,
-        citations: x.citations,
-        abstained: x.abstained,
-        mode: "extractive",
-        warnings,
-        query,
-        ...(x.abstained ? { suggestions: x.suggestions ?? [] } : {}),
-        timings: { retrievalMs: round(before + x.retrievalMs), generationMs: x.generationMs, totalMs: round(performance.now() - t0) },
-      };
+      return extractiveAnswer(x, query, warnings, options, { retrievalMs: round(before + x.retrievalMs), generationMs: x.generationMs, totalMs: round(performance.now() - t0) });
     }
     const passages = await this.deps.retriever.search(query, k, options.retrieval, warnings);
     const t1 = performance.now();
@@ -278,21 +266,10 @@ export class AnswerService {
       }
     }
 
-    const result = this.composeExtractive(query, passages);
     // Also after an LLM failure: the fallback's numbering replaces the one sent for the LLM.
-    options.onSources?.(result.citations);
-    streamExtractive(result.answer, options.onToken);
+    const composed = this.composeExtractive(query, passages, sources);
     const t2 = performance.now();
-    return {
-      answer: result.answer,
-      citations: result.citations,
-      abstained: result.abstained,
-      mode: "extractive",
-      warnings,
-      query,
-      ...(result.abstained ? { suggestions: result.suggestions } : {}),
-      timings: { retrievalMs: round(t1 - t0), generationMs: round(t2 - t1), totalMs: round(t2 - t0) },
-    };
+    return extractiveAnswer(composed, query, warnings, options, { retrievalMs: round(t1 - t0), generationMs: round(t2 - t1), totalMs: round(t2 - t0) });
   }
 
   private finishLlmAnswer(raw: string, passages: Passage[], query: string, warnings: string[], t0: number, t1: number): Answer {
@@ -320,6 +297,28 @@ export class AnswerService {
     const citations = check.used.map((n, i) => toCitation(passages[n - 1]!, i + 1));
     return { answer: text, citations, abstained: false, mode: "llm", warnings, query, timings };
   }
+}
+
+/** An extractive answer as returned and streamed: its sources first, then its text sentence by sentence. */
+function extractiveAnswer(
+  composed: Pick<Extraction, "answer" | "citations" | "abstained" | "suggestions">,
+  query: string,
+  warnings: string[],
+  options: Pick<AskOptions, "onSources" | "onToken">,
+  timings: Answer["timings"],
+): Answer {
+  options.onSources?.(composed.citations);
+  streamExtractive(composed.answer, options.onToken);
+  return {
+    answer: composed.answer,
+    citations: composed.citations,
+    abstained: composed.abstained,
+    mode: "extractive",
+    warnings,
+    query,
+    ...(composed.abstained ? { suggestions: composed.suggestions ?? [] } : {}),
+    timings,
+  };
 }
 
 /**
