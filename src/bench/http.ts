@@ -136,8 +136,15 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
-  /** This endpoint's throughput over the trivial endpoint's at the same connections. */
+  /** This endpoint's throughput over the trivial endpoint's at the same connections (ceilingRps). */
   ratioToCeiling?: number;
+  /**
+   * The trivial endpoint's throughput this row is compared with: the mean of its runs just before
+   * and just after this one (see compareWithCeiling).
+   */
+  ceilingRps?: number;
+  /** On the trivial endpoint's row: the throughput of each of its runs at these connections (the row is the median run). */
+  runsRps?: number[];
   /** The server's largest RSS sampled every 100 ms during this run, in MB. */
   serverRssMaxMb?: number;
   /**
@@ -199,4 +206,31 @@ export function load(url: string, endpoint: string, requests: LoadRequest[], con
       if (statusCode < 200 || statusCode >= 300) non2xx++;
     });
   });
+}
+
+/**
+ * Throughput ratios against a ceiling measured next to each row. This machine's speed drifts by a
+ * quarter or more over a minute, so a ceiling measured once, many runs before, would make the
+ * ratio follow the drift. `measure` runs the trivial endpoint (`ceiling`) first and again after
+ * each of the other rows, and each row is compared with the mean of the ceiling runs around it.
+ * Returns the ceiling's median run (with every run's rate in `runsRps`), then the rows in order.
+ */
+export async function compareWithCeiling<T>(
+  ceiling: T,
+  rows: readonly T[],
+  measure: (what: T) => Promise<LoadResult>,
+): Promise<LoadResult[]> {
+  const ceilingRuns = [await measure(ceiling)];
+  const measured: LoadResult[] = [];
+  for (const row of rows) {
+    const r = await measure(row);
+    ceilingRuns.push(await measure(ceiling));
+    const around = ceilingRuns.slice(-2);
+    r.ceilingRps = round((around[0]!.rps + around[1]!.rps) / 2, 1);
+    if (r.ceilingRps > 0) r.ratioToCeiling = round(r.rps / r.ceilingRps, 3);
+    measured.push(r);
+  }
+  const byRate = [...ceilingRuns].sort((a, b) => a.rps - b.rps);
+  const median = { ...byRate[Math.floor((byRate.length - 1) / 2)]!, runsRps: ceilingRuns.map((r) => r.rps) };
+  return [median, ...measured];
 }

@@ -64,11 +64,13 @@ const f = (v: number, d = 1) => v.toFixed(d);
 
 export function httpTable(runs: LoadResult[]): string {
   return table(
-    ["endpoint", "conns", "req/s", "x trivial", "p50 ms", "p95 ms", "p99 ms", "non-2xx", "errors", "RSS MB (max)"],
+    ["endpoint", "conns", "req/s", "trivial req/s", "x trivial", "p50 ms", "p95 ms", "p99 ms", "non-2xx", "errors", "RSS MB (max)"],
     runs.map((r) => [
       r.endpoint,
       r.connections,
       f(r.rps),
+      // The trivial endpoint's own row gives the range of its runs; the others, the ceiling they are compared with.
+      r.runsRps ? `${f(Math.min(...r.runsRps), 0)}-${f(Math.max(...r.runsRps), 0)}` : r.ceilingRps === undefined ? "-" : f(r.ceilingRps, 0),
       r.ratioToCeiling === undefined ? "-" : f(r.ratioToCeiling, 2),
       f(r.p50Ms, 2),
       f(r.p95Ms, 2),

@@ -6,7 +6,7 @@ import { ConfigSchema, parseConfig } from "../config/index.js";
 import { loadCorpus } from "../ingest/load.js";
 import { parseQuestionFile } from "../eval/metrics.js";
 import { hnswInChild, type HnswMeasure } from "../bench/hnsw.js";
-import { load, startBenchServer, type LoadRequest, type LoadResult } from "../bench/http.js";
+import { compareWithCeiling, load, startBenchServer, type LoadRequest, type LoadResult } from "../bench/http.js";
 import { ingestInChild, removeDir, type IngestMeasure } from "../bench/ingest.js";
 import { round, SERVER_NODE_ARGS } from "../bench/proc.js";
 import {
@@ -164,16 +164,16 @@ runCli(async (argv) => {
         const afterWarmup = await server.memory();
         const runs: LoadResult[] = [];
         for (const connections of CONNECTIONS) {
-          for (const [name, requests, cacheState] of endpoints) {
+          const [ceiling, ...rows] = endpoints;
+          const measured = await compareWithCeiling(ceiling!, rows, async ([name, requests, cacheState]) => {
             const stopSampling = server.sampleRss();
             const r = await load(server.url, name, requests, connections, runSeconds);
             r.serverRssMaxMb = stopSampling();
             if (cacheState) r.cache = cacheState;
-            const ceiling = runs.find((x) => x.endpoint === "GET /api/health" && x.connections === connections);
-            if (ceiling && ceiling !== r) r.ratioToCeiling = round(r.rps / ceiling.rps, 3);
-            runs.push(r);
             console.log(`  ${name} x${connections}: ${r.rps} req/s, p95 ${r.p95Ms} ms`);
-          }
+            return r;
+          });
+          runs.push(...measured);
         }
         const afterLoad = await server.memory();
         report.http = { server: `node ${SERVER_NODE_ARGS.join(" ")} dist/serve.js`, logLevel, answerWorkers, workers: server.answerWorkers, questions, answerCache: cache, runs, serving: { afterWarmup, afterLoad } };
