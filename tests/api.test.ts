@@ -10,6 +10,7 @@ import type { AnswerService } from "../src/answer/pipeline.js";
 import { AnswerSchema, type Answer, type AskOptions, type Citation } from "../src/answer/types.js";
 import type { AppConfig } from "../src/config/index.js";
 import { createApp, type AppState } from "../src/server/app.js";
+import { createHttpServer } from "../src/server/httpServer.js";
 import { createLogger } from "../src/server/logger.js";
 import { ErrorBodySchema, HealthResponseSchema, SearchResponseSchema } from "../src/server/schemas.js";
 import { corpusServices, tempDir } from "./helpers/fixtures.js";
@@ -751,5 +752,40 @@ describe("internal errors", () => {
     expect(data.error.code).toBe("internal_error");
     expect(JSON.stringify(events)).not.toContain("secret");
     expect(JSON.stringify(events)).not.toContain("/srv");
+  });
+});
+
+describe("createHttpServer (what npm start serves with)", () => {
+  it("makes requests and responses with the app's prototypes, so Express has none to swap, and serves the app unchanged", async () => {
+    const served = makeApp({ RATE_LIMIT_MAX: 100_000 });
+    const server = createHttpServer(served);
+    const born: boolean[] = [];
+    // Runs before the app: what Node made, before Express sees it.
+    server.prependListener("request", (req, res) => born.push(Object.getPrototypeOf(req) === served.request && Object.getPrototypeOf(res) === served.response));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const health = await request(server).get("/api/health");
+      expect(health.status).toBe(200);
+      expect(HealthResponseSchema.parse(health.body).status).toBe("ok");
+      expectCsp(health);
+      expect(health.headers["x-request-id"]).toMatch(/^[\w-]+$/);
+
+      const asked = await request(server).post("/api/ask").send({ question: FIGHTERS });
+      expect(asked.status).toBe(200);
+      expect(AnswerSchema.parse(asked.body).citations.length).toBeGreaterThan(0);
+      expect(asked.headers.ratelimit).toMatch(/remaining=/);
+
+      const refused = await request(server).post("/api/ask").send({ question: "" });
+      expect(refused.status).toBe(400);
+      expect(ErrorBodySchema.parse(refused.body).error.code).toBe("invalid_request");
+
+      const page = await request(server).get("/");
+      expect(page.status).toBe(200);
+      expect((await request(server).get("/").set("If-None-Match", page.headers.etag!)).status).toBe(304);
+      expect(born.length).toBe(5);
+      expect(born.every(Boolean)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -5,6 +5,7 @@ import { indexIdentity } from "../answer/cache.js";
 import { ExtractionPool, planExtractionWorkers } from "../answer/extractionPool.js";
 import { loadConfig } from "../config/index.js";
 import { createApp, type AppState } from "../server/app.js";
+import { createHttpServer } from "../server/httpServer.js";
 import { scrubSecrets } from "../server/middleware.js";
 import { createLogger } from "../server/logger.js";
 import { ensureIndex } from "../store/indexManager.js";
@@ -79,7 +80,7 @@ runCli(async () => {
   };
   const app = createApp({ config, state, logger });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    const s = createHttpServer(app).listen(config.PORT, config.HOST, () => resolve(s));
     s.once("error", reject);
   });
   server.keepAliveTimeout = 5_000;

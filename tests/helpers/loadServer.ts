@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { loadWordVectorsFor, servicesFromIndex } from "../../src/app.js";
 import { parseConfig } from "../../src/config/index.js";
 import { createApp } from "../../src/server/app.js";
+import { createHttpServer } from "../../src/server/httpServer.js";
 import { createLogger } from "../../src/server/logger.js";
 import { ensureIndex } from "../../src/store/indexManager.js";
 
@@ -38,7 +39,7 @@ const app = createApp({ config, state: { services, status: "ok" }, logger: creat
 
 const counters = { received: 0, finished: 0, aborted: 0, inFlight: 0, firstAbortAt: null as number | null };
 const statuses: Record<string, number> = {};
-const server = app.listen(0, "127.0.0.1", () => {
+const server = createHttpServer(app).listen(0, "127.0.0.1", () => {
   process.send?.({ type: "ready", port: (server.address() as AddressInfo).port });
 });
 server.on("request", (_req, res) => {
