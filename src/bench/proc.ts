@@ -107,7 +107,8 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  *    4 MB lost a third of the throughput to scavenges (449 against 672 req/s with 16 MB), while
  *    16 MB peaked at 264 MB RSS under 64 concurrent asks; 8 MB peaked at 233 MB.
  *  - An old space of at most 2000 MB. Under load most of the server's RSS was garbage: each
- *    scavenge promotes the objects of requests in flight, and with no limit (this machine has
+ *    scavenge promoted a third of each request's objects (Express's per-request prototype swap,
+ *    which createHttpServer now avoids), and with no limit (this machine has
  *    24 GB) V8 lets the old space grow to about four times what is live (35 MB) before
  *    collecting it. Below 2 GB it lets it grow by about twice: peak RSS under new questions at
  *    64 connections fell from 245-270 MB to about 165 MB, throughput the same within run-to-run
