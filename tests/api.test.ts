@@ -10,7 +10,7 @@ import type { AnswerService } from "../src/answer/pipeline.js";
 import { AnswerSchema, type Answer, type AskOptions, type Citation } from "../src/answer/types.js";
 import type { AppConfig } from "../src/config/index.js";
 import { createApp, type AppState } from "../src/server/app.js";
-import { createHttpServer } from "../src/server/httpServer.js";
+import { createHttpServer, withPrototype } from "../src/server/httpServer.js";
 import { createLogger } from "../src/server/logger.js";
 import { ErrorBodySchema, HealthResponseSchema, SearchResponseSchema } from "../src/server/schemas.js";
 import { corpusServices, tempDir } from "./helpers/fixtures.js";
@@ -787,5 +787,23 @@ describe("createHttpServer (what npm start serves with)", () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe("withPrototype", () => {
+  const proto = { greet(this: { name: string }) { return `hello ${this.name}`; } };
+  it("builds the base's object with the given prototype, whether the base fills in `this` or returns its own object", () => {
+    function FillsThis(this: { name: string }, name: string) { this.name = name; }
+    function ReturnsOwn(name: string) { return { name }; }
+    for (const base of [FillsThis, ReturnsOwn]) {
+      const Made = withPrototype(base as never, proto)!;
+      const made = new (Made as unknown as new (name: string) => { name: string; greet(): string })("Kabul");
+      expect(Object.getPrototypeOf(made)).toBe(proto);
+      expect(made.greet()).toBe("hello Kabul");
+    }
+  });
+  it("declines a class, which cannot be called on an object of its own", () => {
+    class Base {}
+    expect(withPrototype(Base, proto)).toBeUndefined();
   });
 });

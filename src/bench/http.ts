@@ -210,8 +210,8 @@ export function load(url: string, endpoint: string, requests: LoadRequest[], con
 
 /**
  * Throughput ratios against a ceiling measured next to each row. This machine's speed drifts by a
- * quarter or more over a minute, so a ceiling measured once, many runs before, would make the
- * ratio follow the drift. `measure` runs the trivial endpoint (`ceiling`) first and again after
+ * tenth to a quarter within a minute, so a ceiling measured once, many runs before, would make
+ * the ratio follow the drift. `measure` runs the trivial endpoint (`ceiling`) first and again after
  * each of the other rows, and each row is compared with the mean of the ceiling runs around it.
  * Returns the ceiling's median run (with every run's rate in `runsRps`), then the rows in order.
  */

@@ -80,7 +80,7 @@ runCli(async () => {
   };
   const app = createApp({ config, state, logger });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = createHttpServer(app).listen(config.PORT, config.HOST, () => resolve(s));
+    const s = createHttpServer(app, (message) => logger.warn(message)).listen(config.PORT, config.HOST, () => resolve(s));
     s.once("error", reject);
   });
   server.keepAliveTimeout = 5_000;

@@ -14,6 +14,7 @@ import { expect } from "vitest";
 import { loadWordVectorsFor, servicesFromIndex } from "../../src/app.js";
 import { parseConfig } from "../../src/config/index.js";
 import { createApp } from "../../src/server/app.js";
+import { createHttpServer } from "../../src/server/httpServer.js";
 import { createLogger } from "../../src/server/logger.js";
 import { ensureIndex } from "../../src/store/indexManager.js";
 
@@ -57,7 +58,7 @@ export async function startTestServer(): Promise<TestServer> {
     const services = servicesFromIndex(config, ensure.index, undefined, { wordVectors: await loadWordVectorsFor(config) });
     const app = createApp({ config, state: { services, status: "ok" }, logger: createLogger("silent"), webDir: path.resolve("web") });
     server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+      const s = createHttpServer(app).listen(0, "127.0.0.1", () => resolve(s));
       s.once("error", reject);
     });
   } catch (err) {
