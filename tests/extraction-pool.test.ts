@@ -66,6 +66,27 @@ describe("extraction workers (ANSWER_WORKERS)", () => {
     expect(errors).toEqual([]);
   });
 
+  it("search through the pool: the same passages as on the main thread, and the main thread searches when the workers fail", async () => {
+    const plain = servicesFromIndex({ ...config }, base.index, undefined, { wordVectors });
+    const pooled = servicesFromIndex({ ...config }, base.index, undefined, { wordVectors });
+    const errors: unknown[] = [];
+    let searched = 0;
+    const counting: Extractor = { workers: 1, extract: (r) => pool.extract(r), search: (r) => (searched++, pool.search(r)) };
+    pooled.answers.useExtractor(counting, (err) => errors.push(err));
+    for (const q of [...QUESTIONS, "What does the UN say about ISKP?"]) {
+      const [there, here] = await Promise.all([pooled.answers.search(q, 5), plain.answers.search(q, 5)]);
+      expect(there.length).toBeGreaterThan(0);
+      expect(there).toEqual(here);
+    }
+    expect(searched).toBe(QUESTIONS.length + 1);
+    expect(errors).toEqual([]);
+
+    const broken: Extractor = { workers: 1, extract: () => Promise.reject(new Error("worker gone")), search: () => Promise.reject(new Error("worker gone")) };
+    pooled.answers.useExtractor(broken, (err) => errors.push((err as Error).message));
+    expect(await pooled.answers.search(QUESTIONS[1]!, 5)).toEqual(await plain.answers.search(QUESTIONS[1]!, 5));
+    expect(errors).toEqual(["worker gone"]);
+  });
+
   it("falls back to the main thread when the workers fail an answer, and says so to the operator", async () => {
     const broken: Extractor = { workers: 1, extract: () => Promise.reject(new Error("worker gone")) };
     const services = servicesFromIndex({ ...config, ANSWER_CACHE_SIZE: 0 }, base.index, undefined, { wordVectors });

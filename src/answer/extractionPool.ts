@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { AppConfig } from "../config/index.js";
 import { usableCpus } from "../util/cpus.js";
-import type { Extraction, ExtractionRequest, Extractor } from "./pipeline.js";
+import type { Extraction, ExtractionRequest, Extractor, SearchRequest, SearchResult } from "./pipeline.js";
 
 /** What a worker thread says (extractionWorker.ts). */
 export type WorkerMessage =
@@ -9,13 +9,11 @@ export type WorkerMessage =
   | { type: "failed"; message: string }
   | { type: "warning"; message: string }
   | { type: "result"; id: number; extraction: Extraction }
+  | { type: "found"; id: number; result: SearchResult }
   | { type: "error"; id: number; message: string };
 
-/** What the pool asks a worker thread. */
-export interface WorkerRequest {
-  id: number;
-  request: ExtractionRequest;
-}
+/** What the pool asks a worker thread: an extraction, or a search. */
+export type WorkerRequest = { id: number; request: ExtractionRequest } | { id: number; search: SearchRequest };
 
 export class ExtractionWorkerError extends Error {
   constructor(message: string) {
@@ -67,7 +65,7 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   startedAt: number;
-  pending: Map<number, { resolve: (x: Extraction) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>;
+  pending: Map<number, { resolve: (x: never) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>;
 }
 
 export interface ExtractionPoolHooks {
@@ -100,9 +98,9 @@ const MAX_RESTART_DELAY_MS = 60_000;
 
 /**
  * Worker threads, each with its own copy of the index (loaded, never built), computing
- * extractive answers while the main thread keeps HTTP, the answer cache and the query's reading:
- * on a 2-core machine a request's parsing, logging and writing then overlap another request's
- * retrieval and composition. A worker that dies is replaced (see spawn); one that cannot load
+ * extractive answers and hybrid searches while the main thread keeps HTTP, the answer cache and
+ * the query's reading: on a 2-core machine a request's parsing, logging and writing then overlap
+ * another request's retrieval and composition. A worker that dies is replaced (see spawn); one that cannot load
  * the index is not.
  */
 export class ExtractionPool implements Extractor {
@@ -145,14 +143,23 @@ export class ExtractionPool implements Extractor {
     return ready;
   }
 
-  /** Sent to the ready worker with the fewest extractions waiting. */
+  /** Sent to the ready worker with the fewest requests waiting. */
   extract(request: ExtractionRequest): Promise<Extraction> {
+    return this.send((id) => ({ id, request }));
+  }
+
+  /** A hybrid search, sent as extractions are. */
+  search(request: SearchRequest): Promise<SearchResult> {
+    return this.send((id) => ({ id, search: request }));
+  }
+
+  private send<T>(message: (id: number) => WorkerRequest): Promise<T> {
     let best: Slot | undefined;
     for (const s of this.slots) if (s?.ready && (!best || s.pending.size < best.pending.size)) best = s;
     if (!best) return Promise.reject(new ExtractionWorkerError("no extraction worker is running"));
     const id = this.nextId++;
     const slot = best;
-    return new Promise((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       // A worker stuck in one extraction would hold every later one: it is replaced.
       const timer = setTimeout(() => {
         slot.pending.delete(id);
@@ -160,9 +167,9 @@ export class ExtractionPool implements Extractor {
         void slot.worker.terminate();
       }, this.timeoutMs);
       timer.unref();
-      slot.pending.set(id, { resolve, reject, timer });
+      slot.pending.set(id, { resolve: resolve as (x: never) => void, reject, timer });
       try {
-        slot.worker.postMessage({ id, request } satisfies WorkerRequest);
+        slot.worker.postMessage(message(id));
       } catch (err) {
         clearTimeout(timer);
         slot.pending.delete(id);
@@ -200,7 +207,8 @@ export class ExtractionPool implements Extractor {
           if (!waiting) return;
           clearTimeout(waiting.timer);
           slot.pending.delete(m.id);
-          if (m.type === "result") waiting.resolve(m.extraction);
+          if (m.type === "result") waiting.resolve(m.extraction as never);
+          else if (m.type === "found") waiting.resolve(m.result as never);
           else waiting.reject(new ExtractionWorkerError(m.message));
         }
       });

@@ -9,8 +9,8 @@ import type { WorkerMessage, WorkerRequest } from "./extractionPool.js";
  * An extraction worker (see extractionPool.ts): loads the index the main thread built or
  * checked, without its lock and never building one (a terminated thread could leave a lock
  * behind; two writers to one folder would race), refuses a build other than the main thread's,
- * and computes extractive answers for the queries it is sent. It keeps no answer cache: the main
- * thread's cache answers repeats before they get here.
+ * and computes extractive answers, and hybrid searches, for the queries it is sent. It keeps no
+ * answer cache: the main thread's cache answers repeats before they get here.
  */
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
@@ -27,11 +27,15 @@ try {
   const { answers, retriever } = servicesFromIndex({ ...config, ANSWER_CACHE_SIZE: 0 }, index, undefined, { wordVectors });
   retriever.onEmbedderError = (err) =>
     send({ type: "warning", message: `embedder failed on a query; answering from keyword search alone (${err instanceof Error ? err.message : String(err)})` });
-  port.on("message", ({ id, request }: WorkerRequest) => {
-    answers.extract(request).then(
-      (extraction) => send({ type: "result", id, extraction }),
-      (err: Error) => send({ type: "error", id, message: err.message }),
-    );
+  port.on("message", (m: WorkerRequest) => {
+    const failed = (err: Error) => send({ type: "error", id: m.id, message: err.message });
+    if ("search" in m) {
+      // The query comes expanded as the main thread searches it: searched as it is.
+      const warnings: string[] = [];
+      retriever.search(m.search.query, m.search.k, m.search.retrieval, warnings).then((passages) => send({ type: "found", id: m.id, result: { passages, warnings } }), failed);
+      return;
+    }
+    answers.extract(m.request).then((extraction) => send({ type: "result", id: m.id, extraction }), failed);
   });
   send({ type: "ready" });
 } catch (err) {

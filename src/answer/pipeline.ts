@@ -79,9 +79,24 @@ export interface Extraction {
   generationMs: number;
 }
 
-/** Computes extractions off the thread that serves requests (extractionPool.ts). */
+/** A hybrid search for a query as searched (initialisms already expanded). */
+export interface SearchRequest {
+  query: string;
+  k: number;
+  retrieval?: Partial<HybridOptions>;
+}
+
+/** Passages found for a SearchRequest, as plain data, and how retrieval fell short (an embedder down). */
+export interface SearchResult {
+  passages: Passage[];
+  warnings: string[];
+}
+
+/** Computes extractions (and searches) off the thread that serves requests (extractionPool.ts). */
 export interface Extractor {
   extract(request: ExtractionRequest): Promise<Extraction>;
+  /** Searches off this thread too, when the extractor can. */
+  search?(request: SearchRequest): Promise<SearchResult>;
   /** Worker threads ready to take an extraction now. */
   readonly workers: number;
 }
@@ -125,9 +140,24 @@ export class AnswerService {
   }
   private workerAnswers = 0;
 
-  /** @param warnings receives how retrieval fell short (an embedder down: keyword search alone). */
-  search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>, warnings?: string[]): Promise<Passage[]> {
-    return this.deps.retriever.search(this.deps.expandQuery?.(query) ?? query, k, options, warnings);
+  /**
+   * Hybrid search for a query, by the worker threads when there are any (else, or when they fail,
+   * here), so a search does not hold up this thread's other requests.
+   * @param warnings receives how retrieval fell short (an embedder down: keyword search alone).
+   */
+  async search(query: string, k = this.deps.defaultK, options?: Partial<HybridOptions>, warnings?: string[]): Promise<Passage[]> {
+    const expanded = this.deps.expandQuery?.(query) ?? query;
+    const off = this.extractor;
+    if (off?.extractor.search && off.extractor.workers > 0) {
+      try {
+        const found = await off.extractor.search({ query: expanded, k, ...(options ? { retrieval: options } : {}) });
+        for (const w of found.warnings) if (warnings && !warnings.includes(w)) warnings.push(w);
+        return found.passages;
+      } catch (err) {
+        off.onError(err);
+      }
+    }
+    return this.deps.retriever.search(expanded, k, options, warnings);
   }
 
   /** The query searched for a question: a follow-up rewritten to stand alone, initialisms expanded. */
