@@ -78,7 +78,11 @@ describe("extraction workers (ANSWER_WORKERS)", () => {
       expect(there.length).toBeGreaterThan(0);
       expect(there).toEqual(here);
     }
-    expect(searched).toBe(QUESTIONS.length + 1);
+    // Options reach the worker's search: keyword search alone, as on the main thread.
+    const keywords = await pooled.answers.search(QUESTIONS[0]!, 5, { mode: "bm25" });
+    expect(keywords).toStrictEqual(await plain.answers.search(QUESTIONS[0]!, 5, { mode: "bm25" }));
+    expect(keywords).not.toEqual(await plain.answers.search(QUESTIONS[0]!, 5));
+    expect(searched).toBe(QUESTIONS.length + 2);
     expect(errors).toEqual([]);
 
     const broken: Extractor = { workers: 1, extract: () => Promise.reject(new Error("worker gone")), search: () => Promise.reject(new Error("worker gone")) };

@@ -65,7 +65,8 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   startedAt: number;
-  pending: Map<number, { resolve: (x: never) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>;
+  /** Requests sent and not answered, with the kind of reply each one takes. */
+  pending: Map<number, { reply: "result" | "found"; resolve: (x: never) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>;
 }
 
 export interface ExtractionPoolHooks {
@@ -145,15 +146,15 @@ export class ExtractionPool implements Extractor {
 
   /** Sent to the ready worker with the fewest requests waiting. */
   extract(request: ExtractionRequest): Promise<Extraction> {
-    return this.send((id) => ({ id, request }));
+    return this.send("result", (id) => ({ id, request }));
   }
 
   /** A hybrid search, sent as extractions are. */
   search(request: SearchRequest): Promise<SearchResult> {
-    return this.send((id) => ({ id, search: request }));
+    return this.send("found", (id) => ({ id, search: request }));
   }
 
-  private send<T>(message: (id: number) => WorkerRequest): Promise<T> {
+  private send<T>(reply: "result" | "found", message: (id: number) => WorkerRequest): Promise<T> {
     let best: Slot | undefined;
     for (const s of this.slots) if (s?.ready && (!best || s.pending.size < best.pending.size)) best = s;
     if (!best) return Promise.reject(new ExtractionWorkerError("no extraction worker is running"));
@@ -167,7 +168,7 @@ export class ExtractionPool implements Extractor {
         void slot.worker.terminate();
       }, this.timeoutMs);
       timer.unref();
-      slot.pending.set(id, { resolve: resolve as (x: never) => void, reject, timer });
+      slot.pending.set(id, { reply, resolve: resolve as (x: never) => void, reject, timer });
       try {
         slot.worker.postMessage(message(id));
       } catch (err) {
@@ -207,9 +208,9 @@ export class ExtractionPool implements Extractor {
           if (!waiting) return;
           clearTimeout(waiting.timer);
           slot.pending.delete(m.id);
-          if (m.type === "result") waiting.resolve(m.extraction as never);
-          else if (m.type === "found") waiting.resolve(m.result as never);
-          else waiting.reject(new ExtractionWorkerError(m.message));
+          if (m.type === "error") waiting.reject(new ExtractionWorkerError(m.message));
+          else if (m.type !== waiting.reply) waiting.reject(new ExtractionWorkerError(`extraction worker answered a request with a reply of another kind (${m.type})`));
+          else waiting.resolve((m.type === "result" ? m.extraction : m.result) as never);
         }
       });
       let error: Error | undefined;

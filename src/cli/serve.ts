@@ -68,7 +68,7 @@ runCli(async () => {
       (started) => {
         if (stopping) return void started.close();
         pool = started;
-        services.answers.useExtractor(started, (err) => logger.warn({ err: failure(err) }, "extraction worker failed an answer; computed on the main thread"));
+        services.answers.useExtractor(started, (err) => logger.warn({ err: failure(err) }, "extraction worker failed a request (an answer or a search); done on the main thread instead"));
         const heapGrowingPercent = limitHeapGrowth();
         logger.info({ workers: size, reason: plan.reason, heapGrowingPercent }, "extraction workers ready");
       },
